@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """The case file: lead, plan, meetings, arrangements, journal, closure (DESIGN.md 5)."""
+
+    name = "cases"
+    verbose_name = _("Casussen")

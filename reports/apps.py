@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Aggregates, dashboards, lists and the quarterly OOGO report (DESIGN.md 5)."""
+
+    name = "reports"
+    verbose_name = _("Rapportages")

@@ -1,0 +1,130 @@
+"""Shared fixtures: two small regions in which every role has a user.
+
+Region A: municipalities m1, m2; leerplicht bureau serving m1; SWV PO ``swv`` with schools
+``school`` (m1) and ``school2`` (m2); SWV VO ``swv_vo`` with ``vo_school`` (m1); a care
+organisation. Region B: ``other_swv`` (a neighbour of ``swv``) and ``far_swv`` (not a
+neighbour), each with a school. Users are made on demand by ``user_with_role``.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+
+from thuiszitters.models import Organisation
+from thuiszitters.roles import RoleCode
+
+from .factories.organisations import (
+    CareOrganisationFactory,
+    LeerplichtBureauFactory,
+    MunicipalityFactory,
+    RegionFactory,
+    SchoolFactory,
+    SwvFactory,
+)
+from .factories.users import PASSWORD, UserFactory, member
+
+
+@dataclass
+class World:
+    region: Organisation
+    m1: Organisation
+    m2: Organisation
+    bureau: Organisation
+    swv: Organisation
+    swv_vo: Organisation
+    school: Organisation
+    school2: Organisation
+    vo_school: Organisation
+    care: Organisation
+    region_b: Organisation
+    m_b: Organisation
+    other_swv: Organisation
+    other_school: Organisation
+    far_swv: Organisation
+    far_school: Organisation
+
+    def home_of(self, role: str) -> Organisation:
+        """The organisation in region A where a user of ``role`` works."""
+        return {
+            RoleCode.ZORGCOORDINATOR: self.school,
+            RoleCode.LEERPLICHT: self.bureau,
+            RoleCode.CASUSREGISSEUR: self.swv,
+            RoleCode.SWV_CONSULTANT: self.swv,
+            RoleCode.SWV_DIRECTOR: self.swv,
+            RoleCode.DOORBRAAKTEAM: self.swv,
+            RoleCode.CARE_PARTNER: self.care,
+            RoleCode.POLICY: self.m1,
+            RoleCode.FUNCTIONAL_ADMIN: self.region,
+            RoleCode.SCHOOL_SYSTEM: self.school,
+        }[RoleCode(role)]
+
+
+@pytest.fixture
+def world(db) -> World:
+    region = RegionFactory(name="Regio A")
+    m1 = MunicipalityFactory(name="Gemeente A1", region=region)
+    m2 = MunicipalityFactory(name="Gemeente A2", region=region)
+    bureau = LeerplichtBureauFactory(name="Leerplicht A", region=region, municipalities=[m1])
+    swv = SwvFactory(name="SWV PO A", region=region)
+    swv_vo = SwvFactory(name="SWV VO A", sector="vo", region=region)
+    school = SchoolFactory(name="School A1", swv=swv, municipality=m1)
+    school2 = SchoolFactory(name="School A2", swv=swv, municipality=m2)
+    vo_school = SchoolFactory(name="VO School A", sector="vo", swv=swv_vo, municipality=m1)
+    care = CareOrganisationFactory(name="Jeugdarts A", region=region)
+
+    region_b = RegionFactory(name="Regio B")
+    m_b = MunicipalityFactory(name="Gemeente B", region=region_b)
+    other_swv = SwvFactory(name="SWV PO B (buur)", region=region_b)
+    other_swv.neighbours.add(swv)
+    other_school = SchoolFactory(name="School B", swv=other_swv, municipality=m_b)
+    far_swv = SwvFactory(name="SWV PO Ver", region=region_b)
+    far_school = SchoolFactory(name="School Ver", swv=far_swv, municipality=m_b)
+    return World(
+        region,
+        m1,
+        m2,
+        bureau,
+        swv,
+        swv_vo,
+        school,
+        school2,
+        vo_school,
+        care,
+        region_b,
+        m_b,
+        other_swv,
+        other_school,
+        far_swv,
+        far_school,
+    )
+
+
+@pytest.fixture
+def user_with_role(world):
+    def make(role: str, organisation: Organisation | None = None, **kwargs):
+        return member(organisation or world.home_of(role), role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def roles(db) -> dict[str, Group]:
+    return {g.name: g for g in Group.objects.all()}
+
+
+__all__ = ["UserFactory"]

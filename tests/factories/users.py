@@ -1,0 +1,30 @@
+import factory
+
+from thuiszitters.models import User
+from thuiszitters.services import membership_create
+
+PASSWORD = "test-password-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name", locale="nl_NL")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save(update_fields=["password"])
+
+
+def member(
+    organisation, role: str, user: User | None = None, full_name: str | None = None, **kwargs
+) -> User:
+    """A user holding ``role`` in ``organisation`` (made through the service, so validated)."""
+    user = user or (UserFactory(full_name=full_name) if full_name else UserFactory())
+    membership_create(user=user, organisation=organisation, role=role, actor=None, **kwargs)
+    return user

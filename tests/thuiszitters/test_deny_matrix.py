@@ -1,0 +1,126 @@
+"""Every URL against every role: outsiders get 404/403 and never foreign data.
+
+Each URL name of the project must have an entry here (or be public); a new URL without one
+fails ``test_every_url_has_a_matrix_entry``.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from thuiszitters.audit import audit_record
+from thuiszitters.models import AuditAction
+from thuiszitters.roles import RoleCode
+
+from ..factories.users import member
+
+PUBLIC = {"login", "set_language", "healthz", "api-schema", "api-docs"}
+
+# name -> (how to build args from the foreign fixtures, what the URL is)
+#   list: 200 for members, foreign rows absent
+#   own: about the user themselves (200 for any member)
+#   foreign_detail: a foreign object's detail: 404
+#   admin_list: only with the audit capability: 404 (page) / 403 (API) for others
+MATRIX = {
+    "home": (None, "own"),
+    "logout": (None, "post_only"),
+    "password_change": (None, "own"),
+    "password_change_done": (None, "own"),
+    "organisation_list": (None, "list"),
+    "organisation_detail": (lambda f: [f["swv"].pk], "foreign_detail"),
+    "audit_log": (None, "admin_list"),
+    "api-root": (None, "own"),
+    "organisation-list": (None, "list"),
+    "organisation-detail": (lambda f: [f["swv"].pk], "foreign_detail"),
+    "school-list": (None, "list"),
+    "school-detail": (lambda f: [f["school"].pk], "foreign_detail"),
+    "user-list": (None, "list_for_colleague_viewers"),
+    "user-detail": (lambda f: [f["user"].pk], "foreign_detail"),
+    "user-me": (None, "own"),
+    "membership-list": (None, "list_for_colleague_viewers"),
+    "membership-detail": (lambda f: [f["membership"].pk], "foreign_detail"),
+    "auditlogentry-list": (None, "admin_list"),
+    "auditlogentry-detail": (lambda f: [f["audit"].pk], "foreign_detail"),
+}
+
+ROLES = [r for r in RoleCode.values if r != RoleCode.SCHOOL_SYSTEM]
+COLLEAGUE_VIEWERS = set(ROLES)  # every human role holds view_colleagues
+
+
+def _names(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            yield from _names(p.url_patterns, prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            yield p.name
+
+
+def test_every_url_has_a_matrix_entry():
+    names = set(_names(get_resolver().url_patterns))
+    assert names - PUBLIC - set(MATRIX) == set(), "add the new URL to MATRIX"
+    assert set(MATRIX) - names == set(), "MATRIX names a URL that no longer exists"
+
+
+@pytest.fixture
+def foreign(world):
+    """Objects of region B that no user of region A may see."""
+    user = member(world.far_swv, RoleCode.SWV_DIRECTOR)
+    user.full_name = "Vreemde Gebruiker"
+    user.save(update_fields=["full_name"])
+    with transaction.atomic():
+        audit = audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            object_type="core.user",
+            object_id=user.pk,
+            organisation=world.far_swv,
+            reason="Vreemde auditregel",
+        )
+    return {
+        "swv": world.far_swv,
+        "school": world.far_school,
+        "user": user,
+        "membership": user.memberships.get(),
+        "audit": audit,
+        "secrets": [world.far_swv.name, world.far_school.name, user.email, "Vreemde"],
+    }
+
+
+def _url(name, foreign):
+    build, _kind = MATRIX[name]
+    return reverse(name, args=build(foreign) if build else None)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login_or_refused(world, foreign, client, name):
+    response = client.get(_url(name, foreign))
+    if name.startswith(("api", "organisation-", "school-", "user-", "membership-", "auditlog")):
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    for secret in foreign["secrets"]:
+        assert secret.encode() not in response.content
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_members_of_region_a_never_see_region_b(world, foreign, user_with_role, login, role, name):
+    client = login(user_with_role(role))
+    _build, kind = MATRIX[name]
+    response = client.get(_url(name, foreign))
+    if kind == "foreign_detail":
+        assert response.status_code in (403, 404)
+    elif kind == "admin_list":
+        expected_ok = role == RoleCode.FUNCTIONAL_ADMIN
+        assert response.status_code == 200 if expected_ok else response.status_code in (403, 404)
+    elif kind == "post_only":
+        assert response.status_code == 405
+    elif kind == "list_for_colleague_viewers":
+        assert response.status_code == (200 if role in COLLEAGUE_VIEWERS else 403)
+    else:
+        assert response.status_code == 200
+    for secret in foreign["secrets"]:
+        assert secret.encode() not in response.content, f"{secret} leaked to {role} at {name}"

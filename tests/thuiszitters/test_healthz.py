@@ -1,0 +1,35 @@
+import pytest
+from django.urls import reverse
+
+from thuiszitters.tasks import heartbeat
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["celery_heartbeat_age_seconds"] is None
+
+
+def test_healthz_shows_the_age_of_the_last_heartbeat(client, db):
+    heartbeat.run()
+    body = client.get(reverse("healthz")).json()
+    assert 0 <= body["celery_heartbeat_age_seconds"] < 5
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(client, db, monkeypatch):
+    from thuiszitters.celery import app
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("no broker")
+
+    monkeypatch.setattr(app, "connection_for_write", broken)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "error"
+
+
+@pytest.mark.parametrize("header", [{}, {"HTTP_X_FORWARDED_PROTO": "http"}])
+def test_healthz_needs_no_login(client, db, header):
+    assert client.get(reverse("healthz"), **header).status_code == 200

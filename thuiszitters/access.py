@@ -1,0 +1,102 @@
+"""Who holds which capability where: the memberships of a user, read once per request.
+
+A capability is a permission codename of the core app (``thuiszitters.roles.Capability``)
+granted by the role (group) of an active membership. Checks always name a capability,
+never a role.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from .models import Membership
+
+_CACHE_ATTR = "_thuiszitters_memberships"
+
+
+@dataclass
+class MembershipInfo:
+    id: int
+    organisation_id: int
+    kind: str
+    region_id: int | None
+    role_id: int
+    role_name: str
+    capabilities: set[str] = field(default_factory=set)
+
+
+def memberships_of(user) -> list[MembershipInfo]:
+    """The user's active memberships with their capabilities, in one query, cached on the user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    rows = (
+        Membership.objects.active()
+        .filter(user_id=user.pk)
+        .values_list(
+            "id",
+            "organisation_id",
+            "organisation__kind",
+            "organisation__region_id",
+            "role_id",
+            "role__name",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
+        .order_by("id")
+    )
+    by_id: dict[int, MembershipInfo] = {}
+    for mid, org_id, kind, region_id, role_id, role_name, app_label, codename in rows:
+        info = by_id.setdefault(
+            mid, MembershipInfo(mid, org_id, kind, region_id, role_id, role_name)
+        )
+        if codename:
+            info.capabilities.add(f"{app_label}.{codename}")
+    result = list(by_id.values())
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget_memberships(user) -> None:
+    """Drop the cached memberships after a service changed them."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _qualified(capability: str) -> str:
+    return capability if "." in capability else f"core.{capability}"
+
+
+def has_capability(user, capability: str, organisation_id: int | None = None) -> bool:
+    """Whether ``user`` holds ``capability`` (in ``organisation_id`` when given)."""
+    perm = _qualified(capability)
+    return any(
+        perm in m.capabilities and (organisation_id is None or m.organisation_id == organisation_id)
+        for m in memberships_of(user)
+    )
+
+
+def organisation_ids_with(user, capability: str) -> set[int]:
+    perm = _qualified(capability)
+    return {m.organisation_id for m in memberships_of(user) if perm in m.capabilities}
+
+
+def region_ids_with(user, capability: str) -> set[int]:
+    """Regions in which the user holds ``capability`` through a membership of the region."""
+    perm = _qualified(capability)
+    return {
+        m.organisation_id
+        for m in memberships_of(user)
+        if perm in m.capabilities and m.kind == "region"
+    }
+
+
+def get_visible_or_404(queryset, **lookup):
+    """Fetch and authorise in one step: missing and forbidden look the same (404)."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc

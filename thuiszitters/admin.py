@@ -1,0 +1,162 @@
+"""The technical administration (/admin/), for staff of the operator.
+
+Every change made here is audited like any other; bulk delete is switched off because it
+would bypass the audit log. Functional administrators work in the application itself.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .audit import audit_change, snapshot
+from .models import (
+    ApiToken,
+    AuditAction,
+    AuditLogEntry,
+    LeerplichtBureau,
+    Membership,
+    Municipality,
+    Organisation,
+    Region,
+    Samenwerkingsverband,
+    School,
+    User,
+)
+
+
+class AuditedAdminMixin:
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = snapshot(obj.__class__.objects.get(pk=obj.pk)) if change else None
+            super().save_model(request, obj, form, change)
+            audit_change(
+                actor=request.user,
+                obj=obj,
+                action=AuditAction.UPDATE if change else AuditAction.CREATE,
+                before=before,
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_change(actor=request.user, obj=obj, action=AuditAction.DELETE)
+            super().delete_model(request, obj)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "is_active"]
+    list_filter = ["kind", "region", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "holiday_region"]
+    exclude = ["kind"]
+
+
+@admin.register(Samenwerkingsverband)
+class SamenwerkingsverbandAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "sector", "region"]
+    list_filter = ["sector", "region"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["neighbours"]
+    exclude = ["kind"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "cbs_code", "region"]
+    search_fields = ["name", "cbs_code"]
+    exclude = ["kind"]
+
+
+@admin.register(LeerplichtBureau)
+class LeerplichtBureauAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "region"]
+    filter_horizontal = ["municipalities"]
+    exclude = ["kind"]
+
+
+@admin.register(School)
+class SchoolAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "brin", "vestiging", "sector", "swv", "municipality"]
+    list_filter = ["sector", "swv", "municipality"]
+    search_fields = ["name", "brin"]
+    list_select_related = ["swv", "municipality"]
+    exclude = ["kind"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "valid_from", "valid_until"]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    list_select_related = ["user", "organisation", "role"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "is_service_account"]
+    list_filter = ["is_active", "is_staff", "is_service_account"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Persoon"), {"fields": ["full_name", "phone"]}),
+        (
+            _("Rechten"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "is_service_account"]},
+        ),
+        (_("Data"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
+    readonly_fields = ["last_login", "date_joined", "is_service_account"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # tokens are made by `manage.py create_api_token` (the key is shown once)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "actor_email", "action", "object_type", "object_id", "outcome"]
+    list_filter = ["action", "outcome", "object_type"]
+    search_fields = ["actor_email", "object_id", "request_id"]
+    date_hierarchy = "timestamp"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AuditLogEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

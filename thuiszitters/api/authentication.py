@@ -1,0 +1,58 @@
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from thuiszitters.models import ApiToken
+from thuiszitters.models.users import hash_token
+
+# Only write last_used_at once a minute per token, not on every request.
+_LAST_USED_RESOLUTION_SECONDS = 60
+
+
+class OrganisationTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>``: a key bound to one organisation (see ``ApiToken``)."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid token header.")
+        try:
+            raw = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed("Invalid token header.") from exc
+        token = (
+            ApiToken.objects.select_related("user", "organisation")
+            .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active or not token.organisation.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        now = timezone.now()
+        if (
+            token.last_used_at is None
+            or (now - token.last_used_at).total_seconds() > _LAST_USED_RESOLUTION_SECONDS
+        ):
+            # Bookkeeping, not an audited change.
+            token.last_used_at = now
+            token.save(update_fields=["last_used_at"])
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class OrganisationTokenScheme(OpenApiAuthenticationExtension):
+    target_class = OrganisationTokenAuthentication
+    name = "organisationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Organisation API key, sent as `Token <key>`.",
+        }

@@ -1,0 +1,134 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from thuiszitters.access import get_visible_or_404
+from thuiszitters.audit import audit_read
+from thuiszitters.models import AuditAction, AuditLogEntry, AuditOutcome, OrganisationKind
+from thuiszitters.roles import Capability
+from thuiszitters.selectors import (
+    audit_entries_visible_to,
+    memberships_visible_to,
+    organisations_visible_to,
+    schools_visible_to,
+    users_visible_to,
+)
+
+from .permissions import AUTHENTICATED
+from .serializers import (
+    AuditLogEntrySerializer,
+    MembershipSerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    SchoolSerializer,
+    UserSerializer,
+)
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only viewset whose objects come from a scoping selector; 404 for the rest."""
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_visible_or_404(
+            queryset, pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """Organisations the user may see (their own and those their work touches)."""
+
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    required_capabilities = {"list": AUTHENTICATED, "retrieve": AUTHENTICATED}
+
+    def get_queryset(self):
+        return organisations_visible_to(self.request.user).order_by("name", "id")
+
+
+class SchoolViewSet(ScopedReadOnlyViewSet):
+    serializer_class = SchoolSerializer
+    filterset_fields = ["swv", "municipality", "sector", "brin"]
+    required_capabilities = {"list": AUTHENTICATED, "retrieve": AUTHENTICATED}
+
+    def get_queryset(self):
+        return (
+            schools_visible_to(self.request.user)
+            .select_related("swv", "municipality")
+            .order_by("name", "id")
+        )
+
+
+class UserViewSet(ScopedReadOnlyViewSet):
+    """Colleagues in the user's organisations; every detail read is audited."""
+
+    serializer_class = UserSerializer
+    required_capabilities = {
+        "list": Capability.VIEW_COLLEAGUES,
+        "retrieve": Capability.VIEW_COLLEAGUES,
+        "me": AUTHENTICATED,
+    }
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user).order_by("full_name", "id")
+
+    def retrieve(self, request, *args, **kwargs):
+        user = self.get_object()
+        audit_read(actor=request.user, obj=user)
+        return Response(self.get_serializer(user).data)
+
+    @extend_schema(responses=MeSerializer)
+    @action(detail=False, methods=["get"])
+    def me(self, request):
+        """The authenticated user (or token's service account) with memberships and capabilities."""
+        return Response(MeSerializer(request.user).data)
+
+
+class MembershipViewSet(ScopedReadOnlyViewSet):
+    serializer_class = MembershipSerializer
+    filterset_fields = ["organisation", "user"]
+    required_capabilities = {
+        "list": Capability.VIEW_COLLEAGUES,
+        "retrieve": Capability.VIEW_COLLEAGUES,
+    }
+
+    def get_queryset(self):
+        return (
+            memberships_visible_to(self.request.user)
+            .select_related("user", "organisation", "role")
+            .order_by("organisation__name", "user__full_name", "id")
+        )
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices)
+    actor_email = django_filters.CharFilter(lookup_expr="icontains")
+    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["action", "outcome", "actor", "object_type", "object_id", "organisation"]
+
+
+class AuditLogViewSet(ScopedReadOnlyViewSet):
+    """The audit log of the regions the user administers."""
+
+    serializer_class = AuditLogEntrySerializer
+    filterset_class = AuditLogFilter
+    required_capabilities = {
+        "list": Capability.VIEW_AUDIT_LOG,
+        "retrieve": Capability.VIEW_AUDIT_LOG,
+    }
+
+    def get_queryset(self):
+        return audit_entries_visible_to(self.request.user)

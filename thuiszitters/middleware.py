@@ -1,0 +1,52 @@
+"""Request context (request id, client address) and deny-by-default login."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+from .request_context import RequestContext, set_request_context
+
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_address(request) -> str | None:
+    """The client's address, trusting X-Forwarded-For only behind NUM_PROXIES proxies."""
+    if settings.NUM_PROXIES > 0:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= settings.NUM_PROXIES:
+            return forwarded[-settings.NUM_PROXIES]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from X-Request-ID when well-formed) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        with set_request_context(RequestContext(request_id, client_address(request))):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Django's deny-by-default login, except for DRF views.
+
+    DRF views authenticate themselves (session or organisation token) and deny by default
+    through ``IsAuthenticated``; redirecting an API client to the login page would be wrong.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "cls", None) is not None and hasattr(
+            view_func.cls, "authentication_classes"
+        ):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

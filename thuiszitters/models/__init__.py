@@ -1,0 +1,38 @@
+from .audit import AuditAction, AuditLogEntry, AuditOutcome
+from .base import AuditBypassError, AuditedQuerySet
+from .organisations import (
+    HolidayRegion,
+    LeerplichtBureau,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Samenwerkingsverband,
+    School,
+    SchoolSector,
+    SwvSector,
+)
+from .system import SystemHeartbeat
+from .users import ApiToken, Membership, User
+
+__all__ = [
+    "ApiToken",
+    "AuditAction",
+    "AuditBypassError",
+    "AuditLogEntry",
+    "AuditOutcome",
+    "AuditedQuerySet",
+    "HolidayRegion",
+    "LeerplichtBureau",
+    "Membership",
+    "Municipality",
+    "Organisation",
+    "OrganisationKind",
+    "Region",
+    "Samenwerkingsverband",
+    "School",
+    "SchoolSector",
+    "SwvSector",
+    "SystemHeartbeat",
+    "User",
+]

@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class AuditBypassError(RuntimeError):
+    """A bulk write would change audited rows without an audit entry per row."""
+
+
+class AuditedQuerySet(models.QuerySet):
+    """QuerySet of a model whose changes must reach the audit log.
+
+    ``update()``, ``delete()`` and ``bulk_update()`` write many rows without calling the
+    services that record each change, so they are refused. Change rows through the app's
+    services (which call ``thuiszitters.audit``). ``Model.save()`` and ``Model.delete()``
+    of a single instance do not go through these methods and keep working.
+    """
+
+    def update(self, **kwargs):
+        raise AuditBypassError(
+            f"Bulk update of {self.model._meta.label} bypasses the audit log; use a service."
+        )
+
+    def delete(self):
+        raise AuditBypassError(
+            f"Bulk delete of {self.model._meta.label} bypasses the audit log; use a service."
+        )
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditBypassError(
+            f"bulk_update of {self.model._meta.label} bypasses the audit log; use a service."
+        )
+
+    # Django's delete collector needs this for cascades; it is not a public bulk write.
+    delete.queryset_only = True
+    update.queryset_only = True

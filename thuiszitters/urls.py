@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+# URLs carry no language prefix: the language comes from the session/cookie (language switch).
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisaties/", views.organisation_list, name="organisation_list"),
+    path("organisaties/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("beheer/auditlog/", views.audit_log, name="audit_log"),
+    path("login/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path(
+        "wachtwoord/wijzigen/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "wachtwoord/gewijzigd/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("taal/", login_not_required(set_language), name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("thuiszitters.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "thuiszitters.views.page_not_found"
+handler403 = "thuiszitters.views.permission_denied"
+handler500 = "thuiszitters.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,240 @@
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .access import get_visible_or_404, has_capability, memberships_of
+from .audit import audit_record
+from .forms import AuditLogFilterForm, LoginForm
+from .models import AuditAction, AuditOutcome, Membership, OrganisationKind, SystemHeartbeat
+from .roles import Capability
+from .selectors import (
+    audit_entries_visible_to,
+    memberships_visible_to,
+    organisations_visible_to,
+    schools_visible_to,
+)
+
+logger = logging.getLogger(__name__)
+COLLEAGUES_ON_HOME = 20
+
+
+def home(request):
+    """The start page: the user's organisations and roles, colleagues, and where to go."""
+    user = request.user
+    own = (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organisation", "role")
+        .order_by("organisation__name", "role__name")
+    )
+    own_org_ids = [m.organisation_id for m in memberships_of(user)]
+    colleagues = (
+        memberships_visible_to(user)
+        .filter(organisation_id__in=own_org_ids, user__is_service_account=False)
+        .exclude(user=user)
+        .select_related("user", "organisation", "role")
+        .order_by("user__full_name", "organisation__name")
+    )
+    colleague_page = list(colleagues[: COLLEAGUES_ON_HOME + 1])
+    context = {
+        "memberships": own,
+        "colleagues": colleague_page[:COLLEAGUES_ON_HOME],
+        "more_colleagues": len(colleague_page) > COLLEAGUES_ON_HOME,
+        "can_view_audit_log": has_capability(user, Capability.VIEW_AUDIT_LOG),
+        "can_manage_region": has_capability(user, Capability.MANAGE_REGION),
+        "school_count": schools_visible_to(user).count(),
+    }
+    return render(request, "core/home.html", context)
+
+
+def organisation_list(request):
+    organisations = organisations_visible_to(request.user).order_by("kind", "name")
+    kind = request.GET.get("kind", "")
+    if kind in OrganisationKind.values:
+        organisations = organisations.filter(kind=kind)
+    paginator = Paginator(organisations, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/organisation_list.html",
+        {"page": page, "kind": kind, "kinds": OrganisationKind.choices},
+    )
+
+
+def organisation_detail(request, pk: int):
+    organisation = get_visible_or_404(organisations_visible_to(request.user), pk=pk)
+    schools = []
+    if organisation.kind in (OrganisationKind.SWV, OrganisationKind.MUNICIPALITY):
+        field = "swv_id" if organisation.kind == OrganisationKind.SWV else "municipality_id"
+        schools = (
+            schools_visible_to(request.user)
+            .filter(**{field: organisation.pk})
+            .select_related("municipality", "swv")
+            .order_by("name")
+        )
+    members = (
+        memberships_visible_to(request.user)
+        .filter(organisation=organisation, user__is_service_account=False)
+        .select_related("user", "role")
+        .order_by("user__full_name")
+    )
+    # The multi-table child with the kind's own fields (care organisations have none).
+    detail = getattr(organisation, f"{organisation.kind}_detail", None)
+    return render(
+        request,
+        "core/organisation_detail.html",
+        {"organisation": organisation, "detail": detail, "schools": schools, "members": members},
+    )
+
+
+def audit_log(request):
+    """The functional administrator's view of the region's audit log, with filters."""
+    if not has_capability(request.user, Capability.VIEW_AUDIT_LOG):
+        raise Http404
+    entries = audit_entries_visible_to(request.user)
+    form = AuditLogFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["actor"]:
+            entries = entries.filter(actor_email__icontains=data["actor"])
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["outcome"]:
+            entries = entries.filter(outcome=data["outcome"])
+        if data["object_type"]:
+            entries = entries.filter(object_type=data["object_type"])
+        if data["object_id"]:
+            entries = entries.filter(object_id=data["object_id"])
+        if data["since"]:
+            entries = entries.filter(timestamp__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(timestamp__date__lte=data["until"])
+    page = Paginator(entries.order_by("-timestamp", "-id"), 50).get_page(request.GET.get("page"))
+    template = "core/_audit_rows.html" if request.htmx else "core/audit_log.html"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"page": page, "form": form, "query": query.urlencode()})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action=AuditAction.LOGIN)
+        return response
+
+    def form_invalid(self, form):
+        audit_record(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            outcome=AuditOutcome.DENIED,
+            actor_email=form.data.get("username", "")[:254],
+        )
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            audit_record(actor=request.user, action=AuditAction.LOGOUT)
+        messages.info(request, _("U bent uitgelogd."))
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit_record(
+                actor=self.request.user,
+                action=AuditAction.UPDATE,
+                obj=self.request.user,
+                changes={"before": {"password": "***"}, "after": {"password": "***"}},
+                reason="password change",
+            )
+        return response
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """Database and broker reachability for load balancers: 200 when both answer, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        logger.warning("healthz: database unreachable: %s", exc)
+        checks["database"] = "error"
+    try:
+        from thuiszitters.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz: broker unreachable: %s", exc)
+        checks["broker"] = "error"
+    beat = None
+    if checks["database"] == "ok":
+        beat = (
+            SystemHeartbeat.objects.filter(name="celery")
+            .values_list("last_seen", flat=True)
+            .first()
+        )
+    healthy = all(v == "ok" for v in checks.values())
+    body = {
+        "status": "ok" if healthy else "error",
+        "checks": checks,
+        "celery_heartbeat_age_seconds": (
+            round((timezone.now() - beat).total_seconds()) if beat else None
+        ),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _error_page(status: int, template: str):
+    @login_not_required
+    def view(request, exception=None):
+        if request.path.startswith("/api/"):
+            from .api.errors import server_error_json
+
+            if status == 500:
+                return server_error_json(request)
+            return JsonResponse(
+                {
+                    "status": status,
+                    "code": "not_found" if status == 404 else "permission_denied",
+                    "detail": str(_("Niet gevonden.") if status == 404 else _("Geen toegang.")),
+                    "fields": {},
+                },
+                status=status,
+            )
+        return render(request, template, status=status)
+
+    return view
+
+
+page_not_found = _error_page(404, "404.html")
+permission_denied = _error_page(403, "403.html")
+server_error = _error_page(500, "500.html")
