@@ -6,6 +6,7 @@ organisation. Region B: ``other_swv`` (a neighbour of ``swv``) and ``far_swv`` (
 neighbour), each with a school. Users are made on demand by ``user_with_role``.
 """
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -120,6 +121,22 @@ def login(client):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def restore_roles():
+    """Re-create the roles of migration 0002 after a transactional test's flush wiped them.
+
+    Django's flush empties every table, including data that migrations wrote; tests with
+    ``transaction=True`` that need roles request this fixture.
+    """
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("thuiszitters.migrations.0002_create_roles")
+    migration.create_roles(apps, SimpleNamespace(connection=connection))
 
 
 @pytest.fixture

@@ -13,7 +13,11 @@ GOOD_KEY = secrets.token_urlsafe(64)
 
 
 def _run(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "thuiszitters.settings.production",
