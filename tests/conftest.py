@@ -61,6 +61,16 @@ class World:
         }[RoleCode(role)]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Login throttling and API rate limits live in the cache; start every test without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     region = RegionFactory(name="Regio A")

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .login_throttle import login_blocked
+from .middleware import client_address
 from .models import AuditAction, AuditOutcome
 
 
@@ -10,6 +12,21 @@ class LoginForm(AuthenticationForm):
         label=_("E-mailadres"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Te veel mislukte inlogpogingen. Probeer het over een kwartier opnieuw of vraag "
+            "uw functioneel beheerder om hulp."
+        ),
+    }
+
+    def clean(self):
+        email = self.data.get("username", "")
+        address = client_address(self.request) if self.request else None
+        if login_blocked(email=email, address=address):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        return super().clean()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)

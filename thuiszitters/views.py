@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET
 from .access import get_visible_or_404, has_capability, memberships_of
 from .audit import audit_record
 from .forms import AuditLogFilterForm, LoginForm
+from .login_throttle import login_failure_record, login_failures_clear
+from .middleware import client_address
 from .models import AuditAction, AuditOutcome, Membership, OrganisationKind, SystemHeartbeat
 from .roles import Capability
 from .selectors import (
@@ -134,15 +136,21 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        login_failures_clear(email=form.get_user().email)
         audit_record(actor=form.get_user(), action=AuditAction.LOGIN)
         return response
 
     def form_invalid(self, form):
+        email = form.data.get("username", "")
+        throttled = form.has_error("__all__", code="throttled")
+        if not throttled:
+            login_failure_record(email=email, address=client_address(self.request))
         audit_record(
             actor=None,
             action=AuditAction.LOGIN_FAILED,
             outcome=AuditOutcome.DENIED,
-            actor_email=form.data.get("username", "")[:254],
+            actor_email=email[:254],
+            reason="throttled" if throttled else "",
         )
         return super().form_invalid(form)
 

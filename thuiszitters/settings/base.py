@@ -191,6 +191,13 @@ NUM_PROXIES = env_int(
     "NUM_PROXIES", 0, help="Trusted reverse proxies that set X-Forwarded-For (0: use REMOTE_ADDR)."
 )
 
+LOGIN_MAX_FAILURES = env_int(
+    "LOGIN_MAX_FAILURES", 10, help="Failed logins per account or address before a lockout."
+)
+LOGIN_LOCKOUT_SECONDS = env_int(
+    "LOGIN_LOCKOUT_SECONDS", 15 * 60, help="How long failed logins count and lock out."
+)
+
 # --- Celery -------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str(
@@ -246,7 +253,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_RATES": {"token": "600/minute"},
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str(
+            "API_RATE_LIMIT", "1200/minute", help="Requests per user or token (DRF rate)."
+        ),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thuiszitters API",
