@@ -18,6 +18,7 @@ from .models import (
     Membership,
     Municipality,
     Organisation,
+    OrganisationKind,
     Region,
     Samenwerkingsverband,
     School,
@@ -50,9 +51,21 @@ class AuditedAdminMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """All organisations; only care organisations are made here (the others have own pages)."""
+
     list_display = ["name", "kind", "region", "is_active"]
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["name"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            kwargs["choices"] = [
+                (OrganisationKind.CARE_ORGANISATION.value, OrganisationKind.CARE_ORGANISATION.label)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind"] if obj is not None else []
 
 
 @admin.register(Region)

@@ -66,12 +66,20 @@ def _object_ref(obj: models.Model | None, object_type: str, object_id: Any) -> t
     return object_type, "" if object_id is None else str(object_id)
 
 
-def _region_id_for(actor, organisation: Organisation | None) -> int | None:
+def _region_id_for(actor, organisation: Organisation | None, actor_email: str) -> int | None:
+    """The region whose administrators see the entry: the organisation's, else the actor's.
+
+    An actor with memberships in several regions and no organisation context gets none; such
+    entries are visible in the technical administration only.
+    """
     if organisation is not None:
         return organisation.region_id
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        from .access import memberships_of
+    from .access import memberships_of
+    from .models import User
 
+    if actor is None and actor_email:  # e.g. a failed login for a known account
+        actor = User.objects.filter(email__iexact=actor_email).first()
+    if actor is not None:
         regions = {m.region_id for m in memberships_of(actor) if m.region_id}
         if len(regions) == 1:
             return regions.pop()
@@ -103,7 +111,7 @@ def audit_record(
         object_type=otype,
         object_id=oid,
         organisation=organisation,
-        region_id=_region_id_for(actor if authenticated else None, organisation),
+        region_id=_region_id_for(actor if authenticated else None, organisation, actor_email),
         client_address=ctx.client_address,
         request_id=ctx.request_id,
         outcome=outcome,

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thuiszitters.settings.dev")
+# Like wsgi.py: a worker started without a settings module gets the safe one.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thuiszitters.settings.production")
 
 app = Celery("thuiszitters")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -6,15 +6,24 @@ from .roles import Capability
 
 
 def navigation(request):
-    """The main menu: only the places this user can open."""
+    """The main menu: only the places this user can open.
+
+    ``current_for`` lists the URL names under which an item is the current page.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"url": reverse("home"), "label": _("Start"), "name": "home"},
-        {"url": reverse("organisation_list"), "label": _("Organisaties"), "name": "organisations"},
+        {"url": reverse("home"), "label": _("Start"), "current_for": {"home"}},
+        {
+            "url": reverse("organisation_list"),
+            "label": _("Organisaties"),
+            "current_for": {"organisation_list", "organisation_detail"},
+        },
     ]
     if has_capability(user, Capability.VIEW_AUDIT_LOG):
-        items.append({"url": reverse("audit_log"), "label": _("Auditlog"), "name": "audit_log"})
-    items.append({"url": reverse("api-docs"), "label": _("API"), "name": "api"})
+        items.append(
+            {"url": reverse("audit_log"), "label": _("Auditlog"), "current_for": {"audit_log"}}
+        )
+    items.append({"url": reverse("api-docs"), "label": _("API"), "current_for": {"api-docs"}})
     return {"nav_items": items}

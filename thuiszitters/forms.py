@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +17,8 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _(
-            "Te veel mislukte inlogpogingen. Probeer het over een kwartier opnieuw of vraag "
-            "uw functioneel beheerder om hulp."
+            "Te veel mislukte inlogpogingen. Probeer het over %(minutes)s minuten opnieuw of "
+            "vraag uw functioneel beheerder om hulp."
         ),
     }
 
@@ -25,7 +26,11 @@ class LoginForm(AuthenticationForm):
         email = self.data.get("username", "")
         address = client_address(self.request) if self.request else None
         if login_blocked(email=email, address=address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+            )
         return super().clean()
 
     def confirm_login_allowed(self, user):

@@ -1,5 +1,6 @@
 """Request context (request id, client address) and deny-by-default login."""
 
+import ipaddress
 import re
 import uuid
 
@@ -11,14 +12,25 @@ from .request_context import RequestContext, set_request_context
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
-    """The client's address, trusting X-Forwarded-For only behind NUM_PROXIES proxies."""
+    """The client's IP, trusting X-Forwarded-For only behind NUM_PROXIES proxies.
+
+    Anything that is not an IP address (a proxy that appends a port, a forged header) gives
+    None rather than a value the audit log's IP column would refuse.
+    """
     if settings.NUM_PROXIES > 0:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR") or None
+            return _valid_ip(forwarded[-settings.NUM_PROXIES])
+    return _valid_ip(request.META.get("REMOTE_ADDR"))
 
 
 class RequestContextMiddleware:

@@ -24,7 +24,7 @@ from .models import (
     User,
 )
 from .models.users import hash_token
-from .roles import ROLE_ORGANISATION_KINDS, RoleCode
+from .roles import RoleCode
 
 TOKEN_PREFIX = "tz_"  # noqa: S105 - a label, not a secret
 
@@ -42,6 +42,7 @@ def user_create(
     actor: User | None,
     password: str | None = None,
     phone: str = "",
+    organisation: Organisation | None = None,
 ) -> User:
     user = User(email=email, full_name=full_name, phone=phone)
     user.clean()
@@ -53,7 +54,7 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_change(actor=actor, obj=user, action=AuditAction.CREATE)
+    audit_change(actor=actor, obj=user, action=AuditAction.CREATE, organisation=organisation)
     return user
 
 
@@ -83,14 +84,6 @@ def membership_create(
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
 ) -> Membership:
-    allowed_kinds = ROLE_ORGANISATION_KINDS[RoleCode(role)]
-    if organisation.kind not in allowed_kinds:
-        raise ValidationError(
-            {
-                "role": _("De rol %(role)s past niet bij een organisatie van deze soort.")
-                % {"role": RoleCode(role).label}
-            }
-        )
     membership = Membership(
         user=user,
         organisation=organisation,
@@ -150,6 +143,7 @@ def api_token_create(
         email=f"api-{secrets.token_hex(6)}@{organisation.pk}.systeem.invalid",
         full_name=f"{name} ({organisation.name})",
         actor=actor,
+        organisation=organisation,
     )
     service_user.is_service_account = True
     service_user.save(update_fields=["is_service_account"])

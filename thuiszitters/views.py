@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -106,7 +107,9 @@ def audit_log(request):
         raise Http404
     entries = audit_entries_visible_to(request.user)
     form = AuditLogFilterForm(request.GET or None)
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        entries = entries.none()  # show the errors, never an unfiltered log by surprise
+    elif form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
             entries = entries.filter(actor_email__icontains=data["actor"])
@@ -238,6 +241,9 @@ def _error_page(status: int, template: str):
                 },
                 status=status,
             )
+        if status == 500:
+            # No context processors: the failure may be the database they would query.
+            return HttpResponseServerError(loader.get_template(template).render())
         return render(request, template, status=status)
 
     return view

@@ -102,3 +102,21 @@ def test_openapi_schema_and_docs_are_served_without_cdn(client, db):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "jsdelivr" not in html.lower()
+
+
+def test_token_commands_create_and_revoke(world, client):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "create_api_token", "--organisation", str(world.school.pk), "--name", "ESIS", stdout=out
+    )
+    key = out.getvalue().strip().splitlines()[-1]
+    assert client.get(reverse("user-me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    token = ApiToken.objects.get(name="ESIS")
+    call_command("revoke_api_token", token.prefix, "--reason", "vervangen", stdout=StringIO())
+    assert client.get(reverse("user-me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    with pytest.raises(CommandError, match="past niet"):
+        call_command("create_api_token", "--organisation", str(world.care.pk), "--name", "X")

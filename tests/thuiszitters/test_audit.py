@@ -195,3 +195,26 @@ def test_audit_log_is_for_functional_admins_only(world, user_with_role, login, r
     client = login(user_with_role(role))
     assert client.get(reverse("audit_log")).status_code == 404
     assert client.get(reverse("auditlogentry-list")).status_code == 403
+
+
+def test_failed_login_of_a_known_account_is_visible_to_its_region(world, client, user_with_role):
+    user = user_with_role(RoleCode.LEERPLICHT)
+    client.post(reverse("login"), {"username": user.email, "password": "wrong"})
+    entry = AuditLogEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert entry.region_id == world.region.pk
+
+
+def test_a_forwarded_address_that_is_not_an_ip_is_not_recorded(world, client, settings):
+    settings.NUM_PROXIES = 1
+    client.post(
+        reverse("login"),
+        {"username": "x@example.test", "password": "y"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9:5555",
+    )
+    assert AuditLogEntry.objects.get(action=AuditAction.LOGIN_FAILED).client_address is None
+    client.post(
+        reverse("login"),
+        {"username": "x@example.test", "password": "y"},
+        HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9",
+    )
+    assert AuditLogEntry.objects.filter(client_address="203.0.113.9").exists()

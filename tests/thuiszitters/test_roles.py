@@ -49,3 +49,12 @@ def test_a_school_belongs_to_an_swv_of_its_sector(world):
     with pytest.raises(ValidationError) as excinfo:
         school.full_clean()
     assert "swv" in excinfo.value.message_dict
+
+
+def test_the_role_rule_holds_in_the_model_so_the_admin_obeys_it_too(world, roles):
+    from thuiszitters.models import Membership
+
+    membership = Membership(user=UserFactory(), organisation=world.care, role=roles["swv_director"])
+    with pytest.raises(ValidationError) as excinfo:
+        membership.full_clean()
+    assert "role" in excinfo.value.message_dict

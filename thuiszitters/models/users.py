@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Group, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -135,6 +136,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.role.name} @ {self.organisation}"
+
+    def clean(self) -> None:
+        super().clean()
+        from thuiszitters.roles import ROLE_ORGANISATION_KINDS, RoleCode
+
+        if not (self.role_id and self.organisation_id):
+            return
+        try:
+            role = RoleCode(self.role.name)
+        except ValueError:
+            raise ValidationError({"role": _("Deze groep is geen rol.")}) from None
+        if self.organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+            raise ValidationError(
+                {
+                    "role": _("De rol %(role)s past niet bij een organisatie van deze soort.")
+                    % {"role": role.label}
+                }
+            )
 
 
 def hash_token(raw: str) -> str:

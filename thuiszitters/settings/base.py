@@ -170,6 +170,10 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost", help="SMTP host.")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, help="SMTP port.")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help="Use STARTTLS for SMTP.")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False, help="Use implicit TLS (SMTPS) for SMTP.")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", help="SMTP user name (empty: no login).")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", help="SMTP password.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, help="Seconds before an SMTP connection gives up.")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "thuiszitters@localhost", help="Sender of notifications."
 )
@@ -253,6 +257,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str(

@@ -1,0 +1,37 @@
+"""The English catalogue is complete and compiled: every Dutch message has a translation."""
+
+import ast
+import gettext
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES"
+
+
+def _po_entries(text: str) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) of each entry of a .po file (plural forms: the singular)."""
+    entries, current, key, fuzzy = [], {}, None, False
+    for line in [*text.splitlines(), ""]:
+        if not line.strip():
+            if current.get("msgid"):
+                entries.append((current["msgid"], current.get("msgstr", ""), fuzzy))
+            current, key, fuzzy = {}, None, False
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith(("msgid ", "msgstr ", "msgstr[0] ")):
+            key = "msgid" if line.startswith("msgid ") else "msgstr"
+            current[key] = ast.literal_eval(line.split(" ", 1)[1])
+        elif line.startswith('"') and key:
+            current[key] += ast.literal_eval(line)
+        elif line.startswith(("msgid_plural", "msgstr[")):
+            key = None
+    return entries
+
+
+def test_every_message_is_translated_and_compiled():
+    entries = _po_entries((LOCALE / "django.po").read_text())
+    assert len(entries) > 100
+    assert not [m for m, s, fuzzy in entries if not s or fuzzy]
+    with (LOCALE / "django.mo").open("rb") as fh:
+        catalogue = gettext.GNUTranslations(fh)
+    stale = [m for m, s, _ in entries if catalogue.gettext(m) != s and "%(" not in m]
+    assert not stale, f"django.mo is older than django.po: run compilemessages ({stale[:3]})"
