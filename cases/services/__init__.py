@@ -1,0 +1,3 @@
+from .intake import IntakeResult, absence_report_submit
+
+__all__ = ["IntakeResult", "absence_report_submit"]

@@ -1,0 +1,145 @@
+"""The intake: one service behind the form, the API and the CSV upload.
+
+A valid report opens a case in phase ``school`` with the reporter holding the lead, or joins
+the pupil's open case. One open case per pupil holds under concurrency: the pupil's row is
+locked for the decision and a partial unique index refuses a second open case.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from registration.models import AbsenceReport, Pupil
+from registration.services import ReportInput, absence_report_create, absence_report_validate
+from thuiszitters.access import has_capability
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import AuditAction, Organisation, User
+from thuiszitters.roles import Capability
+
+from ..models import Case, CaseEvent, CaseEventKind, CaseReport
+from ..workflow import Phase
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    report: AbsenceReport
+    case: Case
+    case_created: bool
+    duplicate: bool  # the client key was seen before: nothing new was written
+
+
+def _existing(reporting_organisation: Organisation, client_key: str | None) -> AbsenceReport | None:
+    if not client_key:
+        return None
+    return (
+        AbsenceReport.objects.select_related("case_link__case")
+        .filter(reporting_organisation=reporting_organisation, client_key=client_key)
+        .first()
+    )
+
+
+def absence_report_submit(
+    *,
+    actor: User,
+    reporting_organisation: Organisation,
+    data: ReportInput,
+    channel: str,
+) -> IntakeResult:
+    """Validate and write a report and put it in the pupil's case (opening one if needed).
+
+    Idempotent on ``data.client_key`` per reporting organisation: a retried delivery returns
+    the first result.
+    """
+    if not has_capability(
+        actor, Capability.SUBMIT_ABSENCE_REPORT, organisation_id=reporting_organisation.pk
+    ):
+        raise PermissionDenied(_("U mag voor deze organisatie geen verzuim melden."))
+    seen = _existing(reporting_organisation, data.client_key)
+    if seen is not None:
+        return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
+    placement = absence_report_validate(
+        data=data, reporting_organisation=reporting_organisation, actor=actor
+    )
+    try:
+        with transaction.atomic():
+            return _write(actor, reporting_organisation, data, placement, channel)
+    except IntegrityError:
+        # A concurrent delivery with the same client key won the race: answer as a retry.
+        seen = _existing(reporting_organisation, data.client_key)
+        if seen is None:
+            raise
+        return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
+
+
+def _write(actor, reporting_organisation, data: ReportInput, placement, channel) -> IntakeResult:
+    # Serialise intakes of one pupil: the second waits here and then finds the open case.
+    Pupil.objects.select_for_update().filter(pk=data.pupil.pk).first()
+    report = absence_report_create(
+        data=data,
+        placement=placement,
+        reporting_organisation=reporting_organisation,
+        actor=actor,
+        channel=channel,
+    )
+    case = Case.objects.select_for_update().open().filter(pupil=data.pupil).first()
+    created = case is None
+    if created:
+        case = Case(
+            pupil=data.pupil,
+            phase=Phase.SCHOOL,
+            clock_start=data.absence_started_on,
+            swv_id=placement.swv_id,
+            school=placement.school,
+            municipality_id=placement.municipality_id,
+            lead_organisation=reporting_organisation,
+            lead_user=actor if not actor.is_service_account else None,
+            expects_thuiszitter_soon=data.expects_thuiszitter_soon,
+        )
+        case.save()
+        audit_change(
+            actor=actor, obj=case, action=AuditAction.CREATE, organisation=reporting_organisation
+        )
+        CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.OPENED,
+            message=_("Casus geopend na een melding van %(org)s.")
+            % {"org": reporting_organisation.name},
+            data={"report": report.pk, "channel": channel},
+        )
+    else:
+        if data.absence_started_on < case.clock_start:
+            # The clock starts at the first day of the continuous absence.
+            before = snapshot(case, ["clock_start"])
+            case.clock_start = data.absence_started_on
+            case.save(update_fields=["clock_start"])
+            audit_change(
+                actor=actor,
+                obj=case,
+                before=before,
+                after=snapshot(case, ["clock_start"]),
+                reason="earlier absence start reported",
+            )
+            CaseEvent.objects.create(
+                case=case,
+                actor=actor,
+                kind=CaseEventKind.CLOCK_MOVED,
+                data={"from": before["clock_start"], "to": case.clock_start.isoformat()},
+            )
+        if data.expects_thuiszitter_soon and not case.expects_thuiszitter_soon:
+            case.expects_thuiszitter_soon = True
+            case.save(update_fields=["expects_thuiszitter_soon"])
+        CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            kind=CaseEventKind.REPORT_JOINED,
+            message=_("Melding van %(org)s toegevoegd.") % {"org": reporting_organisation.name},
+            data={"report": report.pk, "channel": channel},
+        )
+    CaseReport.objects.create(case=case, report=report)
+    return IntakeResult(report, case, case_created=created, duplicate=False)
+
+
+__all__ = ["IntakeResult", "ValidationError", "absence_report_submit"]
