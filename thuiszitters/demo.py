@@ -326,7 +326,24 @@ class _Seeder:
         return self.result
 
 
+# Higher apps add their demo data (pupils, reports, cases) without the core importing them:
+# they register a function in their AppConfig.ready(). Called in registration order.
+EXTRA_SEEDERS: list = []
+
+
+def register_demo_seeder(func) -> None:
+    """``func(*, seed: int, pupils: int | None, result: DemoResult) -> None``."""
+    if func not in EXTRA_SEEDERS:
+        EXTRA_SEEDERS.append(func)
+
+
 @transaction.atomic
-def demo_region_seed(*, seed: int = DEFAULT_SEED) -> DemoResult:
-    """Write the demo region; returns how many objects were made and the demo logins."""
-    return _Seeder(seed).run()
+def demo_region_seed(*, seed: int = DEFAULT_SEED, pupils: int | None = None) -> DemoResult:
+    """Write the demo region; returns how many objects were made and the demo logins.
+
+    ``pupils`` asks the registered seeders for that many pupils (None: their default).
+    """
+    result = _Seeder(seed).run()
+    for seeder in EXTRA_SEEDERS:
+        seeder(seed=seed, pupils=pupils, result=result)
+    return result

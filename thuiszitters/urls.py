@@ -14,6 +14,10 @@ urlpatterns = [
     path("organisaties/", views.organisation_list, name="organisation_list"),
     path("organisaties/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("beheer/auditlog/", views.audit_log, name="audit_log"),
+    path("leerlingen/", include("registration.urls")),
+    path("casussen/import/", include("cases.urls_csv")),
+    path("casussen/", include("cases.urls")),
+    path("escalatie/", include("escalation.urls")),
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,12 +2,12 @@
 
 Each URL name of the project must have an entry (or be public); a new URL without one fails
 ``test_every_url_has_a_matrix_entry``. Apps add their entries in ``tests/<app>/deny_matrix.py``
-(``ENTRIES`` and ``add_foreign(world, foreign)``, which adds region-B objects and the strings
+or ``deny_matrix_<part>.py`` (``ENTRIES`` and ``add_foreign(world, foreign)``, which adds region-B objects and the strings
 that must never leak).
 """
 
 import importlib
-import importlib.util
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -49,14 +49,10 @@ CORE_ENTRIES = {
     "auditlogentry-detail": (lambda f: [f["audit"].pk], "foreign_detail"),
 }
 
+TESTS = Path(__file__).resolve().parents[1]
 EXTENSIONS = [
-    importlib.import_module(name)
-    for name in (
-        "tests.registration.deny_matrix",
-        "tests.cases.deny_matrix",
-        "tests.escalation.deny_matrix",
-    )
-    if importlib.util.find_spec(name) is not None
+    importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+    for path in sorted(TESTS.glob("*/deny_matrix*.py"))
 ]
 MATRIX = dict(CORE_ENTRIES)
 for _ext in EXTENSIONS:

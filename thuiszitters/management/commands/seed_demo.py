@@ -9,13 +9,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed.")
+        parser.add_argument(
+            "--pupils",
+            type=int,
+            default=None,
+            help="Number of demo pupils (default: a few hundred).",
+        )
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, seed: int, pupils: int | None, **options):
         if not settings.ALLOW_DEMO_SEED:
             raise CommandError(
                 "seed_demo is disabled in this environment (set ALLOW_DEMO_SEED=true to allow)."
             )
-        result = demo_region_seed(seed=seed)
+        result = demo_region_seed(seed=seed, pupils=pupils)
         self.stdout.write(f"Demo region ready (seed {seed}): {result.created} objects created.")
         self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
         width = max(len(login.email) for login in result.logins)
