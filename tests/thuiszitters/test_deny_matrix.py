@@ -2,8 +2,8 @@
 
 Each URL name of the project must have an entry (or be public); a new URL without one fails
 ``test_every_url_has_a_matrix_entry``. Apps add their entries in ``tests/<app>/deny_matrix.py``
-or ``deny_matrix_<part>.py`` (``ENTRIES`` and ``add_foreign(world, foreign)``, which adds region-B objects and the strings
-that must never leak).
+or ``deny_matrix_<part>.py``: ``ENTRIES``, and ``add_foreign(world, foreign)``, which adds
+region-B objects and the strings that must never leak.
 """
 
 import importlib
