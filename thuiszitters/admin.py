@@ -48,6 +48,24 @@ class AuditedAdminMixin:
             audit_change(actor=request.user, obj=obj, action=AuditAction.DELETE)
             super().delete_model(request, obj)
 
+    def save_formset(self, request, form, formset, change):
+        """Inline rows are audited one by one, like the parent."""
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                audit_change(actor=request.user, obj=obj, action=AuditAction.DELETE)
+                obj.delete()
+            for obj in instances:
+                before = snapshot(type(obj).objects.get(pk=obj.pk)) if obj.pk else None
+                obj.save()
+                audit_change(
+                    actor=request.user,
+                    obj=obj,
+                    action=AuditAction.UPDATE if before is not None else AuditAction.CREATE,
+                    before=before,
+                )
+            formset.save_m2m()
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):

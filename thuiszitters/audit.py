@@ -34,11 +34,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audited values of ``instance``: concrete fields (by attname) minus secrets."""
+    """The audited values of ``instance``: concrete fields (by attname) minus secrets and
+    ``auto_now`` timestamps."""
     names = (
         list(fields)
         if fields is not None
-        else [f.name for f in instance._meta.concrete_fields if not f.primary_key]
+        else [
+            f.name
+            for f in instance._meta.concrete_fields
+            # Bookkeeping timestamps change on every save and say nothing of the change.
+            if not f.primary_key and not getattr(f, "auto_now", False)
+        ]
     )
     values = {}
     for name in names:

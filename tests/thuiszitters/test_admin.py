@@ -1,0 +1,39 @@
+"""The technical administration audits what it changes, inline rows included."""
+
+from django.urls import reverse
+
+from registration.models import Guardian
+from thuiszitters.models import AuditLogEntry
+
+from ..factories.registration import PupilFactory
+
+
+def test_admin_change_with_an_inline_row_is_audited(admin_client, world):
+    pupil = PupilFactory(municipality=world.m1, surname="Oud")
+    url = reverse("admin:registration_pupil_change", args=[pupil.pk])
+    data = {
+        "given_names": pupil.given_names,
+        "surname_prefix": "",
+        "surname": "Nieuw",
+        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "municipality": world.m1.pk,
+        "bsn": pupil.bsn,
+        "startkwalificatie_on": "",
+        "guardians-TOTAL_FORMS": "1",
+        "guardians-INITIAL_FORMS": "0",
+        "guardians-0-name": "Ouder Een",
+        "guardians-0-relation": "mother",
+        "guardians-0-has_parental_authority": "on",
+        "guardians-0-phone": "",
+        "guardians-0-email": "",
+        "enrolments-TOTAL_FORMS": "0",
+        "enrolments-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content[:2000]
+    guardian = Guardian.objects.get(pupil=pupil)
+    pupil_entry = AuditLogEntry.objects.get(object_type="registration.pupil", action="update")
+    assert pupil_entry.changes == {"before": {"surname": "Oud"}, "after": {"surname": "Nieuw"}}
+    assert AuditLogEntry.objects.filter(
+        object_type="registration.guardian", object_id=str(guardian.pk), action="create"
+    ).exists()
