@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "escalation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("casus/<int:pk>/termijn/", views.case_deadline, name="case_deadline"),
+]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from thuiszitters.access import memberships_of
+from thuiszitters.access import memberships_of, organisation_ids_with
 from thuiszitters.models import LeerplichtBureau, OrganisationKind
 from thuiszitters.roles import Capability
 
@@ -22,6 +22,18 @@ from .models import AbsenceReport, EarlyWarningSettings, Enrolment, Pupil
 from .rules import ReportFacts, SignalCode, Thresholds, early_warning_signals
 
 _PERM = f"core.{Capability.VIEW_PERSONAL_DATA}"
+BSN_LENGTH = 9
+SEARCH_DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def parse_search_date(text: str) -> datetime.date | None:
+    """A date of birth typed in a search box (31-12-2015 or 2015-12-31), else None."""
+    for fmt in SEARCH_DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+    return None
 
 
 def personal_data_orgs(user) -> dict[str, set[int]]:
@@ -134,3 +146,58 @@ def pupil_detail_queryset(user) -> QuerySet[Pupil]:
             Prefetch("enrolments", queryset=Enrolment.objects.select_related("school")),
         )
     )
+
+
+# A service account (a school administration system) holds submit_absence_report but not
+# view_personal_data, so the selectors above show it nothing. A reporter may still name the
+# pupils its organisation reports on, and see the reports it made.
+
+
+def pupils_reportable_by(*, user, organisation) -> QuerySet[Pupil]:
+    """Pupils ``user`` may name in a report for ``organisation``.
+
+    Those the user sees anyway, plus the pupils of the organisation: enrolled at the school,
+    at a school of the SWV, or living in a municipality that leerplicht serves. The intake's
+    validation then checks the enrolment on the report date.
+    """
+    q = Q(pk__in=pupils_visible_to(user).values("pk"))
+    kind = organisation.kind
+    if kind == OrganisationKind.SCHOOL:
+        q |= Q(pk__in=Enrolment.objects.filter(school_id=organisation.pk).values("pupil_id"))
+    elif kind == OrganisationKind.SWV:
+        q |= Q(pk__in=Enrolment.objects.filter(school__swv_id=organisation.pk).values("pupil_id"))
+    elif kind == OrganisationKind.LEERPLICHT_BUREAU:
+        served = LeerplichtBureau.municipalities.through.objects.filter(
+            leerplichtbureau_id=organisation.pk
+        ).values("municipality_id")
+        q |= Q(municipality_id__in=served)
+    elif kind == OrganisationKind.MUNICIPALITY:
+        q |= Q(municipality_id=organisation.pk)
+    return Pupil.objects.filter(q)
+
+
+def absence_reports_of_reporter(user) -> QuerySet[AbsenceReport]:
+    """Reports the user may see, plus those made by organisations where the user reports."""
+    own = AbsenceReport.objects.filter(
+        reporting_organisation_id__in=organisation_ids_with(user, Capability.SUBMIT_ABSENCE_REPORT)
+    )
+    return absence_reports_visible_to(user) | own
+
+
+def pupil_search(pupils, text: str):
+    """Filter pupils on a BSN, a date of birth, or the words of a name."""
+    text = text.strip()
+    if not text:
+        return pupils
+    if text.isdigit() and len(text) == BSN_LENGTH:
+        return pupils.filter(bsn=text)
+    day = parse_search_date(text)
+    if day is not None:
+        return pupils.filter(date_of_birth=day)
+    for word in text.split():
+        pupils = pupils.filter(
+            Q(given_names__icontains=word)
+            | Q(surname__icontains=word)
+            | Q(surname_prefix__iexact=word)
+        )
+    return pupils

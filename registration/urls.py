@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "registration"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pupil_list, name="pupil_list"),
+    path("meldingen/", views.report_list, name="report_list"),
+    path("<int:pk>/", views.pupil_detail, name="pupil_detail"),
+    path("<int:pk>/toestemming/", views.consent_record_view, name="consent_record"),
+]

@@ -6,13 +6,13 @@ from .roles import Capability
 
 
 def navigation(request):
-    """The main menu: only the places this user can open.
+    """The main menu: only the places this user can open; ``user_can`` for page links.
 
     ``current_for`` lists the URL names under which an item is the current page.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "user_can": {}}
     items = [
         {"url": reverse("home"), "label": _("Start"), "current_for": {"home"}},
         {
@@ -21,9 +21,36 @@ def navigation(request):
             "current_for": {"organisation_list", "organisation_detail"},
         },
     ]
+    user_can = {
+        "view_personal_data": has_capability(user, Capability.VIEW_PERSONAL_DATA),
+        "report": has_capability(user, Capability.SUBMIT_ABSENCE_REPORT),
+    }
+    if user_can["view_personal_data"]:
+        items.append(
+            {
+                "url": reverse("registration:pupil_list"),
+                "label": _("Leerlingen"),
+                "current_for": {"pupil_list", "pupil_detail", "consent_record"},
+            }
+        )
+        items.append(
+            {
+                "url": reverse("registration:report_list"),
+                "label": _("Meldingen"),
+                "current_for": {"report_list"},
+            }
+        )
+    if user_can["report"]:
+        items.append(
+            {
+                "url": reverse("cases:intake"),
+                "label": _("Melden"),
+                "current_for": {"intake", "intake_validate"},
+            }
+        )
     if has_capability(user, Capability.VIEW_AUDIT_LOG):
         items.append(
             {"url": reverse("audit_log"), "label": _("Auditlog"), "current_for": {"audit_log"}}
         )
     items.append({"url": reverse("api-docs"), "label": _("API"), "current_for": {"api-docs"}})
-    return {"nav_items": items}
+    return {"nav_items": items, "user_can": user_can}

@@ -8,7 +8,7 @@ Later apps add ``pupils_visible_to`` and ``cases_visible_to`` on the same member
 
 from django.db.models import Q, QuerySet
 
-from .access import memberships_of, region_ids_with
+from .access import memberships_of, organisation_ids_with, region_ids_with
 from .models import (
     AuditLogEntry,
     LeerplichtBureau,
@@ -130,3 +130,9 @@ def audit_entries_visible_to(user) -> QuerySet[AuditLogEntry]:
     if not regions:
         return AuditLogEntry.objects.none()
     return AuditLogEntry.objects.filter(region_id__in=regions)
+
+
+def reporting_organisations(user) -> QuerySet[Organisation]:
+    """The organisations for which the user may submit absence reports."""
+    ids = organisation_ids_with(user, Capability.SUBMIT_ABSENCE_REPORT)
+    return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name", "id")

@@ -8,13 +8,12 @@ from registration.services import ReportInput
 
 
 def _valid_bsn(n: int) -> str:
-    """The n-th number (from 100000000 up) that passes the elfproef."""
+    """A valid BSN of its own for each n: the first that passes the elfproef in block n of 100
+    (every block of 100 numbers holds several)."""
     from registration.bsn import bsn_is_valid
 
-    candidate = 100000000 + n * 11
-    while not bsn_is_valid(str(candidate)):
-        candidate += 1
-    return str(candidate)
+    base = 100000000 + n * 100
+    return next(str(c) for c in range(base, base + 100) if bsn_is_valid(str(c)))
 
 
 def years_ago(years: int, days: int = 0) -> datetime.date:

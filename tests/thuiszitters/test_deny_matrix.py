@@ -62,14 +62,15 @@ ROLES = [r for r in RoleCode.values if r != RoleCode.SCHOOL_SYSTEM]
 COLLEAGUE_VIEWERS = set(ROLES)  # every human role holds view_colleagues
 
 
-def _names(patterns, prefix=""):
+def _names(patterns, namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
             if p.namespace == "admin":
                 continue
-            yield from _names(p.url_patterns, prefix)
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _names(p.url_patterns, inner)
         elif isinstance(p, URLPattern) and p.name:
-            yield p.name
+            yield f"{namespace}{p.name}"
 
 
 def test_every_url_has_a_matrix_entry():

@@ -1,0 +1,208 @@
+"""Pages of registration: the pupil list, the pupil page with consent, the report history.
+
+Every read goes through the scoping selectors; the pupil page is audited on every view. The
+pupil's case is shown by an htmx partial of ``cases`` (registration never imports cases).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
+from thuiszitters.audit import audit_read
+from thuiszitters.roles import Capability
+
+from .forms import ConsentForm, PupilSearchForm, ReportFilterForm
+from .models import ConsentParty, ConsentScope, ConsentStatus, Enrolment
+from .rules import age_on, compulsory_education_on
+from .selectors import (
+    absence_reports_visible_to,
+    pupil_detail_queryset,
+    pupil_search,
+    pupils_visible_to,
+    signals_for_pupils,
+    thresholds_for,
+)
+from .services import consent_record, pupil_consent_state
+
+PAGE_SIZE = 50
+
+
+def _require_personal_data(user) -> None:
+    """Roles without sight of personal data do not learn that these pages exist."""
+    if not has_capability(user, Capability.VIEW_PERSONAL_DATA):
+        raise Http404
+
+
+def _region_of(user) -> int | None:
+    regions = {m.region_id for m in memberships_of(user) if m.region_id}
+    return min(regions) if regions else None
+
+
+def pupil_list(request):
+    _require_personal_data(request.user)
+    today = timezone.localdate()
+    form = PupilSearchForm(request.GET or None)
+    pupils = pupils_visible_to(request.user).select_related("municipality")
+    query = ""
+    if form.is_valid() and form.cleaned_data["q"]:
+        pupils = pupil_search(pupils, form.cleaned_data["q"])
+        query = request.GET.copy()
+        query.pop("page", None)
+        query = query.urlencode()
+    pupils = pupils.prefetch_related(
+        Prefetch(
+            "enrolments",
+            queryset=Enrolment.objects.current(on=today).select_related("school"),
+            to_attr="current_enrolments",
+        )
+    )
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    signals = (
+        signals_for_pupils(rows, request.user, today, thresholds_for(_region_of(request.user)))
+        if rows
+        else {}
+    )
+    for pupil in rows:
+        pupil.age = age_on(pupil.date_of_birth, today)
+        pupil.signals = signals.get(pupil.pk, [])
+    return render(
+        request,
+        "pupils/pupil_list.html",
+        {"page": page, "rows": rows, "form": form, "query": query},
+    )
+
+
+def _consent_rows(pupil, today: datetime.date) -> list[dict]:
+    state = pupil_consent_state(pupil, today)
+    rows = []
+    for scope in ConsentScope:
+        consent = state[scope]
+        rows.append(
+            {
+                "scope": scope.label,
+                "effective": consent.effective,
+                "required": [ConsentParty(p).label for p in sorted(consent.required)],
+                "missing": [ConsentParty(p).label for p in consent.missing],
+                "latest": [
+                    (ConsentParty(p).label, ConsentStatus(s).label)
+                    for p, s in sorted(consent.latest.items())
+                ],
+            }
+        )
+    return rows
+
+
+def _detail_context(request, pupil, consent_form=None) -> dict:
+    today = timezone.localdate()
+    user = request.user
+    status = compulsory_education_on(pupil.date_of_birth, today, pupil.startkwalificatie_on)
+    region_id = pupil.municipality.region_id
+    signals = signals_for_pupils([pupil], user, today, thresholds_for(region_id))[pupil.pk]
+    reports = (
+        absence_reports_visible_to(user)
+        .filter(pupil=pupil)
+        .select_related("reporting_organisation", "school")
+        .order_by("-reported_on", "-id")
+    )
+    enrolments = list(pupil.enrolments.all())
+    for enrolment in enrolments:
+        enrolment.is_current = enrolment.start <= today and (
+            enrolment.end is None or enrolment.end >= today
+        )
+    return {
+        "pupil": pupil,
+        "age": age_on(pupil.date_of_birth, today),
+        "compulsory_education": status.label,
+        "guardians": pupil.guardians.all(),
+        "enrolments": enrolments,
+        "exemptions": pupil.exemptions.all(),
+        "consents": _consent_rows(pupil, today),
+        "signals": signals,
+        "reports": reports,
+        "consent_form": consent_form or ConsentForm(pupil=pupil),
+    }
+
+
+def pupil_detail(request, pk: int):
+    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
+    audit_read(actor=request.user, obj=pupil)
+    return render(request, "pupils/pupil_detail.html", _detail_context(request, pupil))
+
+
+@require_POST
+def consent_record_view(request, pk: int):
+    """Record what the parents or the pupil stated; errors re-render the pupil page."""
+    _require_personal_data(request.user)
+    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
+    form = ConsentForm(request.POST, pupil=pupil)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent_record(
+                actor=request.user,
+                pupil=pupil,
+                scope=data["scope"],
+                status=data["status"],
+                party=data["party"],
+                stated_on=data["stated_on"],
+                how=data["how"],
+                guardian=data.get("guardian"),
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = field if field in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+        else:
+            messages.success(
+                request,
+                _("De verklaring is vastgelegd: %(scope)s, %(status)s.")
+                % {
+                    "scope": ConsentScope(data["scope"]).label,
+                    "status": ConsentStatus(data["status"]).label,
+                },
+            )
+            return redirect("registration:pupil_detail", pk=pupil.pk)
+    audit_read(actor=request.user, obj=pupil)
+    return render(
+        request, "pupils/pupil_detail.html", _detail_context(request, pupil, form), status=200
+    )
+
+
+def report_list(request):
+    _require_personal_data(request.user)
+    form = ReportFilterForm(request.GET or None)
+    reports = absence_reports_visible_to(request.user).select_related(
+        "pupil", "reporting_organisation", "school"
+    )
+    if form.is_bound and not form.is_valid():
+        reports = reports.none()  # show the errors, never an unfiltered list by surprise
+    elif form.is_valid():
+        data = form.cleaned_data
+        if data["kind"]:
+            reports = reports.filter(kind=data["kind"])
+        if data["since"]:
+            reports = reports.filter(reported_on__gte=data["since"])
+        if data["until"]:
+            reports = reports.filter(reported_on__lte=data["until"])
+    page = Paginator(reports.order_by("-reported_on", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pupils/report_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )

@@ -1,0 +1,81 @@
+"""Acceptance of the intake form: a zorgcoordinator reports a pupil through the browser and
+sees the case in phase school with its next deadline; a colleague of another school cannot
+open that case."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.models import Case
+from thuiszitters.demo import demo_region_seed
+from thuiszitters.models import User
+
+from ..factories.registration import enrolled_pupil as _enrolled_pupil
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def enrolled_pupil(school, **kwargs):
+    """A pupil without BSN unless given: the factory's BSN sequence can repeat a number."""
+    kwargs.setdefault("bsn", None)
+    return _enrolled_pupil(school, **kwargs)
+
+
+@pytest.fixture
+def demo(settings, restore_roles):
+    demo_region_seed()
+    return settings.DEMO_PASSWORD
+
+
+def _school_of(email: str):
+    membership = User.objects.get(email=email).memberships.select_related("organisation").get()
+    return membership.organisation.school_detail
+
+
+def test_zorgcoordinator_reports_a_pupil_and_sees_the_case(page, log_in, demo):
+    school = _school_of("zorgcoordinator.po@demo.test")
+    pupil = enrolled_pupil(school, given_names="Jip", surname="Testleerling")
+    today = timezone.localdate()
+    started = today - datetime.timedelta(days=9)
+
+    log_in("zorgcoordinator.po@demo.test", demo)
+    page.get_by_role("navigation").get_by_role("link", name="Melden", exact=True).click()
+    page.get_by_label("BSN of naam").fill("Testleerling")
+    page.get_by_role("button", name="Zoeken").click()
+    page.get_by_role("link", name=f"Melden voor {pupil.full_name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzuim melden")
+
+    page.get_by_label("Soort verzuim").select_option("unauthorised")
+    page.get_by_label("Eerste dag van het aaneengesloten verzuim").fill(started.isoformat())
+    page.get_by_label("Gemiste uren in de laatste 4 weken").fill("14")
+    page.get_by_label("Ouders geïnformeerd via").select_option("phone")
+    # As-you-type validation: a date after the report is flagged before submitting.
+    informed = page.get_by_label("Ouders geïnformeerd op")
+    informed.fill((today + datetime.timedelta(days=1)).isoformat())
+    informed.blur()
+    expect(page.locator("#id_parents_informed_on_error")).to_be_visible()
+    informed.fill((today - datetime.timedelta(days=1)).isoformat())
+    page.get_by_label("Toelichting").fill("Blijft thuis sinds de herfstvakantie")
+    expect(page.locator("#id_parents_informed_on_error")).to_have_count(0)
+    expect(page.get_by_label("Toelichting")).to_have_value("Blijft thuis sinds de herfstvakantie")
+    page.get_by_role("button", name="Melding versturen").click()
+
+    case = Case.objects.get(pupil_id=pupil.pk)
+    page.wait_for_url(f"**/casussen/{case.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(pupil.full_name)
+    expect(page.get_by_test_id("case-phase")).to_have_text("School")
+    due = started + datetime.timedelta(weeks=4)
+    deadline = page.locator("#case-deadline")
+    expect(deadline).to_contain_text("Volgende stap")
+    expect(deadline).to_contain_text(due.strftime("%d-%m-%Y"))
+    expect(deadline).to_contain_text(re.compile(r"nog \d+ dagen"))
+
+    # The colleague of the VO school cannot open the case.
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in("zorgcoordinator.vo@demo.test", demo)
+    response = page.goto(f"/casussen/{case.pk}/")
+    assert response.status == 404
+    expect(page.locator("body")).not_to_contain_text(pupil.full_name)

@@ -1,0 +1,195 @@
+"""The pupil list, the pupil page with its consent form, and the report history."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.services import absence_report_submit
+from registration.models import Consent
+from thuiszitters.models import AuditLogEntry
+from thuiszitters.roles import RoleCode
+
+from ..factories.registration import GuardianFactory, report_input
+from ..factories.registration import enrolled_pupil as _enrolled_pupil
+
+TODAY = timezone.localdate()
+
+
+def enrolled_pupil(school, **kwargs):
+    """A pupil without BSN unless given: the factory's BSN sequence can repeat a number."""
+    kwargs.setdefault("bsn", None)
+    return _enrolled_pupil(school, **kwargs)
+
+
+@pytest.fixture
+def zc(world, user_with_role):
+    return user_with_role(RoleCode.ZORGCOORDINATOR)
+
+
+@pytest.fixture
+def zc_client(zc, login):
+    return login(zc)
+
+
+def report(actor, organisation, pupil, **overrides):
+    return absence_report_submit(
+        actor=actor,
+        reporting_organisation=organisation,
+        data=report_input(pupil, **overrides),
+        channel="form",
+    )
+
+
+def test_pupil_list_shows_own_pupils_with_age_school_and_signals(world, zc, zc_client):
+    own = enrolled_pupil(world.school, given_names="Lotte", surname="Bakker")
+    other = enrolled_pupil(world.school2, given_names="Lotte", surname="Elders")
+    report(zc, world.school, own, hours_missed_last_4_weeks=17)
+    body = zc_client.get(reverse("registration:pupil_list")).content.decode()
+    assert own.full_name in body and other.full_name not in body
+    assert world.school.name in body
+    assert "16 uur of meer" in body  # the DUO signal
+    assert reverse("registration:pupil_detail", args=[own.pk]) in body
+
+
+def test_pupil_list_searches_by_name_bsn_and_date_of_birth(world, zc_client):
+    a = enrolled_pupil(world.school, given_names="Daan", surname="Smit")
+    b = enrolled_pupil(
+        world.school, given_names="Mila", surname="Jong", surname_prefix="de", bsn="111222333"
+    )
+    url = reverse("registration:pupil_list")
+
+    def names(q):
+        body = zc_client.get(url, {"q": q}).content.decode()
+        return {p.given_names for p in (a, b) if p.full_name in body}
+
+    assert names("smit") == {"Daan"}
+    assert names(b.bsn) == {"Mila"}
+    assert names(b.date_of_birth.strftime("%d-%m-%Y")) <= {"Mila", "Daan"}
+    assert "Mila" in names(b.date_of_birth.strftime("%d-%m-%Y"))
+    assert names("niemand") == set()
+
+
+def test_roles_without_personal_data_get_404_on_the_lists(world, user_with_role, login):
+    client = login(user_with_role(RoleCode.SWV_DIRECTOR))
+    assert client.get(reverse("registration:pupil_list")).status_code == 404
+    assert client.get(reverse("registration:report_list")).status_code == 404
+
+
+def test_pupil_page_shows_everything_and_is_audited(world, zc, zc_client):
+    pupil = enrolled_pupil(world.school)
+    GuardianFactory(pupil=pupil, name="Anna Ouder")
+    report(zc, world.school, pupil, reason="zorgen")
+    response = zc_client.get(reverse("registration:pupil_detail", args=[pupil.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert pupil.full_name in body and "Anna Ouder" in body and world.school.name in body
+    assert "leerplichtig" in body.lower()
+    assert "Ontbreekt van: ouder(s) of verzorger(s)" in body
+    assert "Ongeoorloofd (relatief) verzuim" in body
+    assert f'hx-get="{reverse("cases:pupil_case_partial", args=[pupil.pk])}"' in body
+    assert "<noscript>" in body
+    reads = AuditLogEntry.objects.filter(
+        action="read", object_type="registration.pupil", object_id=str(pupil.pk)
+    )
+    assert reads.count() == 1
+
+
+def test_another_schools_coordinator_gets_404_on_the_pupil(world, user_with_role, login):
+    pupil = enrolled_pupil(world.school)
+    other = login(user_with_role(RoleCode.ZORGCOORDINATOR, organisation=world.school2))
+    assert other.get(reverse("registration:pupil_detail", args=[pupil.pk])).status_code == 404
+    response = other.post(
+        reverse("registration:consent_record", args=[pupil.pk]), {"consent-scope": "x"}
+    )
+    assert response.status_code == 404
+
+
+def _consent_post(**overrides):
+    data = {
+        "consent-scope": "share_with_leerplicht",
+        "consent-status": "given",
+        "consent-party": "parents",
+        "consent-stated_on": TODAY.isoformat(),
+        "consent-how": "form",
+        "consent-note": "getekend bij het gesprek",
+    }
+    data.update({f"consent-{k}": v for k, v in overrides.items()})
+    return data
+
+
+def test_consent_is_recorded_and_then_the_report_is_shared(
+    world, zc, zc_client, user_with_role, login
+):
+    pupil = enrolled_pupil(world.school)  # 10 years old: the parents consent
+    result = report(zc, world.school, pupil, kind="sickness")
+    leerplicht = login(user_with_role(RoleCode.LEERPLICHT))
+    listing = reverse("registration:report_list")
+    assert pupil.full_name not in leerplicht.get(listing).content.decode()
+
+    zc_client.force_login(zc)
+    response = zc_client.post(
+        reverse("registration:consent_record", args=[pupil.pk]), _consent_post()
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registration:pupil_detail", args=[pupil.pk])
+    consent = Consent.objects.get()
+    assert (consent.scope, consent.status, consent.recorded_by) == (
+        "share_with_leerplicht",
+        "given",
+        zc,
+    )
+    result.report.refresh_from_db()
+    assert result.report.shared_with_leerplicht
+    page = zc_client.get(response["Location"]).content.decode()
+    assert "De verklaring is vastgelegd" in page and "Toestemming geldt" in page
+
+    leerplicht = login(user_with_role(RoleCode.LEERPLICHT))
+    assert pupil.full_name in leerplicht.get(listing).content.decode()
+
+
+def test_consent_errors_are_shown_on_the_fields_and_nothing_is_saved(world, zc_client):
+    pupil = enrolled_pupil(world.school)
+    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    url = reverse("registration:consent_record", args=[pupil.pk])
+    response = zc_client.post(url, _consent_post(how=""))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_consent-how_error"' in body
+    assert "getekend bij het gesprek" in body  # the note is kept
+    # A rule of the service (no statements dated in the future) lands on its field too.
+    body = zc_client.post(url, _consent_post(stated_on=tomorrow)).content.decode()
+    assert 'id="id_consent-stated_on_error"' in body
+    assert "Deze datum ligt in de toekomst" in body
+    assert not Consent.objects.exists()
+
+
+def test_consent_record_is_post_only(world, zc_client):
+    pupil = enrolled_pupil(world.school)
+    url = reverse("registration:consent_record", args=[pupil.pk])
+    assert zc_client.get(url).status_code == 405
+
+
+def test_report_history_filters_on_kind_and_dates(world, zc, zc_client):
+    a = enrolled_pupil(world.school, given_names="Eerste")
+    b = enrolled_pupil(world.school, given_names="Tweede")
+    report(zc, world.school, a, kind="sickness", reported_on=TODAY - datetime.timedelta(days=1))
+    report(zc, world.school, b, kind="unauthorised")
+    url = reverse("registration:report_list")
+    body = zc_client.get(url).content.decode()
+    assert a.full_name in body and b.full_name in body
+    body = zc_client.get(url, {"kind": "sickness"}).content.decode()
+    assert a.full_name in body and b.full_name not in body
+    body = zc_client.get(url, {"since": TODAY.isoformat()}).content.decode()
+    assert a.full_name not in body and b.full_name in body
+    bad = zc_client.get(url, {"since": TODAY.isoformat(), "until": "2000-01-01"})
+    assert "De einddatum ligt voor de begindatum" in bad.content.decode()
+
+
+def test_navigation_shows_the_new_pages_by_capability(world, zc_client, user_with_role, login):
+    body = zc_client.get(reverse("home")).content.decode()
+    assert reverse("registration:pupil_list") in body and reverse("cases:intake") in body
+    director = login(user_with_role(RoleCode.SWV_DIRECTOR))
+    body = director.get(reverse("home")).content.decode()
+    assert reverse("registration:pupil_list") not in body and reverse("cases:intake") not in body
