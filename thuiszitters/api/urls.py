@@ -1,5 +1,8 @@
 from rest_framework import routers
 
+from cases.api import AbsenceReportViewSet
+from registration.api import PupilViewSet
+
 from . import views
 from .permissions import AUTHENTICATED
 
@@ -18,5 +21,7 @@ router.register("schools", views.SchoolViewSet, basename="school")
 router.register("users", views.UserViewSet, basename="user")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("audit-log", views.AuditLogViewSet, basename="auditlogentry")
+router.register("pupils", PupilViewSet, basename="pupil")
+router.register("absence-reports", AbsenceReportViewSet, basename="absencereport")
 
 urlpatterns = router.urls

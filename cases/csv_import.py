@@ -1,0 +1,571 @@
+"""Intake by CSV file, and the reporter-side reads that the API shares with it.
+
+A school (or leerplicht, or an SWV consultant) uploads a file with one report per row. The
+upload only parses and validates (nothing is saved) and shows a preview; the commit step
+imports each valid row through the intake service, each in its own transaction, and hands
+back the rejected rows with a reason. Between the two steps the file travels in a signed
+payload (``django.core.signing``), so there is no model, no storage and nothing to clean up.
+
+Every row gets a client key: the ``kenmerk`` column when given, otherwise ``csv:`` and a
+SHA-256 of the row's normalised values. The intake is idempotent on that key per reporting
+organisation, so uploading the same file again imports nothing twice.
+
+The column layout is documented in ``docs/intake.md``; keep the two in step.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
+
+from registration.bsn import bsn_is_valid
+from registration.models import AbsenceKind, AbsenceReport, ParentsInformedHow, Pupil
+from registration.selectors import pupils_reportable_by
+from registration.services import ReportInput, absence_report_validate
+from thuiszitters.models import Organisation, User
+
+from .services import absence_report_submit
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+PAYLOAD_MAX_AGE = 2 * 60 * 60  # seconds between preview and commit
+_SALT = "cases.csv_import.file"
+_REJECTED_SALT = "cases.csv_import.rejected"
+
+
+def _not_found() -> ValidationError:
+    # One message whether the pupil does not exist or lives outside the reporter's scope.
+    return ValidationError(
+        {
+            "pupil": [
+                _(
+                    "Geen leerling van uw organisatie gevonden met deze gegevens. Controleer "
+                    "het BSN, of de voornamen, achternaam en geboortedatum."
+                )
+            ]
+        }
+    )
+
+
+def pupil_find(
+    *,
+    user: User,
+    organisation: Organisation,
+    bsn: str = "",
+    given_names: str = "",
+    surname: str = "",
+    date_of_birth: datetime.date | None = None,
+) -> Pupil:
+    """The pupil a report names, by BSN or else by name and date of birth, within scope."""
+    scope = pupils_reportable_by(user=user, organisation=organisation)
+    if bsn:
+        pupil = scope.filter(bsn=bsn).first()
+        if pupil is None:
+            raise _not_found()
+        return pupil
+    if not (given_names and surname and date_of_birth):
+        raise ValidationError(
+            {
+                "pupil": [
+                    _("Geef het BSN, of de voornamen, achternaam en geboortedatum van de leerling.")
+                ]
+            }
+        )
+    matches = list(
+        scope.annotate(_full_surname=Concat("surname_prefix", Value(" "), "surname"))
+        .filter(Q(surname__iexact=surname) | Q(_full_surname__iexact=surname))
+        .filter(given_names__iexact=given_names, date_of_birth=date_of_birth)[:2]
+    )
+    if not matches:
+        raise _not_found()
+    if len(matches) > 1:
+        raise ValidationError(
+            {"pupil": [_("Meerdere leerlingen passen bij deze gegevens; geef het BSN op.")]}
+        )
+    return matches[0]
+
+
+# --- the file layout ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    field: str  # the ReportInput field (or pupil identification) the column fills
+    example: str
+
+
+COLUMNS = [
+    Column("bsn", "bsn", "123456782"),
+    Column("voornamen", "given_names", "Sanne"),
+    Column("achternaam", "surname", "de Vries"),
+    Column("geboortedatum", "date_of_birth", "2014-03-12"),
+    Column("soort", "kind", AbsenceKind.UNAUTHORISED.value),
+    Column("eerste_verzuimdag", "absence_started_on", "2025-01-13"),
+    Column("laatste_verzuimdag", "absence_ended_on", ""),
+    Column("uren_laatste_4_weken", "hours_missed_last_4_weeks", "18,5"),
+    Column("percentage_onderwijstijd", "share_followed_percent", "40"),
+    Column("ouders_geinformeerd_op", "parents_informed_on", "2025-01-20"),
+    Column("ouders_geinformeerd_via", "parents_informed_how", ParentsInformedHow.PHONE.value),
+    Column("toelichting", "reason", "Komt sinds de kerstvakantie niet meer op school."),
+    Column("kenmerk", "client_key", "LAS-2025-0042"),
+]
+COLUMN_NAMES = [c.name for c in COLUMNS]
+REASON_COLUMN = "reden"
+REQUIRED_COLUMNS = {
+    "soort",
+    "eerste_verzuimdag",
+    "ouders_geinformeerd_op",
+    "ouders_geinformeerd_via",
+}
+IDENTITY_COLUMNS = {"voornamen", "achternaam", "geboortedatum"}
+# Where a message of the intake (keyed by ReportInput field) belongs in the file.
+FIELD_TO_COLUMN = {c.field: c.name for c in COLUMNS} | {
+    "pupil": "leerling",
+    "reported_on": "meldingsdatum",
+    "consent_override_reason": "toelichting",
+    "__all__": "regel",
+    "non_field_errors": "regel",
+}
+
+
+def csv_template() -> str:
+    """The header and one example row, as Dutch Excel writes it (semicolons)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerow([c.example for c in COLUMNS])
+    return out.getvalue()
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_NL_DATE = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def file_decode(raw: bytes) -> str:
+    """The text of an uploaded file: UTF-8 with or without BOM, else Windows-1252 (Excel)."""
+    if len(raw) > MAX_BYTES:
+        raise ValidationError(_("Het bestand is groter dan 2 MB; splits het in delen."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if not text.strip():
+        raise ValidationError(_("Het bestand is leeg."))
+    return text
+
+
+def _delimiter(text: str) -> str:
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def _unescape(value: str) -> str:
+    # Undo the formula guard of the rejected-rows file, so a corrected file reads back.
+    if value.startswith("'") and value[1:2] in _FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _read(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the non-empty rows (spreadsheet row number, values by column)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_delimiter(text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ValidationError(_("Het bestand is leeg.")) from None
+    except csv.Error as exc:
+        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    unknown = [h for h in header if h and h not in COLUMN_NAMES and h != REASON_COLUMN]
+    if unknown:
+        raise ValidationError(
+            _("Onbekende kolommen: %(columns)s. Gebruik de kolommen van het sjabloon.")
+            % {"columns": ", ".join(unknown)}
+        )
+    missing = sorted(REQUIRED_COLUMNS - set(header))
+    if "bsn" not in header and not set(header) >= IDENTITY_COLUMNS:
+        missing.append("bsn")
+    if missing:
+        raise ValidationError(
+            _("Verplichte kolommen ontbreken: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    rows = []
+    try:
+        for index, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ValidationError(
+                    _("Het bestand heeft meer dan %(max)s regels; splits het in delen.")
+                    % {"max": MAX_ROWS}
+                )
+            values = dict.fromkeys(COLUMN_NAMES, "")
+            for name, cell in zip(header, cells, strict=False):
+                if name in values:
+                    values[name] = _unescape(cell.strip())
+            rows.append((index, values))
+    except csv.Error as exc:
+        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    if not rows:
+        raise ValidationError(_("Het bestand bevat geen regels onder de kopregel."))
+    return header, rows
+
+
+def _date(value: str) -> datetime.date:
+    value = value.strip()
+    formats = []
+    if _ISO_DATE.match(value):
+        formats = ["%Y-%m-%d"]
+    elif _NL_DATE.match(value):
+        separator = next(c for c in value if not c.isdigit())
+        formats = [f"%d{separator}%m{separator}%Y"]
+    for fmt in formats:
+        try:
+            return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            break
+    raise ValueError(value)
+
+
+def _bsn(value: str) -> str:
+    bsn = re.sub(r"[\s.]", "", value)
+    if bsn.isdigit() and len(bsn) == 8:
+        bsn = "0" + bsn  # Excel drops the leading zero of a number
+    return bsn
+
+
+def _choice(value: str, choices) -> str:
+    wanted = value.strip().casefold()
+    for code, label in choices.choices:
+        if wanted in (code.casefold(), str(label).casefold()):
+            return code
+    raise ValueError(value)
+
+
+@dataclass
+class CsvRow:
+    """One row of the file: its values, what they mean, and what happened to it."""
+
+    number: int
+    values: dict[str, str]
+    pupil: Pupil | None = None
+    data: ReportInput | None = None
+    client_key: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    duplicate_of: int | None = None  # an earlier row of this file with the same key
+    already_imported: bool = False
+    report: AbsenceReport | None = None
+    case_created: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.errors:
+            return "invalid"
+        if self.already_imported or self.duplicate_of:
+            return "duplicate"
+        return "valid"
+
+    @property
+    def kind_label(self) -> str:
+        return AbsenceKind(self.data.kind).label if self.data else ""
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{col}: {msg}" for col, msgs in self.errors.items() for msg in msgs)
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(str(message))
+
+    def add_validation_error(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for key, messages in exc.message_dict.items():
+                for message in messages:
+                    self.error(FIELD_TO_COLUMN.get(key, key), message)
+        else:
+            for message in exc.messages:
+                self.error("regel", message)
+
+
+def _parse_values(row: CsvRow) -> dict:
+    """Typed values of a row; errors are recorded on the row by column."""
+    v = row.values
+    parsed: dict = {}
+
+    def parse(column: str, convert, message: str):
+        raw = v[column]
+        if not raw:
+            return None
+        try:
+            return convert(raw)
+        except (ValueError, InvalidOperation):
+            row.error(column, message)
+            return None
+
+    bsn = _bsn(v["bsn"])
+    if bsn and not bsn_is_valid(bsn):
+        row.error("bsn", _("Geen geldig BSN: 9 cijfers die de elfproef doorstaan."))
+    parsed["bsn"] = bsn
+    parsed["given_names"] = " ".join(v["voornamen"].split())
+    parsed["surname"] = " ".join(v["achternaam"].split())
+    date_message = _("Geen geldige datum; gebruik JJJJ-MM-DD of DD-MM-JJJJ.")
+    parsed["date_of_birth"] = parse("geboortedatum", _date, date_message)
+    parsed["kind"] = parse(
+        "soort",
+        lambda s: _choice(s, AbsenceKind),
+        _("Onbekende soort verzuim; kies uit: %(values)s.")
+        % {"values": ", ".join(AbsenceKind.values)},
+    )
+    parsed["absence_started_on"] = parse("eerste_verzuimdag", _date, date_message)
+    parsed["absence_ended_on"] = parse("laatste_verzuimdag", _date, date_message)
+    parsed["hours_missed_last_4_weeks"] = parse(
+        "uren_laatste_4_weken",
+        lambda s: Decimal(s.replace(",", ".")).quantize(Decimal("0.1")),
+        _("Geen geldig aantal uren; gebruik een getal zoals 12 of 12,5."),
+    )
+    parsed["share_followed_percent"] = parse(
+        "percentage_onderwijstijd",
+        lambda s: int(s.rstrip("%").strip()),
+        _("Geen geldig percentage; gebruik een geheel getal van 0 tot en met 100."),
+    )
+    parsed["parents_informed_on"] = parse("ouders_geinformeerd_op", _date, date_message)
+    parsed["parents_informed_how"] = parse(
+        "ouders_geinformeerd_via",
+        lambda s: _choice(s, ParentsInformedHow),
+        _("Onbekende manier; kies uit: %(values)s.")
+        % {"values": ", ".join(ParentsInformedHow.values)},
+    )
+    parsed["reason"] = v["toelichting"]
+    parsed["client_key"] = v["kenmerk"]
+    if len(v["kenmerk"]) > 100:
+        row.error("kenmerk", _("Het kenmerk is langer dan 100 tekens."))
+    if not v["soort"]:
+        row.error("soort", _("Vul de soort verzuim in."))
+    if not v["eerste_verzuimdag"]:
+        row.error("eerste_verzuimdag", _("Vul de eerste verzuimdag in."))
+    if not v["ouders_geinformeerd_via"]:
+        row.error("ouders_geinformeerd_via", _("Geef aan hoe de ouders zijn geïnformeerd."))
+    return parsed
+
+
+def _client_key(parsed: dict) -> str:
+    if parsed["client_key"]:
+        return parsed["client_key"]
+    normalised = [
+        parsed["bsn"],
+        parsed["given_names"].casefold(),
+        parsed["surname"].casefold(),
+        *(
+            "" if parsed[name] is None else str(parsed[name])
+            for name in (
+                "date_of_birth",
+                "kind",
+                "absence_started_on",
+                "absence_ended_on",
+                "hours_missed_last_4_weeks",
+                "share_followed_percent",
+                "parents_informed_on",
+                "parents_informed_how",
+            )
+        ),
+        " ".join(parsed["reason"].split()),
+    ]
+    return "csv:" + hashlib.sha256("\x1f".join(normalised).encode()).hexdigest()
+
+
+def _pupils_by_bsn(scope: QuerySet[Pupil], rows: list[tuple[int, dict[str, str]]]) -> dict:
+    bsns = {_bsn(v["bsn"]) for _n, v in rows if v["bsn"].strip()}
+    return {p.bsn: p for p in scope.filter(bsn__in=bsns)} if bsns else {}
+
+
+def csv_rows(
+    *, user: User, organisation: Organisation, text: str, validate: bool = True
+) -> list[CsvRow]:
+    """Parse every row and find its pupil; with ``validate``, apply every rule of a report.
+
+    Writes nothing. Raises ValidationError for a file that cannot be read at all (layout,
+    size); a bad row only carries its errors.
+    """
+    _header, raw_rows = _read(text)
+    scope = pupils_reportable_by(user=user, organisation=organisation)
+    by_bsn = _pupils_by_bsn(scope, raw_rows)
+    rows: list[CsvRow] = []
+    first_with_key: dict[str, int] = {}
+    for number, values in raw_rows:
+        row = CsvRow(number=number, values=values)
+        rows.append(row)
+        parsed = _parse_values(row)
+        row.client_key = _client_key(parsed)
+        if row.client_key in first_with_key:
+            row.duplicate_of = first_with_key[row.client_key]
+        else:
+            first_with_key[row.client_key] = number
+        identity_errors = {"bsn", "geboortedatum"} & set(row.errors)
+        if not identity_errors:
+            try:
+                row.pupil = (
+                    by_bsn.get(parsed["bsn"])
+                    if parsed["bsn"]
+                    else pupil_find(
+                        user=user,
+                        organisation=organisation,
+                        given_names=parsed["given_names"],
+                        surname=parsed["surname"],
+                        date_of_birth=parsed["date_of_birth"],
+                    )
+                )
+                if row.pupil is None:
+                    raise _not_found()
+            except ValidationError as exc:
+                row.add_validation_error(exc)
+        if row.errors:
+            continue
+        row.data = ReportInput(
+            pupil=row.pupil,
+            kind=parsed["kind"],
+            absence_started_on=parsed["absence_started_on"],
+            absence_ended_on=parsed["absence_ended_on"],
+            hours_missed_last_4_weeks=parsed["hours_missed_last_4_weeks"],
+            share_followed_percent=parsed["share_followed_percent"],
+            parents_informed_on=parsed["parents_informed_on"],
+            parents_informed_how=parsed["parents_informed_how"],
+            reason=parsed["reason"],
+            client_key=row.client_key,
+        )
+    if validate:
+        _mark_imported(organisation, rows)
+        for row in rows:
+            if row.data is not None and row.status == "valid":
+                try:
+                    absence_report_validate(
+                        data=row.data, reporting_organisation=organisation, actor=user
+                    )
+                except ValidationError as exc:
+                    row.add_validation_error(exc)
+    return rows
+
+
+def _mark_imported(organisation: Organisation, rows: list[CsvRow]) -> None:
+    keys = [r.client_key for r in rows if r.data is not None]
+    seen: set[str] = set()
+    for start in range(0, len(keys), 500):
+        seen.update(
+            AbsenceReport.objects.filter(
+                reporting_organisation=organisation, client_key__in=keys[start : start + 500]
+            ).values_list("client_key", flat=True)
+        )
+    for row in rows:
+        row.already_imported = row.client_key in seen
+
+
+@dataclass
+class ImportResult:
+    rows: list[CsvRow]
+
+    @property
+    def imported(self) -> list[CsvRow]:
+        return [r for r in self.rows if r.report is not None and not r.already_imported]
+
+    @property
+    def already_imported(self) -> list[CsvRow]:
+        return [r for r in self.rows if r.status == "duplicate"]
+
+    @property
+    def rejected(self) -> list[CsvRow]:
+        return [r for r in self.rows if r.status == "invalid"]
+
+
+def csv_import(*, user: User, organisation: Organisation, text: str) -> ImportResult:
+    """Import every valid row through the intake, each row in its own transaction.
+
+    A row that fails is reported and the others still go in; a row whose client key was
+    seen before (an earlier upload, or an earlier row of this file) is not imported again.
+    """
+    rows = csv_rows(user=user, organisation=organisation, text=text, validate=False)
+    for row in rows:
+        if row.data is None:
+            continue
+        try:
+            with transaction.atomic():
+                result = absence_report_submit(
+                    actor=user, reporting_organisation=organisation, data=row.data, channel="csv"
+                )
+        except ValidationError as exc:
+            row.add_validation_error(exc)
+            continue
+        row.report, row.case_created = result.report, result.case_created
+        row.already_imported = result.duplicate
+    return ImportResult(rows)
+
+
+# --- the rejected rows and the signed payloads --------------------------------------------
+
+
+def _guard(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    if value.startswith(_FORMULA_START) and not re.fullmatch(r"-\d+([.,]\d+)?", value):
+        return "'" + value
+    return value
+
+
+def rejected_csv(rows: list[list[str]]) -> str:
+    """The rejected rows with the file's columns and a ``reden`` column, for Excel (BOM, ;)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*COLUMN_NAMES, REASON_COLUMN])
+    for cells in rows:
+        writer.writerow([_guard(c) for c in cells])
+    return out.getvalue()
+
+
+def rejected_cells(result: ImportResult) -> list[list[str]]:
+    return [[*(r.values[c] for c in COLUMN_NAMES), r.reason] for r in result.rejected]
+
+
+def payload_sign(*, user: User, organisation: Organisation, text: str, filename: str) -> str:
+    """The uploaded file, bound to the user and organisation, for the commit step."""
+    return signing.dumps(
+        {"u": user.pk, "o": organisation.pk, "f": filename, "t": text}, salt=_SALT, compress=True
+    )
+
+
+def payload_load(*, user: User, token: str) -> tuple[int, str, str]:
+    """(organisation id, file text, file name) of a signed upload; ValidationError if bad."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=PAYLOAD_MAX_AGE)
+    except signing.BadSignature as exc:  # includes SignatureExpired
+        raise ValidationError(
+            _("Het bestand is verlopen of gewijzigd. Upload het opnieuw.")
+        ) from exc
+    if data.get("u") != user.pk:
+        raise ValidationError(_("Het bestand is verlopen of gewijzigd. Upload het opnieuw."))
+    return data["o"], data["t"], data["f"]
+
+
+def rejected_sign(*, user: User, organisation: Organisation, cells: list[list[str]]) -> str:
+    return signing.dumps(
+        {"u": user.pk, "o": organisation.pk, "r": cells}, salt=_REJECTED_SALT, compress=True
+    )
+
+
+def rejected_load(*, user: User, token: str) -> tuple[int, list[list[str]]]:
+    try:
+        data = signing.loads(token, salt=_REJECTED_SALT, max_age=PAYLOAD_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise ValidationError(_("De download is verlopen of gewijzigd.")) from exc
+    if data.get("u") != user.pk:
+        raise ValidationError(_("De download is verlopen of gewijzigd."))
+    return data["o"], data["r"]
