@@ -7,3 +7,10 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     verbose_name = _("Casussen")
+
+    def ready(self):
+        from thuiszitters.demo import register_demo_seeder
+
+        from .demo import seed_pupils
+
+        register_demo_seeder(seed_pupils)

@@ -1,0 +1,734 @@
+"""Demo pupils, absence reports, consent and open cases for the demo region.
+
+Registered with ``thuiszitters.demo.register_demo_seeder`` in ``CasesConfig.ready()``, so
+``manage.py seed_demo --pupils N`` fills the schools of "Regio Lingemond" (the schools of
+SWV PO 99-01 and VO 99-01) with fictional pupils.
+
+Written for speed, not through the services: the seeder computes consistent data itself
+(placement, sharing flags from the consent rules, one open case per reported pupil with its
+links and journal) and writes it with ``bulk_create`` in chunks, so 100,000 pupils take
+minutes (docs/performance.md). It writes no audit entries for the demo rows: they are
+invented, nobody changed anything. The users it needs (one zorgcoordinator per school that
+reports) are made through the core services, audited, and only when missing.
+
+Deterministic and idempotent:
+
+- Pupil number ``i`` draws from its own ``random.Random(f"{seed}:{i}")``, so it is the same
+  whatever ``--pupils`` says and whatever ran before it.
+- Demo pupils carry the BSNs from ``900000000`` upward that pass the elfproef, the ``i``-th
+  demo pupil the ``i``-th of them; this range is reserved for demo data. A run counts the demo
+  pupils that exist and adds only numbers from there to ``pupils``: a second run with the same
+  arguments writes nothing, and a larger ``--pupils`` adds the missing pupils.
+"""
+
+import datetime
+import random
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from registration.models import (
+    LAWFUL_KINDS,
+    AbsenceKind,
+    AbsenceReport,
+    Consent,
+    ConsentHow,
+    ConsentParty,
+    ConsentScope,
+    ConsentStatus,
+    Enrolment,
+    Guardian,
+    GuardianRelation,
+    ParentsInformedHow,
+    Pupil,
+    ReportChannel,
+)
+from registration.rules import age_on, consent_parties_required, consent_state
+from thuiszitters.models import (
+    LeerplichtBureau,
+    Membership,
+    Municipality,
+    Region,
+    School,
+    SchoolSector,
+    User,
+)
+from thuiszitters.roles import RoleCode
+from thuiszitters.services import membership_create, role_group, user_create
+
+from .models import Case, CaseEvent, CaseEventKind, CaseReport
+from .workflow import Phase
+
+DEFAULT_PUPILS = 400
+REGION_NAME = "Regio Lingemond"
+SWV_CODES = ("PO 99-01", "VO 99-01")
+BUREAU_NAME = "Regionaal Bureau Leerplicht Lingemond"
+EMAIL_DOMAIN = "demo.test"
+SHOWCASE_USERS = {"po": "zorgcoordinator.po", "vo": "zorgcoordinator.vo"}
+LEERPLICHT_USER = "leerplicht"
+
+BSN_FIRST = "900000000"  # demo BSNs: 900000000 and up, the ones that pass the elfproef
+REPORTED_SHARE = 0.08
+UNENROLLED_SHARE = 0.004
+CHUNK = 5000
+BATCH = 1000
+HISTORY_DAYS = 175  # reports spread over the last ~6 months
+
+
+def _names(text: str) -> list[str]:
+    return [" ".join(name.split()) for name in text.split(",") if name.strip()]
+
+
+GIVEN_NAMES = _names("""
+    Daan, Sem, Lucas, Noah, Levi, Finn, Milan, Luuk, Bram, Jesse, Sven, Thijs, Ruben, Mohammed,
+    Yusuf, Adam, Liam, Julian, Mees, Teun, Gijs, Stijn, Jayden, Ryan, Ibrahim, Omar, Kevin,
+    Niels, Tim, Hugo, Emma, Julia, Mila, Tess, Sophie, Zoë, Sara, Nora, Eva, Anna, Fleur, Lotte,
+    Noor, Yara, Fenna, Saar, Lieke, Amira, Fatima, Ilse, Jasmijn, Roos, Isa, Femke, Esmee, Nina,
+    Lina, Aya, Maud, Elif
+""")
+SECOND_NAMES = _names("Maria, Johannes, Anne, Pieter, Elisabeth, Willem, Sophia, Jan")
+# (tussenvoegsel, achternaam): the prefix is everything before the last word.
+SURNAMES = [
+    (name.rpartition(" ")[0], name.rpartition(" ")[2])
+    for name in _names("""
+    de Jong, Jansen, de Vries, van den Berg, van Dijk, Bakker, Janssen, Visser, Smit, Meijer,
+    de Boer, Mulder, de Groot, Bos, Vos, Peters, Hendriks, van Leeuwen, Dekker, Brouwer,
+    de Wit, Dijkstra, Smits, de Graaf, van der Meer, van der Linden, Kok, Jacobs, de Haan,
+    Vermeulen, van den Heuvel, van der Veen, van den Bosch, van Beek, Schouten, van Vliet,
+    ter Horst, van 't Hof, in 't Veld, Yilmaz, el Idrissi, Kaya, Öztürk, Nguyen, Pinas, Wong,
+    Kramer, Postma, van Wijk, Koster
+    """)
+]
+
+REASONS = {
+    AbsenceKind.UNAUTHORISED: [
+        "Komt regelmatig niet op school zonder bericht van thuis.",
+        "Spijbelt de eerste uren; ouders zijn op de hoogte gebracht.",
+        "Blijft thuis na een conflict met klasgenoten.",
+    ],
+    AbsenceKind.SICKNESS: [
+        "Regelmatig ziek gemeld, steeds een of twee dagen.",
+        "Langdurig ziek, de klachten zijn onduidelijk.",
+        "Vaak ziek naar huis tijdens de les.",
+    ],
+    AbsenceKind.MEDICAL_PSYCHOLOGICAL: [
+        "Psychische klachten; behandeling loopt via de huisarts.",
+        "Medische behandeling, gedeeltelijk aanwezig.",
+    ],
+    AbsenceKind.AUTHORISED_OTHER: ["Verlof in verband met familieomstandigheden."],
+    AbsenceKind.PARTIAL: ["Volgt een aangepast rooster van enkele ochtenden per week."],
+    AbsenceKind.SUSPENSION: ["Geschorst in afwachting van een besluit over verwijdering."],
+    AbsenceKind.NOT_ENROLLED: ["Na een verhuizing op geen enkele school ingeschreven."],
+    AbsenceKind.EXEMPTION: ["Vrijstelling aangevraagd op grond van artikel 5 onder a."],
+    AbsenceKind.AT_RISK: [
+        "Zorgen over de thuissituatie; nog geen verzuimgrens bereikt.",
+        "Trekt zich terug en komt steeds later binnen.",
+    ],
+}
+
+# Profiles of reported pupils with their weights: more unauthorised and sickness than the rest.
+PROFILES = {
+    "unauthorised": 28,
+    "sickness_short": 10,
+    "sickness_long": 9,
+    "sickness_spread": 6,
+    "unauthorised_and_sickness": 7,
+    "medical_psychological": 8,
+    "authorised_other": 5,
+    "partial": 7,
+    "suspension": 4,
+    "exemption": 3,
+    "at_risk": 10,
+}
+# Consent of pupils with a report that needs it (DESIGN.md 4.3).
+CONSENT_MODES = {"given": 64, "leerplicht_only": 10, "refused": 13, "none": 10, "withdrawn": 3}
+
+# The first pupils fill the two demo zorgcoordinators' schools, so their pages show every
+# kind of report and every consent situation: (sector, profile, consent mode).
+SHOWCASE = [
+    ("po", "unauthorised", "none"),
+    ("po", "sickness_short", "given"),
+    ("po", "sickness_long", "none"),
+    ("po", "medical_psychological", "withdrawn"),
+    ("po", "authorised_other", "refused"),
+    ("po", "partial", "given"),
+    ("po", "suspension", "none"),
+    ("po", "exemption", "none"),
+    ("po", "at_risk", "given"),
+    ("po", "not_enrolled", "none"),
+    ("po", "sickness_spread", "given"),
+    ("po", "unauthorised_and_sickness", "leerplicht_only"),
+    ("po", "sickness_short", "none"),
+    ("vo", "unauthorised", "none"),
+    ("vo", "sickness_long", "given"),
+    ("vo", "medical_psychological", "refused"),
+    ("vo", "partial", "given"),
+    ("vo", "suspension", "none"),
+    ("vo", "at_risk", "leerplicht_only"),
+    ("vo", "sickness_short", "given"),
+    ("vo", "not_enrolled", "none"),
+]
+
+PO_SECTORS = {SchoolSector.PO, SchoolSector.SBO, SchoolSector.SO}
+SCHOOL_WEIGHT = {
+    SchoolSector.PO: 1.0,
+    SchoolSector.VO: 4.0,
+    SchoolSector.SBO: 0.4,
+    SchoolSector.SO: 0.3,
+    SchoolSector.VSO: 0.5,
+}
+
+
+def demo_bsns() -> Iterator[str]:
+    """The valid BSNs from 900000000 upward, in order: each 8-digit prefix has at most one
+    check digit that passes the elfproef (none when the remainder is 10)."""
+    prefix = int(BSN_FIRST[:8])
+    while prefix <= 99999999:
+        digits = str(prefix)
+        check = sum(int(d) * w for d, w in zip(digits, range(9, 1, -1), strict=True)) % 11
+        if check < 10:
+            yield f"{digits}{check}"
+        prefix += 1
+
+
+def _school_day(day: datetime.date) -> datetime.date:
+    """The day itself on a weekday, else the Friday before."""
+    return day - datetime.timedelta(days=max(0, day.weekday() - 4))
+
+
+def _add_school_days(day: datetime.date, n: int) -> datetime.date:
+    while n > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def _birthday(date_of_birth: datetime.date, years: int) -> datetime.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + years)
+    except ValueError:  # 29 February in a common year
+        return datetime.date(date_of_birth.year + years, 3, 1)
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower() if c.isalnum())
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+@dataclass
+class ReportPlan:
+    kind: str
+    reported_on: datetime.date
+    start: datetime.date
+    end: datetime.date | None = None
+    hours: Decimal | None = None
+    percent: int | None = None
+    striking: bool = False
+    expects: bool = False
+
+
+@dataclass
+class PupilPlan:
+    index: int
+    bsn: str
+    school: School | None  # None: not enrolled anywhere (absoluut verzuim)
+    given_names: str
+    prefix: str
+    surname: str
+    date_of_birth: datetime.date
+    municipality_id: int
+    enrolled_from: datetime.date | None
+    guardians: list[tuple[str, str, str, str]]  # name, relation, phone, email
+    reports: list[ReportPlan] = field(default_factory=list)
+    consent_mode: str = "none"
+
+
+class _PupilSeeder:
+    def __init__(self, *, seed: int, today: datetime.date):
+        self.seed = seed
+        self.today = today
+        self.region = Region.objects.filter(name=REGION_NAME).first()
+        self.schools = list(
+            School.objects.filter(swv__code__in=SWV_CODES, region=self.region).order_by(
+                "name", "pk"
+            )
+        )
+        self.municipality_ids = list(
+            Municipality.objects.filter(region=self.region)
+            .order_by("cbs_code")
+            .values_list("pk", flat=True)
+        )
+        self.bureau = LeerplichtBureau.objects.filter(name=BUREAU_NAME).first()
+        self.weights = [SCHOOL_WEIGHT[s.sector] for s in self.schools]
+        self.showcase_school = {
+            sector: self._school_of(local, sector) for sector, local in SHOWCASE_USERS.items()
+        }
+        self.users: dict[str, User] = {}
+        self.created = 0
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.region and self.schools and self.municipality_ids and self.bureau)
+
+    def _school_of(self, local: str, sector: str) -> School | None:
+        org_id = (
+            Membership.objects.filter(
+                user__email=f"{local}@{EMAIL_DOMAIN}", role__name=RoleCode.ZORGCOORDINATOR
+            )
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        for school in self.schools:
+            if school.pk == org_id:
+                return school
+        wanted = PO_SECTORS if sector == "po" else {SchoolSector.VO}
+        return next((s for s in self.schools if s.sector in wanted), None)
+
+    # --- who reports ---------------------------------------------------------------------
+
+    def _user(self, local: str, full_name: str, organisation, role: str) -> User:
+        email = f"{local}@{EMAIL_DOMAIN}"
+        if email in self.users:
+            return self.users[email]
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(email=email, full_name=full_name, actor=None)
+            self.created += 1
+        if not Membership.objects.filter(
+            user=user, organisation=organisation, role=role_group(role)
+        ).exists():
+            membership_create(
+                user=user,
+                organisation=organisation,
+                role=role,
+                actor=None,
+                job_title="Zorgcoördinator" if role == RoleCode.ZORGCOORDINATOR else "",
+            )
+            self.created += 1
+        self.users[email] = user
+        return user
+
+    def reporter(self, school: School | None) -> User:
+        if school is None:
+            return self._user(LEERPLICHT_USER, "Sanne Bakker", self.bureau, RoleCode.LEERPLICHT)
+        for sector, showcase in self.showcase_school.items():
+            if showcase is not None and school.pk == showcase.pk:
+                local = SHOWCASE_USERS[sector]
+                break
+        else:
+            local = f"zc.{school.brin_code.lower()}"
+        return self._user(local, f"Zorgcoördinator {school.name}", school, RoleCode.ZORGCOORDINATOR)
+
+    # --- planning (pure Python, one random stream per pupil) -----------------------------
+
+    def plan(self, index: int, bsn: str) -> PupilPlan:
+        rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 - demo data
+        today = self.today
+        if index < len(SHOWCASE):
+            sector_key, profile, consent_mode = SHOWCASE[index]
+            school = self.showcase_school[sector_key] or rng.choices(self.schools, self.weights)[0]
+            reported = True
+        else:
+            school = rng.choices(self.schools, self.weights)[0]
+            profile = rng.choices(list(PROFILES), list(PROFILES.values()))[0]
+            consent_mode = rng.choices(list(CONSENT_MODES), list(CONSENT_MODES.values()))[0]
+            reported = rng.random() < REPORTED_SHARE
+            if rng.random() < UNENROLLED_SHARE:
+                profile, reported = "not_enrolled", True
+
+        is_po = school.sector in PO_SECTORS
+        # PO: 4 to 12 today, and at least 4 on the oldest report; VO: 12 to 18 today.
+        oldest, youngest = (13 * 365 - 3, 4 * 365 + 250) if is_po else (19 * 365 - 5, 12 * 365 + 3)
+        date_of_birth = today - datetime.timedelta(days=rng.randint(youngest, oldest))
+        if school.municipality_id in self.municipality_ids and rng.random() < 0.85:
+            municipality_id = school.municipality_id
+        else:
+            municipality_id = rng.choice(self.municipality_ids)
+
+        if profile == "not_enrolled":
+            enrolled_from, enrolled_at = None, None
+        else:
+            enrolled_at = school
+            # The 1st of September before the reports' window, some years back, but not
+            # before the 4th birthday (when Dutch children start school) or the 12th (VO).
+            cutoff = today - datetime.timedelta(days=240)
+            september = datetime.date(cutoff.year - (cutoff.month < 9), 9, 1)
+            years_back = rng.randint(0, 6 if is_po else 4)
+            enrolled_from = september.replace(year=september.year - years_back)
+            first_day = _birthday(date_of_birth, 4 if is_po else 12)
+            enrolled_from = max(enrolled_from, min(first_day, cutoff))
+
+        given = rng.choice(GIVEN_NAMES)
+        if rng.random() < 0.3:
+            given = f"{given} {rng.choice(SECOND_NAMES)}"
+        prefix, surname = rng.choice(SURNAMES)
+        guardians = self._guardians(rng, prefix, surname)
+        plan = PupilPlan(
+            index=index,
+            bsn=bsn,
+            school=enrolled_at,
+            given_names=given,
+            prefix=prefix,
+            surname=surname,
+            date_of_birth=date_of_birth,
+            municipality_id=municipality_id,
+            enrolled_from=enrolled_from,
+            guardians=guardians,
+            consent_mode=consent_mode,
+        )
+        if reported:
+            plan.reports = self._reports(rng, profile)
+        return plan
+
+    def _guardians(self, rng, prefix, surname) -> list[tuple[str, str, str, str]]:
+        family = " ".join(p for p in (prefix, surname) if p)
+        roll = rng.random()
+        if roll < 0.6:
+            relations = [GuardianRelation.MOTHER, GuardianRelation.FATHER]
+        elif roll < 0.85:
+            relations = [GuardianRelation.MOTHER]
+        elif roll < 0.93:
+            relations = [GuardianRelation.FATHER]
+        elif roll < 0.97:
+            relations = [GuardianRelation.FOSTER_PARENT]
+        else:
+            relations = [GuardianRelation.GUARDIAN]
+        rows = []
+        for relation in relations:
+            first = rng.choice(GIVEN_NAMES)
+            if relation == GuardianRelation.MOTHER and rng.random() < 0.5:
+                other_prefix, other_surname = rng.choice(SURNAMES)
+                last = " ".join(p for p in (other_prefix, other_surname) if p)
+            else:
+                last = family
+            # 06-0… numbers are not issued; example.org is reserved (RFC 2606).
+            phone = f"06-0{rng.randint(0, 9999999):07d}"
+            email = f"{_ascii(first)}.{_ascii(last)}@example.org" if rng.random() < 0.7 else ""
+            rows.append((f"{first} {last}", relation, phone, email))
+        return rows
+
+    def _reports(self, rng, profile: str) -> list[ReportPlan]:
+        today = self.today
+        latest = today - datetime.timedelta(days=2)
+
+        def day_in_window(min_back: int = 2, max_back: int = HISTORY_DAYS) -> datetime.date:
+            return _school_day(today - datetime.timedelta(days=rng.randint(min_back, max_back)))
+
+        def hours(low: int, high: int) -> Decimal:
+            return Decimal(rng.randint(low * 2, high * 2)) / 2
+
+        def sick_episodes(count: int, max_len: int, span: int) -> list[ReportPlan]:
+            # ``count`` episodes of 1..max_len school days, the last ending before ``latest``.
+            end = day_in_window(3, HISTORY_DAYS - span)
+            episodes = []
+            for _ in range(count):
+                length = rng.randint(1, max_len)
+                start = end
+                for _ in range(length - 1):
+                    start = _school_day(start - datetime.timedelta(days=1))
+                reported_on = min(_add_school_days(end, rng.randint(0, 1)), latest)
+                episodes.append(
+                    ReportPlan(
+                        AbsenceKind.SICKNESS,
+                        max(reported_on, start + datetime.timedelta(days=1)),
+                        start,
+                        end,
+                    )
+                )
+                end = _school_day(start - datetime.timedelta(days=rng.randint(5, span // count)))
+            return list(reversed(episodes))
+
+        def single(kind, back=(10, 40), ended=0.3, **extra) -> ReportPlan:
+            reported_on = day_in_window()
+            start = _school_day(reported_on - datetime.timedelta(days=rng.randint(*back)))
+            end = None
+            if rng.random() < ended:
+                end = min(_add_school_days(start, rng.randint(1, 10)), latest)
+            return ReportPlan(kind, reported_on, start, end, **extra)
+
+        if profile == "unauthorised":
+            first = single(AbsenceKind.UNAUTHORISED, (5, 25), 0.2, hours=hours(4, 30))
+            plans = [first]
+            follow_up = first.reported_on + datetime.timedelta(days=rng.randint(14, 28))
+            if rng.random() < 0.35 and follow_up <= latest:
+                more = min(first.hours + hours(4, 40), Decimal(160))
+                plans.append(
+                    ReportPlan(
+                        AbsenceKind.UNAUTHORISED,
+                        _school_day(follow_up),
+                        first.start,
+                        hours=more,
+                        expects=rng.random() < 0.4,
+                    )
+                )
+            return plans
+        if profile == "sickness_short":
+            plans = sick_episodes(rng.randint(3, 4), 2, 55)
+        elif profile == "sickness_spread":
+            plans = sick_episodes(2, 4, 26)
+        elif profile == "sickness_long":
+            plans = [single(AbsenceKind.SICKNESS, (15, 45), 0.2, expects=rng.random() < 0.5)]
+        elif profile == "unauthorised_and_sickness":
+            plans = sick_episodes(2, 2, 40)
+            plans.append(single(AbsenceKind.UNAUTHORISED, (3, 15), 0.0, hours=hours(10, 24)))
+            plans.sort(key=lambda p: (p.reported_on, p.start))
+            return plans
+        elif profile == "medical_psychological":
+            plans = [
+                single(
+                    AbsenceKind.MEDICAL_PSYCHOLOGICAL,
+                    (10, 60),
+                    0.2,
+                    percent=rng.choice([None, rng.randint(20, 80)]),
+                )
+            ]
+        elif profile == "authorised_other":
+            plans = [single(AbsenceKind.AUTHORISED_OTHER, (2, 10), 0.8)]
+        elif profile == "partial":
+            plans = [
+                single(
+                    AbsenceKind.PARTIAL,
+                    (20, 60),
+                    0.0,
+                    percent=rng.randint(10, 49),
+                    hours=hours(40, 100),
+                    expects=rng.random() < 0.3,
+                )
+            ]
+        elif profile == "suspension":
+            plans = [single(AbsenceKind.SUSPENSION, (1, 5), 0.7)]
+        elif profile == "exemption":
+            plans = [single(AbsenceKind.EXEMPTION, (1, 14), 0.0)]
+        elif profile == "at_risk":
+            plans = [single(AbsenceKind.AT_RISK, (1, 14), 0.0, hours=hours(0, 8))]
+        else:  # not_enrolled
+            plans = [single(AbsenceKind.NOT_ENROLLED, (10, 60), 0.0)]
+        for p in plans:
+            if p.kind == AbsenceKind.SICKNESS and rng.random() < 0.15:
+                p.striking = True
+        return plans
+
+    # --- writing -------------------------------------------------------------------------
+
+    def write(self, plans: list[PupilPlan]) -> None:
+        today = self.today
+        pupils = [
+            Pupil(
+                given_names=p.given_names,
+                surname_prefix=p.prefix,
+                surname=p.surname,
+                date_of_birth=p.date_of_birth,
+                municipality_id=p.municipality_id,
+                bsn=p.bsn,
+            )
+            for p in plans
+        ]
+        Pupil.objects.bulk_create(pupils, batch_size=BATCH)
+        guardians_of: list[list[Guardian]] = [
+            [
+                Guardian(pupil=pupil, name=name, relation=relation, phone=phone, email=email)
+                for name, relation, phone, email in plan.guardians
+            ]
+            for plan, pupil in zip(plans, pupils, strict=True)
+        ]
+        Guardian.objects.bulk_create([g for gs in guardians_of for g in gs], batch_size=BATCH)
+        enrolments = [
+            Enrolment(pupil=pupil, school=plan.school, start=plan.enrolled_from)
+            for plan, pupil in zip(plans, pupils, strict=True)
+            if plan.school is not None
+        ]
+        Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
+        self.created += len(pupils) + len(enrolments) + sum(len(g) for g in guardians_of)
+
+        consents: list[Consent] = []
+        reports: list[AbsenceReport] = []
+        per_pupil: list[tuple[PupilPlan, Pupil, list[AbsenceReport]]] = []
+        for plan, pupil, guardians in zip(plans, pupils, guardians_of, strict=True):
+            if not plan.reports:
+                continue
+            reporter = self.reporter(plan.school)
+            org_id = plan.school.pk if plan.school else self.bureau.pk
+            statements = self._consents(plan, pupil, guardians, reporter)
+            consents.extend(statements)
+            state = consent_state(
+                age_on(pupil.date_of_birth, today),
+                ConsentScope.values,
+                [(c.scope, c.party, c.status) for c in statements if c.stated_on <= today],
+            )
+            rng = random.Random(f"{self.seed}:{plan.index}:channel")  # noqa: S311
+            own = []
+            for n, r in enumerate(plan.reports):
+                if r.kind in LAWFUL_KINDS:
+                    shared = (True, True)
+                else:
+                    shared = (
+                        state[ConsentScope.SHARE_WITH_LEERPLICHT].effective,
+                        state[ConsentScope.SHARE_WITH_SWV].effective,
+                    )
+                channel = rng.choices(
+                    [ReportChannel.FORM, ReportChannel.API, ReportChannel.CSV], [7, 2, 1]
+                )[0]
+                gap = max(1, min(7, (r.reported_on - r.start).days))
+                own.append(
+                    AbsenceReport(
+                        pupil=pupil,
+                        kind=r.kind,
+                        reporting_organisation_id=org_id,
+                        reported_by=reporter,
+                        reported_on=r.reported_on,
+                        absence_started_on=r.start,
+                        absence_ended_on=r.end,
+                        hours_missed_last_4_weeks=r.hours,
+                        share_followed_percent=r.percent,
+                        striking_sickness=r.striking,
+                        expects_thuiszitter_soon=r.expects,
+                        reason=rng.choice(REASONS[r.kind]),
+                        parents_informed_on=r.reported_on
+                        - datetime.timedelta(days=rng.randint(1, gap)),
+                        parents_informed_how=rng.choice(ParentsInformedHow.values),
+                        school=plan.school,
+                        swv_id=plan.school.swv_id if plan.school else None,
+                        municipality_id=pupil.municipality_id,
+                        shared_with_leerplicht=shared[0],
+                        shared_with_swv=shared[1],
+                        channel=channel,
+                        client_key=(
+                            None if channel == ReportChannel.FORM else f"demo-{plan.bsn}-{n}"
+                        ),
+                    )
+                )
+            reports.extend(own)
+            per_pupil.append((plan, pupil, own))
+        Consent.objects.bulk_create(consents, batch_size=BATCH)
+        AbsenceReport.objects.bulk_create(reports, batch_size=BATCH)
+
+        cases = []
+        for plan, pupil, own in per_pupil:
+            first = own[0]
+            cases.append(
+                Case(
+                    pupil=pupil,
+                    phase=Phase.SCHOOL,
+                    clock_start=min(r.absence_started_on for r in own),
+                    opened_at=_at(first.reported_on),
+                    swv_id=first.swv_id,
+                    school=plan.school,
+                    municipality_id=pupil.municipality_id,
+                    lead_organisation_id=first.reporting_organisation_id,
+                    lead_user=first.reported_by,
+                    expects_thuiszitter_soon=any(r.expects_thuiszitter_soon for r in own),
+                )
+            )
+        Case.objects.bulk_create(cases, batch_size=BATCH)
+        names = {s.pk: s.name for s in self.schools} | {self.bureau.pk: self.bureau.name}
+        links, events = [], []
+        for case, (_plan, _pupil, own) in zip(cases, per_pupil, strict=True):
+            for n, report in enumerate(own):
+                at = _at(report.reported_on, 9 + min(n, 8))
+                links.append(CaseReport(case=case, report=report, joined_at=at))
+                org = names[report.reporting_organisation_id]
+                events.append(
+                    CaseEvent(
+                        case=case,
+                        at=at,
+                        actor=report.reported_by,
+                        kind=CaseEventKind.OPENED if n == 0 else CaseEventKind.REPORT_JOINED,
+                        message=(
+                            f"Casus geopend na een melding van {org}."
+                            if n == 0
+                            else f"Melding van {org} toegevoegd."
+                        ),
+                        data={"report": report.pk, "channel": report.channel},
+                    )
+                )
+        CaseReport.objects.bulk_create(links, batch_size=BATCH)
+        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+        self.created += len(consents) + len(reports) + len(cases) + len(links) + len(events)
+
+    def _consents(self, plan, pupil, guardians, recorded_by) -> list[Consent]:
+        needing = [r for r in plan.reports if r.kind not in LAWFUL_KINDS]
+        if not needing or plan.consent_mode == "none":
+            return []
+        rng = random.Random(f"{self.seed}:{plan.index}:consent")  # noqa: S311
+        # Whose consent counts follows the pupil's age today, when the sharing is decided.
+        parties = sorted(consent_parties_required(age_on(pupil.date_of_birth, self.today)))
+        first = needing[0]
+        given_on = first.reported_on - datetime.timedelta(
+            days=rng.randint(0, max(0, (first.reported_on - first.start).days))
+        )
+        mode = plan.consent_mode
+        scopes = [ConsentScope.SHARE_WITH_LEERPLICHT]
+        if mode != "leerplicht_only":
+            scopes.append(ConsentScope.SHARE_WITH_SWV)
+        if mode == "given" and rng.random() < 0.5:
+            scopes.append(ConsentScope.MEETING_PARTICIPATION)
+        statements = []
+
+        def state(scope, party, status, on, note=""):
+            statements.append(
+                Consent(
+                    pupil=pupil,
+                    scope=scope,
+                    status=status,
+                    party=party,
+                    guardian=guardians[0] if party == ConsentParty.PARENTS else None,
+                    stated_on=on,
+                    how=rng.choice(ConsentHow.values),
+                    recorded_by=recorded_by,
+                    note=note,
+                )
+            )
+
+        refuser = parties[-1]  # the pupil when the pupil's consent is needed, else the parents
+        for scope in scopes:
+            for party in parties:
+                if mode == "refused" and party == refuser:
+                    state(scope, party, ConsentStatus.REFUSED, given_on)
+                else:
+                    state(scope, party, ConsentStatus.GIVEN, given_on)
+        if mode == "withdrawn":
+            days = (self.today - given_on).days
+            later = given_on + datetime.timedelta(days=rng.randint(1, max(1, days)))
+            for scope in scopes:
+                state(
+                    scope,
+                    refuser,
+                    ConsentStatus.WITHDRAWN,
+                    min(later, self.today),
+                    note="Toestemming later ingetrokken.",
+                )
+        return statements
+
+
+def demo_pupils_queryset(region: Region | None):
+    """The demo pupils of the region: BSNs from the reserved demo range."""
+    return Pupil.objects.filter(bsn__gte=BSN_FIRST, municipality__region=region)
+
+
+def seed_pupils(*, seed: int, pupils: int | None, result) -> None:
+    """Add demo pupils numbered from the ones that exist up to ``pupils`` (400 by default).
+
+    Runs inside ``demo_region_seed``'s transaction, after the region, schools and demo users.
+    """
+    wanted = DEFAULT_PUPILS if pupils is None else pupils
+    seeder = _PupilSeeder(seed=seed, today=timezone.localdate())
+    if not seeder.ready:
+        return
+    existing = demo_pupils_queryset(seeder.region).count()
+    if existing >= wanted:
+        return
+    bsns = demo_bsns()
+    for _ in range(existing):
+        next(bsns)
+    for chunk_start in range(existing, wanted, CHUNK):
+        indices = range(chunk_start, min(chunk_start + CHUNK, wanted))
+        seeder.write([seeder.plan(i, next(bsns)) for i in indices])
+    result.created += seeder.created

@@ -1,0 +1,348 @@
+"""Every rule of a report, through the intake service that every channel calls.
+
+Each refused report names its field and says why in Dutch, and leaves nothing behind.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseReport
+from cases.services import absence_report_submit
+from registration.models import AbsenceReport, Guardian, Pupil
+from registration.services import GuardianInput, pupil_create
+from thuiszitters.models import AuditLogEntry
+from thuiszitters.roles import RoleCode
+
+from ..factories.registration import PupilFactory, enrolled_pupil, report_input, years_ago
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def zc(world, user_with_role):
+    return user_with_role(RoleCode.ZORGCOORDINATOR)
+
+
+@pytest.fixture
+def leerplicht(world, user_with_role):
+    return user_with_role(RoleCode.LEERPLICHT)
+
+
+@pytest.fixture
+def consultant(world, user_with_role):
+    return user_with_role(RoleCode.SWV_CONSULTANT)
+
+
+@pytest.fixture
+def pupil(world):
+    return enrolled_pupil(world.school)
+
+
+def submit(actor, org, data):
+    return absence_report_submit(actor=actor, reporting_organisation=org, data=data, channel="form")
+
+
+def assert_refused(actor, org, data, field, message):
+    """The report is refused with ``message`` on ``field``, and nothing is written."""
+    audit_rows = AuditLogEntry.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        submit(actor, org, data)
+    errors = excinfo.value.message_dict
+    assert field in errors, errors
+    assert any(message in m for m in errors[field]), errors[field]
+    assert not AbsenceReport.objects.exists()
+    assert not Case.objects.exists()
+    assert not CaseReport.objects.exists() and not CaseEvent.objects.exists()
+    assert AuditLogEntry.objects.count() == audit_rows
+    return errors
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def test_reported_on_in_the_future(world, zc, pupil):
+    data = report_input(pupil, reported_on=TODAY + DAY)
+    assert_refused(zc, world.school, data, "reported_on", "De meldingsdatum ligt in de toekomst")
+
+
+def test_absence_start_in_the_future(world, zc, pupil):
+    data = report_input(pupil, absence_started_on=TODAY + DAY)
+    assert_refused(
+        zc, world.school, data, "absence_started_on", "De eerste verzuimdag ligt in de toekomst"
+    )
+
+
+def test_absence_start_after_the_report_date(world, zc, pupil):
+    data = report_input(
+        pupil,
+        reported_on=TODAY - 5 * DAY,
+        absence_started_on=TODAY - 4 * DAY,
+        parents_informed_on=TODAY - 6 * DAY,
+    )
+    assert_refused(zc, world.school, data, "absence_started_on", "ligt na de meldingsdatum")
+
+
+def test_absence_start_on_the_report_date_is_accepted(world, zc, pupil):
+    data = report_input(pupil, absence_started_on=TODAY, parents_informed_on=TODAY)
+    assert submit(zc, world.school, data).case.clock_start == TODAY
+
+
+def test_absence_end_before_its_start(world, zc, pupil):
+    data = report_input(pupil, absence_started_on=TODAY - 5 * DAY, absence_ended_on=TODAY - 6 * DAY)
+    assert_refused(
+        zc, world.school, data, "absence_ended_on", "De laatste verzuimdag ligt voor de eerste"
+    )
+
+
+def test_absence_end_on_its_start_is_accepted(world, zc, pupil):
+    day = TODAY - 5 * DAY
+    report = submit(
+        zc, world.school, report_input(pupil, absence_started_on=day, absence_ended_on=day)
+    ).report
+    assert report.absence_ended_on == day
+
+
+# --- the parents -------------------------------------------------------------------------
+
+
+def test_parents_informed_on_is_required(world, zc, pupil):
+    data = report_input(pupil, parents_informed_on=None)
+    assert_refused(
+        zc,
+        world.school,
+        data,
+        "parents_informed_on",
+        "Geef aan wanneer de ouders zijn geïnformeerd",
+    )
+
+
+def test_parents_must_be_informed_before_the_report(world, zc, pupil):
+    data = report_input(pupil, reported_on=TODAY - DAY, parents_informed_on=TODAY)
+    assert_refused(zc, world.school, data, "parents_informed_on", "vóór de melding, niet erna")
+
+
+def test_parents_informed_on_the_report_day_is_accepted(world, zc, pupil):
+    assert submit(zc, world.school, report_input(pupil, parents_informed_on=TODAY)).report.pk
+
+
+def test_how_the_parents_were_informed_is_required(world, zc, pupil):
+    data = report_input(pupil, parents_informed_how="")
+    assert_refused(
+        zc, world.school, data, "parents_informed_how", "Geef aan hoe de ouders zijn geïnformeerd"
+    )
+
+
+# --- hours and share of onderwijstijd ------------------------------------------------------
+
+
+@pytest.mark.parametrize("hours", ["-1", "160.5", "1000"])
+def test_hours_out_of_range(world, zc, pupil, hours):
+    data = report_input(pupil, hours_missed_last_4_weeks=Decimal(hours))
+    assert_refused(zc, world.school, data, "hours_missed_last_4_weeks", "tussen 0 en 160")
+
+
+@pytest.mark.parametrize("hours", ["0", "0.5", "160"])
+def test_hours_in_range(world, zc, pupil, hours):
+    result = submit(zc, world.school, report_input(pupil, hours_missed_last_4_weeks=Decimal(hours)))
+    assert result.report.hours_missed_last_4_weeks == Decimal(hours)
+
+
+@pytest.mark.parametrize("percent", [-1, 101])
+def test_share_followed_out_of_range(world, zc, pupil, percent):
+    data = report_input(pupil, kind="partial", share_followed_percent=percent)
+    assert_refused(zc, world.school, data, "share_followed_percent", "tussen 0 en 100")
+
+
+@pytest.mark.parametrize("percent", [0, 49, 100])
+def test_share_followed_in_range(world, zc, pupil, percent):
+    data = report_input(pupil, kind="partial", share_followed_percent=percent)
+    assert submit(zc, world.school, data).report.share_followed_percent == percent
+
+
+def test_unknown_kind(world, zc, pupil):
+    assert_refused(zc, world.school, report_input(pupil, kind="holiday"), "kind", "Kies een soort")
+
+
+# --- age -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("born", "age"),
+    [
+        (years_ago(3), 3),
+        (years_ago(4) + DAY, 3),  # the 4th birthday is tomorrow
+        (years_ago(19), 19),
+        (years_ago(19, days=1), 19),  # 19 since yesterday
+    ],
+)
+def test_pupils_younger_than_4_or_older_than_18_are_refused(world, zc, born, age):
+    pupil = enrolled_pupil(world.school, date_of_birth=born)
+    errors = assert_refused(
+        zc, world.school, report_input(pupil), "pupil", "van 4 tot en met 18 jaar"
+    )
+    assert f"is {age}" in errors["pupil"][0]
+
+
+@pytest.mark.parametrize("born", [years_ago(4), years_ago(18), years_ago(19) + DAY])
+def test_pupils_of_exactly_4_and_18_are_accepted(world, zc, born):
+    pupil = enrolled_pupil(world.school, date_of_birth=born)
+    assert submit(zc, world.school, report_input(pupil)).case_created
+
+
+def test_age_counts_on_the_report_date(world, zc):
+    # 4 today, but 3 on a report date last week.
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(4, days=2))
+    data = report_input(
+        pupil,
+        reported_on=TODAY - 7 * DAY,
+        absence_started_on=TODAY - 10 * DAY,
+        parents_informed_on=TODAY - 8 * DAY,
+    )
+    assert_refused(zc, world.school, data, "pupil", "van 4 tot en met 18 jaar")
+
+
+# --- who may report whom ---------------------------------------------------------------
+
+
+def test_a_school_reports_only_its_own_pupils(world, zc):
+    pupil = enrolled_pupil(world.school2)
+    assert_refused(zc, world.school, report_input(pupil), "pupil", "niet ingeschreven op uw school")
+
+
+def test_a_school_cannot_report_a_pupil_whose_enrolment_ended(world, zc):
+    from ..factories.registration import EnrolmentFactory
+
+    pupil = PupilFactory(municipality=world.m1)
+    EnrolmentFactory(pupil=pupil, school=world.school, start=years_ago(2), end=TODAY - 30 * DAY)
+    assert_refused(zc, world.school, report_input(pupil), "pupil", "niet ingeschreven op uw school")
+
+
+def test_a_school_cannot_report_absoluut_verzuim(world, zc, pupil):
+    data = report_input(pupil, kind="not_enrolled")
+    assert_refused(zc, world.school, data, "kind", "niet de school")
+
+
+def test_absoluut_verzuim_of_an_enrolled_pupil_is_refused(world, leerplicht, pupil):
+    data = report_input(pupil, kind="not_enrolled")
+    assert_refused(leerplicht, world.bureau, data, "kind", "staat ingeschreven")
+
+
+def test_leerplicht_reports_absoluut_verzuim_of_a_pupil_without_enrolment(world, leerplicht):
+    pupil = PupilFactory(municipality=world.m1)
+    result = submit(leerplicht, world.bureau, report_input(pupil, kind="not_enrolled"))
+    case = result.case
+    assert result.case_created
+    assert (case.school_id, case.swv_id, case.municipality_id) == (None, None, world.m1.pk)
+    assert case.lead_organisation_id == world.bureau.pk and case.lead_user == leerplicht
+    report = result.report
+    assert (report.school_id, report.swv_id) == (None, None)
+    assert report.shared_with_leerplicht and report.shared_with_swv
+
+
+def test_leerplicht_cannot_report_other_kinds_for_a_pupil_without_enrolment(world, leerplicht):
+    pupil = PupilFactory(municipality=world.m1)
+    assert_refused(leerplicht, world.bureau, report_input(pupil), "pupil", "meld absoluut verzuim")
+
+
+def test_an_swv_reports_pupils_of_its_own_schools(world, consultant, pupil):
+    result = submit(consultant, world.swv, report_input(pupil))
+    assert (result.case.school_id, result.case.swv_id) == (world.school.pk, world.swv.pk)
+    assert result.case.lead_organisation_id == world.swv.pk
+
+
+def test_an_swv_cannot_report_a_pupil_of_another_swv(world, consultant):
+    pupil = enrolled_pupil(world.other_school)
+    assert_refused(
+        consultant,
+        world.swv,
+        report_input(pupil),
+        "pupil",
+        "niet ingeschreven op een school van uw samenwerkingsverband",
+    )
+
+
+# --- consent override --------------------------------------------------------------------
+
+
+def test_a_zorgcoordinator_cannot_override_missing_consent(world, zc, pupil):
+    data = report_input(pupil, kind="sickness", consent_override_reason="Zorgen om veiligheid")
+    assert_refused(
+        zc, world.school, data, "consent_override_reason", "mag ontbrekende toestemming niet"
+    )
+
+
+def test_leerplicht_overrides_missing_consent_with_a_reason(world, leerplicht, pupil):
+    reason = "Meldcode: acute zorg om de veiligheid van het kind."
+    data = report_input(pupil, kind="sickness", consent_override_reason=reason)
+    report = submit(leerplicht, world.bureau, data).report
+    assert report.shared_with_leerplicht and report.shared_with_swv
+    entry = AuditLogEntry.objects.get(
+        object_type="registration.absencereport", object_id=str(report.pk), action="create"
+    )
+    assert entry.reason == reason and entry.actor == leerplicht
+    assert entry.changes["after"]["consent_override_reason"] == reason
+
+
+# --- several errors at once, and the BSN ---------------------------------------------------
+
+
+def test_all_errors_are_reported_together(world, zc, pupil):
+    data = report_input(
+        pupil,
+        parents_informed_on=None,
+        parents_informed_how="",
+        hours_missed_last_4_weeks=Decimal(-1),
+        share_followed_percent=101,
+    )
+    errors = assert_refused(zc, world.school, data, "parents_informed_on", "ouders")
+    assert {
+        "parents_informed_how",
+        "hours_missed_last_4_weeks",
+        "share_followed_percent",
+    } <= set(errors)
+
+
+def create_pupil(actor, municipality, **overrides):
+    values = {
+        "actor": actor,
+        "given_names": "Sem",
+        "surname": "Jansen",
+        "date_of_birth": years_ago(10),
+        "municipality": municipality,
+        "guardians": [GuardianInput(name="Anna Jansen", relation="mother")],
+    }
+    values.update(overrides)
+    return pupil_create(**values)
+
+
+@pytest.mark.parametrize("bsn", ["111222333", " 111222333 "])
+def test_pupil_with_a_valid_bsn(world, zc, bsn):
+    pupil = create_pupil(zc, world.m1, bsn=bsn)
+    assert pupil.bsn == "111222333"
+    assert Guardian.objects.filter(pupil=pupil).count() == 1
+
+
+@pytest.mark.parametrize("bsn", ["123456789", "11122233", "1112223334", "000000000", "11122233a"])
+def test_pupil_with_an_invalid_bsn_is_refused(world, zc, bsn):
+    with pytest.raises(ValidationError) as excinfo:
+        create_pupil(zc, world.m1, bsn=bsn)
+    assert "bsn" in excinfo.value.message_dict
+    assert not Pupil.objects.exists() and not Guardian.objects.exists()
+    assert not AuditLogEntry.objects.filter(object_type="registration.pupil").exists()
+
+
+def test_pupil_without_bsn_is_allowed(world, zc):
+    assert create_pupil(zc, world.m1, bsn="").bsn is None
+
+
+@pytest.mark.parametrize("born", [years_ago(3), years_ago(19)])
+def test_pupil_create_refuses_ages_outside_4_to_18(world, zc, born):
+    with pytest.raises(ValidationError) as excinfo:
+        create_pupil(zc, world.m1, date_of_birth=born)
+    assert "tussen 4 en 18 jaar" in excinfo.value.message_dict["date_of_birth"][0]
+    assert not Pupil.objects.exists()
