@@ -1,12 +1,70 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from thuiszitters.models import AuditedQuerySet
 
-from .workflow import Phase
+from .workflow import ClosureReason, Phase
+
+
+class SituationLevel(models.TextChoices):
+    """The ladder of effectiveness: how the situation is (seeds 002, section 5)."""
+
+    SIMPLE = "simple", _("Eenvoudig")
+    COMPLICATED = "complicated", _("Gecompliceerd")
+    COMPLEX = "complex", _("Complex")
+    CHAOTIC = "chaotic", _("Chaotisch")
+    STAGNATING = "stagnating", _("Stagnerend")
+
+
+class LeadMode(models.TextChoices):
+    """The ladder of effectiveness: how the lead is held."""
+
+    DIALOGUE = "dialogue", _("Dialoog")
+    CONSULTATION = "consultation", _("Overleg")
+    CO_CREATION = "co_creation", _("Cocreatie")
+    ASSERTIVE = "assertive", _("Doortastend")
+    FORCING = "forcing", _("Forcerend")
+
+
+class DaytimeActivity(models.TextChoices):
+    UNKNOWN = "unknown", _("Onbekend")
+    AT_HOME = "at_home", _("Thuis, zonder dagbesteding")
+    PARTIAL_SCHOOL = "partial_school", _("Deels op school")
+    CARE = "care", _("Zorg of behandeling")
+    DAYTIME_PROGRAMME = "daytime_programme", _("Dagbesteding")
+    WORK = "work", _("Werk of stage")
+    OTHER = "other", _("Anders")
+
+
+class Cause(models.TextChoices):
+    """Coded causes; a case may have several."""
+
+    PSYCHOLOGICAL = "psychological", _("Psychische problematiek")
+    PHYSICAL = "physical", _("Lichamelijke klachten of ziekte")
+    SCHOOL_ANXIETY = "school_anxiety", _("Schoolangst of -weigering")
+    BEHAVIOUR = "behaviour", _("Gedragsproblematiek")
+    LEARNING = "learning", _("Leerproblemen of ontwikkelingsvraag")
+    NO_FITTING_SCHOOL = "no_fitting_school", _("Geen passende school of plek")
+    HOME_SITUATION = "home_situation", _("Thuissituatie")
+    BULLYING = "bullying", _("Pesten")
+    SUSPENSION = "suspension", _("Schorsing of verwijdering")
+    OTHER = "other", _("Anders")
+
+
+class WaitingListFor(models.TextChoices):
+    NONE = "", _("Geen wachtlijst")
+    YOUTH_CARE = "youth_care", _("Jeugdhulp")
+    MENTAL_HEALTH = "mental_health", _("Jeugd-GGZ")
+    SPECIAL_EDUCATION = "special_education", _("Plek in het speciaal onderwijs")
+    DIAGNOSTICS = "diagnostics", _("Onderzoek of diagnostiek")
+    OTHER = "other", _("Anders")
 
 
 class CaseQuerySet(AuditedQuerySet):
@@ -58,6 +116,33 @@ class Case(models.Model):
         related_name="led_cases",
     )
     expects_thuiszitter_soon = models.BooleanField(default=False)
+    situation_level = models.CharField(
+        _("situatie"), max_length=16, choices=SituationLevel.choices, blank=True
+    )
+    lead_mode = models.CharField(
+        _("regiestijl"), max_length=16, choices=LeadMode.choices, blank=True
+    )
+    daytime_activity = models.CharField(
+        _("dagbesteding"),
+        max_length=20,
+        choices=DaytimeActivity.choices,
+        default=DaytimeActivity.UNKNOWN,
+    )
+    causes = models.JSONField(_("oorzaken"), default=list, blank=True)
+    waiting_list_for = models.CharField(
+        _("wachtlijst voor"), max_length=20, choices=WaitingListFor.choices, blank=True
+    )
+    waiting_since = models.DateField(_("op de wachtlijst sinds"), null=True, blank=True)
+    parents_wishes = models.TextField(_("wensen van de ouders"), blank=True)
+    pupil_wishes = models.TextField(_("wensen van de leerling"), blank=True)
+    first_offer_started_on = models.DateField(
+        _("eerste passend aanbod gestart op"), null=True, blank=True
+    )
+    closed_reason = models.CharField(
+        _("reden van sluiten"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    closed_note = models.TextField(_("toelichting bij sluiten"), blank=True)
+    retention_until = models.DateField(_("bewaren tot"), null=True, blank=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -65,6 +150,7 @@ class Case(models.Model):
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
         ordering = ["clock_start", "id"]
+        permissions = [("view_case_as_care_partner", _("Casus inzien als zorgpartner"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["pupil"],
@@ -108,6 +194,25 @@ class CaseEventKind(models.TextChoices):
     OPENED = "opened", _("Casus geopend")
     REPORT_JOINED = "report_joined", _("Melding toegevoegd")
     CLOCK_MOVED = "clock_moved", _("Start van de klok aangepast")
+    NOTE = "note", _("Aantekening")
+    CONVERSATION = "conversation", _("Gesprek")
+    DECISION = "decision", _("Besluit")
+    PHASE_CHANGED = "phase_changed", _("Fase gewijzigd")
+    LEAD_CHANGED = "lead_changed", _("Casusregie overgedragen")
+    LADDER_CHANGED = "ladder_changed", _("Ladder van effectiviteit bijgewerkt")
+    DETAILS_CHANGED = "details_changed", _("Gegevens bijgewerkt")
+    PARTICIPANT_ADDED = "participant_added", _("Betrokkene toegevoegd")
+    PARTICIPANT_REMOVED = "participant_removed", _("Betrokkene verwijderd")
+    GOAL_ADDED = "goal_added", _("Doel toegevoegd")
+    ACTION_ADDED = "action_added", _("Actie toegevoegd")
+    ACTION_STATUS = "action_status", _("Status van een actie gewijzigd")
+    MEETING_HELD = "meeting_held", _("Overleg vastgelegd")
+    ARRANGEMENT_ADDED = "arrangement_added", _("Arrangement vastgelegd")
+    CARE_ACCESS_GRANTED = "care_access_granted", _("Zorgpartner uitgenodigd")
+    CARE_ACCESS_REVOKED = "care_access_revoked", _("Toegang zorgpartner ingetrokken")
+    CLOSED = "closed", _("Casus gesloten")
+    REOPENED = "reopened", _("Casus heropend")
+    CHECK_IN = "check_in", _("Nazorgcontact")
 
 
 class CaseEvent(models.Model):
@@ -132,3 +237,313 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class LeadAssignment(models.Model):
+    """Who held the lead, from when until when. Exactly one row per case is current."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lead_history")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("casusregie")
+        verbose_name_plural = _("casusregie (historie)")
+        ordering = ["case", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(ended_at__isnull=True),
+                name="cases_one_current_lead",
+                violation_error_message=_("Een casus heeft precies één casusregisseur."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.started_at:%Y-%m-%d})"
+
+
+class ParticipantRole(models.TextChoices):
+    ZORGCOORDINATOR = "zorgcoordinator", _("Zorgcoördinator of intern begeleider")
+    LEERPLICHT = "leerplicht", _("Leerplichtambtenaar")
+    CASUSREGISSEUR = "casusregisseur", _("Casusregisseur")
+    SWV_CONSULTANT = "swv_consultant", _("Consulent samenwerkingsverband")
+    JEUGDARTS = "jeugdarts", _("Jeugdarts (JGZ)")
+    JEUGDHULP = "jeugdhulp", _("Jeugdhulp of wijkteam")
+    GGZ = "ggz", _("Jeugd-GGZ")
+    PARENT = "parent", _("Ouder of verzorger")
+    PUPIL = "pupil", _("Leerling")
+    OTHER = "other", _("Anders")
+
+
+class Participant(models.Model):
+    """Someone involved in this case, with their role in it (a user, or a named person)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("naam"), max_length=200, blank=True)
+    role = models.CharField(_("rol in de casus"), max_length=20, choices=ParticipantRole.choices)
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("betrokkene")
+        verbose_name_plural = _("betrokkenen")
+        ordering = ["case", "added_at", "id"]
+        indexes = [models.Index(fields=["user", "removed_at"], name="cases_participant_user_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id:
+            return self.user.full_name or self.user.email
+        return self.name
+
+
+class Goal(models.Model):
+    """A SMART goal of the plan of approach."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    description = models.TextField(_("doel"))
+    measure = models.TextField(_("wanneer bereikt"), blank=True)
+    target_date = models.DateField(_("streefdatum"), null=True, blank=True)
+    achieved_on = models.DateField(_("bereikt op"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+        ordering = ["case", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Gedaan")
+    CANCELLED = "cancelled", _("Vervallen")
+
+
+class MeetingKind(models.TextChoices):
+    MDO = "mdo", _("MDO")
+    ZAT = "zat", _("ZAT")
+    THUISZITTERSTAFEL = "thuiszitterstafel", _("Thuiszitterstafel")
+    DOORBRAAKTEAM = "doorbraakteam", _("Doorbraakteam")
+    ARBITRATION_HEARING = "arbitration_hearing", _("Arbitragezitting")
+
+
+class Meeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("soort overleg"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("datum"))
+    participants = models.ManyToManyField(Participant, blank=True, related_name="meetings")
+    parents_present = models.BooleanField(_("ouders aanwezig"), default=False)
+    pupil_present = models.BooleanField(_("leerling aanwezig"), default=False)
+    notes = models.TextField(_("verslag"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("overleg")
+        verbose_name_plural = _("overleggen")
+        ordering = ["case", "held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_on}"
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField(_("besluit"))
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("besluit")
+        verbose_name_plural = _("besluiten")
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Action(models.Model):
+    """Who does what by when. The owner is a person, an organisation, or both."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    description = models.TextField(_("actie"))
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("eigenaar"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_actions",
+    )
+    owner_organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("eigenaar (organisatie)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_actions",
+    )
+    due_on = models.DateField(_("uiterlijk op"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("actie")
+        verbose_name_plural = _("acties")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["owner_user", "status", "due_on"], name="cases_action_user_idx"),
+            models.Index(
+                fields=["owner_organisation", "status", "due_on"], name="cases_action_org_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_user__isnull=False) | Q(owner_organisation__isnull=False),
+                name="cases_action_has_owner",
+                violation_error_message=_("Een actie heeft een eigenaar."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class ArrangementKind(models.TextChoices):
+    ONDERWIJSZORGARRANGEMENT = "onderwijszorgarrangement", _("Onderwijszorgarrangement")
+    VARIAWET = "variawet", _("Afwijking onderwijstijd (Variawet)")
+    DISTANCE_EDUCATION = "distance_education", _("Afstandsonderwijs")
+    SPECIAL_EDUCATION = "special_education", _("Plaatsing in het speciaal onderwijs")
+    DAYTIME_ACTIVITY_WORK = "daytime_activity_work", _("Dagbesteding of werk")
+
+
+class Arrangement(models.Model):
+    """The offer that ends the case; costs split between municipality and SWV."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="arrangements")
+    kind = models.CharField(_("soort"), max_length=32, choices=ArrangementKind.choices)
+    description = models.TextField(_("omschrijving"), blank=True)
+    start_on = models.DateField(_("start"))
+    share_percent = models.PositiveSmallIntegerField(
+        _("deel van de onderwijstijd (%)"), validators=[MaxValueValidator(100)]
+    )
+    is_suitable_offer = models.BooleanField(_("passend aanbod"), default=True)
+    cost_total = models.DecimalField(
+        _("kosten (frictiebudget)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    municipality_share_percent = models.PositiveSmallIntegerField(
+        _("aandeel gemeente (%)"), default=50, validators=[MaxValueValidator(100)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangementen")
+        ordering = ["case", "start_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.start_on})"
+
+    @property
+    def cost_municipality(self) -> Decimal:
+        return (self.cost_total * self.municipality_share_percent / 100).quantize(Decimal("0.01"))
+
+    @property
+    def cost_swv(self) -> Decimal:
+        return self.cost_total - self.cost_municipality
+
+
+class CheckInOutcome(models.TextChoices):
+    GOING_WELL = "going_well", _("Gaat goed")
+    CONCERNS = "concerns", _("Zorgen, maar op school")
+    MISSING_AGAIN = "missing_again", _("Weer thuis: casus heropenen")
+
+
+class AftercareCheckIn(models.Model):
+    """A check-in 3, 6 and 12 months after a case closed with an offer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="check_ins")
+    due_on = models.DateField(_("gepland op"), db_index=True)
+    done_on = models.DateField(_("gedaan op"), null=True, blank=True)
+    outcome = models.CharField(
+        _("uitkomst"), max_length=16, choices=CheckInOutcome.choices, blank=True
+    )
+    note = models.TextField(_("toelichting"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled = models.BooleanField(default=False)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nazorgcontact")
+        verbose_name_plural = _("nazorgcontacten")
+        ordering = ["case", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.due_on}"
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Per-case grants (a care partner invited to one case), with a real foreign key."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -1,7 +1,8 @@
-"""The phases of a case (DESIGN.md 4.2) as data.
+"""The phases of a case (DESIGN.md 4.2) and the table of allowed transitions.
 
-The table of allowed transitions and the one locked service that changes a phase follow with
-the case workspace; until then a case is opened in phase ``school`` by the intake.
+``case_transition`` in ``cases/services/workflow.py`` is the one place that changes a phase:
+it locks the case, checks this table and writes the journal. Escalation decides *when* and
+calls it; people call it through the case page and the API.
 """
 
 from django.db import models
@@ -19,3 +20,46 @@ class Phase(models.TextChoices):
 
 
 OPEN_PHASES = [p for p in Phase.values if p != Phase.CLOSED]
+
+# from -> the phases a case may move to. Closing is allowed from every open phase; a closed
+# case only reopens (a privileged transition, see REOPEN_RESETS).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Phase.SCHOOL: frozenset({Phase.CASUSREGISSEUR, Phase.CLOSED}),
+    Phase.CASUSREGISSEUR: frozenset(
+        {Phase.DOORBRAAK_ASSESSMENT, Phase.DOORBRAAKTEAM, Phase.CLOSED}
+    ),
+    Phase.DOORBRAAK_ASSESSMENT: frozenset(
+        {Phase.CASUSREGISSEUR, Phase.DOORBRAAKTEAM, Phase.CLOSED}
+    ),
+    Phase.DOORBRAAKTEAM: frozenset({Phase.CASUSREGISSEUR, Phase.ARBITRATION, Phase.CLOSED}),
+    Phase.ARBITRATION: frozenset({Phase.DOORBRAAKTEAM, Phase.OM_REFERRAL, Phase.CLOSED}),
+    Phase.OM_REFERRAL: frozenset({Phase.CLOSED}),
+    Phase.CLOSED: frozenset({Phase.SCHOOL}),
+}
+
+# What reopening a closed case resets (it stays the same case, with its history).
+REOPEN_RESETS = (
+    "closed_at",
+    "closed_reason",
+    "closed_note",
+    "retention_until",
+    "first_offer_started_on",
+)
+REOPEN_WINDOW_DAYS = 91  # a new report within 3 months reopens the closed case
+
+
+class ClosureReason(models.TextChoices):
+    OFFER_STARTED = "offer_started", _("Passend aanbod gestart")
+    BACK_AT_SCHOOL = "back_at_school", _("Weer op school (meer dan 50%)")
+    MOVED_AWAY = "moved_away", _("Verhuisd buiten de regio")
+    TURNED_18 = "turned_18", _("18 jaar geworden")
+    OTHER = "other", _("Anders (met toelichting)")
+
+
+# Closing with one of these schedules aftercare check-ins.
+OFFER_REASONS = frozenset({ClosureReason.OFFER_STARTED, ClosureReason.BACK_AT_SCHOOL})
+AFTERCARE_MONTHS = (3, 6, 12)
+
+
+def is_allowed(from_phase: str, to_phase: str) -> bool:
+    return to_phase in TRANSITIONS.get(from_phase, frozenset())

@@ -39,6 +39,9 @@ class Pupil(models.Model):
         validators=[validate_bsn],
         help_text=_("Optioneel; wordt gecontroleerd met de elfproef."),
     )
+    # Kept current by the consent service: care partners see the pupil's case only while the
+    # parents' (and, from 12, the pupil's) share_with_care_partners consent holds.
+    shared_with_care_partners = models.BooleanField(default=False)
     startkwalificatie_on = models.DateField(
         _("startkwalificatie behaald op"),
         null=True,

@@ -146,12 +146,26 @@ def _report_sharing(report: AbsenceReport, state) -> tuple[bool, bool]:
 
 
 def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = "") -> int:
-    """Bring every report's sharing in line with the pupil's consent now; returns changes.
+    """Bring every report's sharing (and the pupil's sharing with care partners) in line with
+    the pupil's consent now; returns the number of changed rows.
 
     Called after each consent statement, so a withdrawal removes access at once.
     """
     state = pupil_consent_state(pupil)
     changed = 0
+    care = state[ConsentScope.SHARE_WITH_CARE_PARTNERS].effective
+    if pupil.shared_with_care_partners != care:
+        before = snapshot(pupil, ["shared_with_care_partners"])
+        pupil.shared_with_care_partners = care
+        pupil.save(update_fields=["shared_with_care_partners"])
+        audit_change(
+            actor=actor,
+            obj=pupil,
+            before=before,
+            after=snapshot(pupil, ["shared_with_care_partners"]),
+            reason=reason,
+        )
+        changed += 1
     for report in pupil.absence_reports.select_for_update().order_by("id"):
         leerplicht, swv = _report_sharing(report, state)
         if (report.shared_with_leerplicht, report.shared_with_swv) == (leerplicht, swv):

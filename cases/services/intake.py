@@ -5,10 +5,12 @@ the pupil's open case. One open case per pupil holds under concurrency: the pupi
 locked for the decision and a partial unique index refuses a second open case.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registration.models import AbsenceReport, Pupil
@@ -19,7 +21,9 @@ from thuiszitters.models import AuditAction, Organisation, User
 from thuiszitters.roles import Capability
 
 from ..models import Case, CaseEvent, CaseEventKind, CaseReport
-from ..workflow import Phase
+from ..workflow import REOPEN_WINDOW_DAYS, Phase
+from .casefile import lead_history_start
+from .workflow import case_reopen
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,23 @@ def _write(actor, reporting_organisation, data: ReportInput, placement, channel)
         channel=channel,
     )
     case = Case.objects.select_for_update().open().filter(pupil=data.pupil).first()
+    if case is None:
+        recent = (
+            Case.objects.filter(
+                pupil=data.pupil,
+                closed_at__gte=timezone.now() - datetime.timedelta(days=REOPEN_WINDOW_DAYS),
+            )
+            .order_by("-closed_at")
+            .first()
+        )
+        if recent is not None:
+            case = case_reopen(
+                case=recent,
+                actor=actor,
+                by_system=True,
+                clock_start=data.absence_started_on,
+                reason=_("Nieuwe melding binnen 3 maanden na het sluiten."),
+            )
     created = case is None
     if created:
         case = Case(
@@ -98,6 +119,7 @@ def _write(actor, reporting_organisation, data: ReportInput, placement, channel)
             expects_thuiszitter_soon=data.expects_thuiszitter_soon,
         )
         case.save()
+        lead_history_start(case)
         audit_change(
             actor=actor, obj=case, action=AuditAction.CREATE, organisation=reporting_organisation
         )

@@ -113,6 +113,13 @@ class Region(Organisation):
     holiday_region = models.CharField(
         _("vakantieregio"), max_length=8, choices=HolidayRegion.choices
     )
+    case_retention_months = models.PositiveSmallIntegerField(
+        _("bewaartermijn gesloten casussen (maanden)"),
+        default=60,
+        help_text=_(
+            "Zo lang na het sluiten blijft een casus bewaard; daarna wordt hij verwijderd."
+        ),
+    )
 
     class Meta:
         verbose_name = _("regio")

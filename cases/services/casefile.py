@@ -1,0 +1,489 @@
+"""Services of the case file: lead, participants, ladder, details, journal, plan, meetings,
+arrangements, care partners and aftercare. Each locks the case, refuses a closed one, audits
+and writes the journal in one transaction."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from registration.services import consent_record
+from thuiszitters.access import has_capability
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import AuditAction, Organisation, OrganisationKind, User
+from thuiszitters.roles import Capability
+
+from ..models import (
+    Action,
+    ActionStatus,
+    AftercareCheckIn,
+    Arrangement,
+    Case,
+    CaseEventKind,
+    CaseUserObjectPermission,
+    Cause,
+    CheckInOutcome,
+    Decision,
+    Goal,
+    LeadAssignment,
+    Meeting,
+    Participant,
+    ParticipantRole,
+)
+from .common import case_locked, journal, require_case_work
+from .workflow import case_reopen
+
+CARE_PERMISSION = "cases.view_case_as_care_partner"
+
+
+def _save_new(obj, actor, case: Case, kind: str, message: str = "", **data):
+    obj.full_clean()
+    obj.save()
+    audit_change(actor=actor, obj=obj, action=AuditAction.CREATE)
+    journal(case, actor, kind, message, **data)
+    return obj
+
+
+@transaction.atomic
+def case_lead_change(
+    *, case: Case, organisation: Organisation, actor, user: User | None = None, reason: str = ""
+) -> Case:
+    """Hand the lead to another organisation (and person). Exactly one lead at any time."""
+    if actor is not None:
+        require_case_work(actor, case)
+    case = case_locked(case)
+    if (
+        user is not None
+        and not user.memberships.active().filter(organisation=organisation).exists()
+    ):
+        raise ValidationError({"user": _("Deze persoon werkt niet bij die organisatie.")})
+    now = timezone.now()
+    LeadAssignment.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
+    for current in LeadAssignment.objects.filter(case=case, ended_at__isnull=True):
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    LeadAssignment.objects.create(
+        case=case, organisation=organisation, user=user, started_at=now, reason=reason
+    )
+    fields = ["lead_organisation", "lead_user"]
+    before = snapshot(case, fields)
+    case.lead_organisation, case.lead_user = organisation, user
+    case.save(update_fields=fields)
+    audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)
+    journal(
+        case,
+        actor,
+        CaseEventKind.LEAD_CHANGED,
+        reason,
+        organisation=organisation.pk,
+        user=user.pk if user else None,
+    )
+    return case
+
+
+def lead_history_start(case: Case) -> LeadAssignment:
+    """The first lead of a new case (called by the intake)."""
+    return LeadAssignment.objects.create(
+        case=case,
+        organisation=case.lead_organisation,
+        user=case.lead_user,
+        started_at=case.opened_at,
+    )
+
+
+@transaction.atomic
+def case_details_update(*, case: Case, actor, reason: str = "", **fields) -> Case:
+    """Daytime activity, causes, waiting list, wishes, and the ladder of effectiveness."""
+    allowed = {
+        "daytime_activity",
+        "causes",
+        "waiting_list_for",
+        "waiting_since",
+        "parents_wishes",
+        "pupil_wishes",
+        "situation_level",
+        "lead_mode",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)} here")
+    require_case_work(actor, case)
+    case = case_locked(case)
+    if "causes" in fields:
+        bad = [c for c in fields["causes"] if c not in Cause.values]
+        if bad:
+            raise ValidationError({"causes": _("Onbekende oorzaak: %(c)s") % {"c": ", ".join(bad)}})
+        fields["causes"] = sorted(set(fields["causes"]))
+    if fields.get("waiting_list_for") == "":
+        fields["waiting_since"] = None
+    before = snapshot(case, fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.full_clean(exclude=["pupil", "municipality", "lead_organisation", "swv", "school"])
+    case.save(update_fields=list(fields))
+    after = snapshot(case, fields)
+    changed = [k for k in fields if before.get(k) != after.get(k)]
+    if changed:
+        audit_change(actor=actor, obj=case, before=before, after=after, reason=reason)
+        ladder = {"situation_level", "lead_mode"} & set(changed)
+        kind = (
+            CaseEventKind.LADDER_CHANGED
+            if ladder and set(changed) <= ladder
+            else CaseEventKind.DETAILS_CHANGED
+        )
+        journal(case, actor, kind, reason, changed={k: after[k] for k in changed})
+    return case
+
+
+@transaction.atomic
+def case_journal_add(
+    *,
+    case: Case,
+    actor,
+    text: str,
+    kind: str = CaseEventKind.NOTE,
+    on: datetime.datetime | None = None,
+):
+    """A note, conversation or decision in the journal (append-only)."""
+    if kind not in (CaseEventKind.NOTE, CaseEventKind.CONVERSATION, CaseEventKind.DECISION):
+        raise ValidationError({"kind": _("Kies aantekening, gesprek of besluit.")})
+    if not text.strip():
+        raise ValidationError({"text": _("Schrijf op wat er is gebeurd of besproken.")})
+    require_case_work(actor, case)
+    case = case_locked(case)
+    event = journal(case, actor, kind, text.strip())
+    if on is not None:
+        event.at = on
+        event.save(update_fields=["at"])
+    audit_change(actor=actor, obj=event, action=AuditAction.CREATE)
+    return event
+
+
+@transaction.atomic
+def participant_add(
+    *,
+    case: Case,
+    actor,
+    role: str,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    name: str = "",
+) -> Participant:
+    require_case_work(actor, case)
+    case = case_locked(case)
+    if user is None and not name.strip():
+        raise ValidationError({"name": _("Kies een gebruiker of vul een naam in.")})
+    participant = Participant(
+        case=case, user=user, organisation=organisation, name=name.strip(), role=role
+    )
+    return _save_new(
+        participant,
+        actor,
+        case,
+        CaseEventKind.PARTICIPANT_ADDED,
+        participant.display_name,
+        role=role,
+    )
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant, actor) -> Participant:
+    require_case_work(actor, participant.case)
+    case_locked(participant.case)
+    before = snapshot(participant, ["removed_at"])
+    participant.removed_at = timezone.now()
+    participant.save(update_fields=["removed_at"])
+    audit_change(
+        actor=actor, obj=participant, before=before, after=snapshot(participant, ["removed_at"])
+    )
+    journal(participant.case, actor, CaseEventKind.PARTICIPANT_REMOVED, participant.display_name)
+    if participant.user_id:
+        remove_perm(CARE_PERMISSION, participant.user, participant.case)
+    return participant
+
+
+@transaction.atomic
+def goal_add(
+    *,
+    case: Case,
+    actor,
+    description: str,
+    measure: str = "",
+    target_date: datetime.date | None = None,
+) -> Goal:
+    require_case_work(actor, case)
+    case = case_locked(case)
+    goal = Goal(
+        case=case, description=description.strip(), measure=measure.strip(), target_date=target_date
+    )
+    return _save_new(goal, actor, case, CaseEventKind.GOAL_ADDED, goal.description)
+
+
+@transaction.atomic
+def action_add(
+    *,
+    case: Case,
+    actor,
+    description: str,
+    due_on: datetime.date,
+    owner_user: User | None = None,
+    owner_organisation: Organisation | None = None,
+    goal: Goal | None = None,
+    decision: Decision | None = None,
+) -> Action:
+    require_case_work(actor, case)
+    case = case_locked(case)
+    if owner_user is None and owner_organisation is None:
+        raise ValidationError(
+            {"owner_user": _("Kies wie de actie uitvoert: een persoon of een organisatie.")}
+        )
+    if goal is not None and goal.case_id != case.pk:
+        raise ValidationError({"goal": _("Dit doel hoort bij een andere casus.")})
+    action = Action(
+        case=case,
+        description=description.strip(),
+        due_on=due_on,
+        owner_user=owner_user,
+        owner_organisation=owner_organisation,
+        goal=goal,
+        decision=decision,
+    )
+    return _save_new(
+        action,
+        actor,
+        case,
+        CaseEventKind.ACTION_ADDED,
+        action.description,
+        due_on=due_on.isoformat(),
+    )
+
+
+@transaction.atomic
+def action_status_set(*, action: Action, status: str, actor) -> Action:
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Onbekende status.")})
+    is_owner = actor is not None and action.owner_user_id == actor.pk
+    if not is_owner:
+        require_case_work(actor, action.case)
+    case_locked(action.case)
+    before = snapshot(action, ["status", "completed_at"])
+    action.status = status
+    action.completed_at = timezone.now() if status == ActionStatus.DONE else None
+    action.save(update_fields=["status", "completed_at"])
+    audit_change(
+        actor=actor, obj=action, before=before, after=snapshot(action, ["status", "completed_at"])
+    )
+    journal(
+        action.case,
+        actor,
+        CaseEventKind.ACTION_STATUS,
+        action.description,
+        status=status,
+        action=action.pk,
+    )
+    return action
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    case: Case,
+    actor,
+    kind: str,
+    held_on: datetime.date,
+    notes: str = "",
+    participants: list[Participant] = (),
+    parents_present: bool = False,
+    pupil_present: bool = False,
+    decisions: list[str] = (),
+    actions: list[dict] = (),
+) -> Meeting:
+    """A meeting with its participants and decisions; ``actions`` (description, due_on,
+    owner_user/owner_organisation, decision index) become actions of the plan."""
+    require_case_work(actor, case)
+    case = case_locked(case)
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("Leg een overleg vast nadat het is gehouden.")})
+    meeting = Meeting(
+        case=case,
+        kind=kind,
+        held_on=held_on,
+        notes=notes.strip(),
+        created_by=actor,
+        parents_present=parents_present,
+        pupil_present=pupil_present,
+    )
+    _save_new(
+        meeting,
+        actor,
+        case,
+        CaseEventKind.MEETING_HELD,
+        meeting.get_kind_display(),
+        held_on=held_on.isoformat(),
+    )
+    foreign = [p for p in participants if p.case_id != case.pk]
+    if foreign:
+        raise ValidationError({"participants": _("Kies betrokkenen van deze casus.")})
+    meeting.participants.set(participants)
+    made = []
+    for text in decisions:
+        if text.strip():
+            decision = Decision.objects.create(meeting=meeting, text=text.strip())
+            audit_change(actor=actor, obj=decision, action=AuditAction.CREATE)
+            journal(case, actor, CaseEventKind.DECISION, decision.text, meeting=meeting.pk)
+            made.append(decision)
+    for spec in actions:
+        index = spec.pop("decision", None)
+        action_add(
+            case=case, actor=actor, decision=made[index] if index is not None else None, **spec
+        )
+    return meeting
+
+
+@transaction.atomic
+def arrangement_record(
+    *,
+    case: Case,
+    actor,
+    kind: str,
+    start_on: datetime.date,
+    share_percent: int,
+    description: str = "",
+    is_suitable_offer: bool = True,
+    cost_total: Decimal = Decimal(0),
+    municipality_share_percent: int = 50,
+) -> Arrangement:
+    """The offer; the first suitable one that has started is recorded for the 3-month target."""
+    require_case_work(actor, case)
+    case = case_locked(case)
+    arrangement = Arrangement(
+        case=case,
+        kind=kind,
+        start_on=start_on,
+        share_percent=share_percent,
+        description=description.strip(),
+        is_suitable_offer=is_suitable_offer,
+        cost_total=cost_total,
+        municipality_share_percent=municipality_share_percent,
+        created_by=actor,
+    )
+    _save_new(
+        arrangement,
+        actor,
+        case,
+        CaseEventKind.ARRANGEMENT_ADDED,
+        arrangement.get_kind_display(),
+        start_on=start_on.isoformat(),
+        cost_municipality=str(arrangement.cost_municipality),
+        cost_swv=str(arrangement.cost_swv),
+    )
+    if (
+        is_suitable_offer
+        and start_on <= timezone.localdate()
+        and case.first_offer_started_on is None
+    ):
+        before = snapshot(case, ["first_offer_started_on"])
+        case.first_offer_started_on = start_on
+        case.save(update_fields=["first_offer_started_on"])
+        audit_change(
+            actor=actor, obj=case, before=before, after=snapshot(case, ["first_offer_started_on"])
+        )
+    return arrangement
+
+
+@transaction.atomic
+def care_partner_invite(
+    *, case: Case, user: User, actor, role: str = ParticipantRole.JEUGDARTS
+) -> Participant:
+    """Invite a care partner to one case. Only with the share_with_care_partners consent."""
+    require_case_work(actor, case)
+    case = case_locked(case)
+    case.pupil.refresh_from_db(fields=["shared_with_care_partners"])
+    if not case.pupil.shared_with_care_partners:
+        raise ValidationError(
+            {"user": _("Er is geen toestemming om te delen met zorgpartners; vraag die eerst.")}
+        )
+    organisation = Organisation.objects.filter(
+        memberships__user=user, kind=OrganisationKind.CARE_ORGANISATION
+    ).first()
+    if organisation is None or not has_capability(
+        user, Capability.VIEW_PERSONAL_DATA, organisation.pk
+    ):
+        raise ValidationError({"user": _("Deze gebruiker is geen zorgpartner.")})
+    participant = Participant(case=case, user=user, organisation=organisation, role=role)
+    _save_new(participant, actor, case, CaseEventKind.CARE_ACCESS_GRANTED, participant.display_name)
+    assign_perm(CARE_PERMISSION, user, case)
+    return participant
+
+
+def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
+    """Remove every care partner's grant on the case (consent withdrawn)."""
+    grants = list(
+        CaseUserObjectPermission.objects.filter(content_object=case).select_related("user")
+    )
+    for grant in grants:
+        remove_perm(CARE_PERMISSION, grant.user, case)
+        for participant in case.participants.filter(user=grant.user, removed_at__isnull=True):
+            participant.removed_at = timezone.now()
+            participant.save(update_fields=["removed_at"])
+        journal(case, actor, CaseEventKind.CARE_ACCESS_REVOKED, reason, user=grant.user_id)
+    return len(grants)
+
+
+@transaction.atomic
+def case_consent_record(*, case: Case, actor, **statement):
+    """A consent statement made from the case page. Withdrawing share_with_care_partners
+    revokes the care partners' grants at once (the selectors already stop showing the case
+    the moment the consent lapses)."""
+    require_case_work(actor, case)
+    consent = consent_record(actor=actor, pupil=case.pupil, **statement)
+    case.pupil.refresh_from_db(fields=["shared_with_care_partners"])
+    if not case.pupil.shared_with_care_partners:
+        care_access_revoke_all(
+            case=case,
+            actor=actor,
+            reason=_("Toestemming voor zorgpartners ingetrokken of ontbreekt."),
+        )
+    return consent
+
+
+@transaction.atomic
+def check_in_record(
+    *,
+    check_in: AftercareCheckIn,
+    actor,
+    outcome: str,
+    note: str = "",
+    on: datetime.date | None = None,
+) -> AftercareCheckIn:
+    """Record an aftercare check-in; a pupil missing again reopens the case."""
+    require_case_work(actor, check_in.case)
+    check_in = AftercareCheckIn.objects.select_for_update().get(pk=check_in.pk)
+    if check_in.done_on is not None or check_in.cancelled:
+        raise ValidationError(_("Dit nazorgcontact is al afgerond."))
+    if outcome not in CheckInOutcome.values:
+        raise ValidationError({"outcome": _("Kies een uitkomst.")})
+    before = snapshot(check_in, ["done_on", "outcome", "note"])
+    check_in.done_on = on or timezone.localdate()
+    check_in.outcome, check_in.note, check_in.done_by = outcome, note, actor
+    check_in.save(update_fields=["done_on", "outcome", "note", "done_by"])
+    audit_change(
+        actor=actor,
+        obj=check_in,
+        before=before,
+        after=snapshot(check_in, ["done_on", "outcome", "note"]),
+    )
+    journal(check_in.case, actor, CaseEventKind.CHECK_IN, note, outcome=outcome)
+    if outcome == CheckInOutcome.MISSING_AGAIN:
+        case_reopen(
+            case=check_in.case,
+            actor=actor,
+            by_system=True,
+            clock_start=check_in.done_on,
+            reason=_("Bij nazorg bleek de leerling weer thuis te zitten."),
+        )
+    return check_in
