@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registration.models import ConsentStatus, Pupil
-from registration.selectors import absence_reports_visible_to, pupil_search, pupils_visible_to
+from registration.selectors import pupil_search, pupils_visible_to
 from registration.services import (
     GuardianInput,
     ReportInput,
@@ -24,7 +24,6 @@ from registration.services import (
     pupil_find_or_create_for_school,
 )
 from thuiszitters.access import get_visible_or_404
-from thuiszitters.audit import audit_read
 from thuiszitters.models import OrganisationKind
 from thuiszitters.selectors import reporting_organisations
 
@@ -32,6 +31,7 @@ from .forms import IntakeForm, PupilFindForm
 from .selectors import cases_visible_to
 from .services import absence_report_submit
 from .services.intake import IntakeResult
+from .views_case import case_page
 
 FOUND_PUPILS_SHOWN = 20
 
@@ -206,25 +206,8 @@ def intake_validate(request):
 
 
 def case_detail(request, pk: int):
-    """A read-only summary of the case: who, phase, clock, lead, reports and journal."""
-    user = request.user
-    case = get_visible_or_404(
-        cases_visible_to(user).select_related(
-            "pupil", "lead_organisation", "lead_user", "school", "municipality"
-        ),
-        pk=pk,
-    )
-    audit_read(actor=user, obj=case)
-    reports = (
-        absence_reports_visible_to(user)
-        .filter(case_link__case=case)
-        .select_related("reporting_organisation", "school")
-        .order_by("-reported_on", "-id")
-    )
-    events = case.events.select_related("actor").order_by("at", "id")
-    return render(
-        request, "cases/case_detail.html", {"case": case, "reports": reports, "events": events}
-    )
+    """The case page: everything about the case on one screen (``cases.views_case``)."""
+    return case_page(request, pk)
 
 
 def pupil_case_partial(request, pupil_pk: int):

@@ -25,6 +25,23 @@ def navigation(request):
         "view_personal_data": has_capability(user, Capability.VIEW_PERSONAL_DATA),
         "report": has_capability(user, Capability.SUBMIT_ABSENCE_REPORT),
     }
+    user_can["work"] = user_can["view_personal_data"] or has_capability(user, Capability.WORK_CASES)
+    if user_can["work"]:
+        items.append(
+            {
+                "url": reverse("caselists:my_work"),
+                "label": _("Mijn werk"),
+                "current_for": {"my_work", "work_summary"},
+            }
+        )
+    if user_can["view_personal_data"]:
+        items.append(
+            {
+                "url": reverse("caselists:case_list"),
+                "label": _("Casussen"),
+                "current_for": {"case_list"},
+            }
+        )
     if user_can["view_personal_data"]:
         items.append(
             {

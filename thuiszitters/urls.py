@@ -16,8 +16,10 @@ urlpatterns = [
     path("beheer/auditlog/", views.audit_log, name="audit_log"),
     path("leerlingen/", include("registration.urls")),
     path("casussen/import/", include("cases.urls_csv")),
+    path("casussen/", include("cases.urls_case")),
     path("casussen/", include("cases.urls")),
     path("escalatie/", include("escalation.urls")),
+    path("werk/", include("cases.urls_lists")),
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,107 @@
+"""Acceptance of the case page: a leerplicht consultant works a case in the browser, adding a
+journal entry, an action with a due date, a meeting with a decision and an arrangement, and
+closes the case with a suitable offer; the page then shows it closed with its aftercare."""
+
+import datetime
+import os
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.services import absence_report_submit
+from thuiszitters.demo import demo_region_seed
+from thuiszitters.models import User
+
+from ..factories.registration import enrolled_pupil, report_input
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings, restore_roles):
+    demo_region_seed()
+    return settings.DEMO_PASSWORD
+
+
+def _case_of_demo_school():
+    """A case opened by the demo PO school (its municipality is served by the bureau)."""
+    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
+    school = reporter.memberships.select_related("organisation").get().organisation
+    pupil = enrolled_pupil(
+        school.school_detail, given_names="Noor", surname="Werkbladtest", bsn=None
+    )
+    return absence_report_submit(
+        actor=reporter,
+        reporting_organisation=school,
+        data=report_input(pupil, kind="unauthorised", reason="Zit thuis sinds de zomer"),
+        channel="form",
+    ).case
+
+
+def test_leerplicht_works_a_case_through_to_closing(page, log_in, demo):
+    case = _case_of_demo_school()
+    today = timezone.localdate()
+    log_in("leerplicht@demo.test", demo)
+    page.goto(f"/casussen/{case.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Werkbladtest")
+    expect(page.get_by_test_id("case-phase")).to_have_text("School")
+    expect(page.locator("#case-deadline")).to_contain_text("Volgende stap")
+
+    # Journal
+    journal = page.locator("#section-journal")
+    journal.get_by_label("Soort").select_option("conversation")
+    journal.get_by_label("Tekst").fill("Huisbezoek: moeder wil hulp")
+    journal.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("journal")).to_contain_text("Huisbezoek: moeder wil hulp")
+
+    # An action with a due date
+    due = today + datetime.timedelta(days=10)
+    plan = page.locator("#section-plan")
+    plan.locator("summary", has_text="Actie toevoegen").click()
+    plan.get_by_label("Actie", exact=True).fill("Aanmelden bij het jeugdteam")
+    plan.get_by_label("Wie voert de actie uit").select_option(label="Sanne Bakker")
+    plan.get_by_label("Uiterlijk op").fill(due.isoformat())
+    plan.locator("button[type=submit]", has_text="Actie toevoegen").click()
+    actions = page.get_by_test_id("actions")
+    expect(actions).to_contain_text("Aanmelden bij het jeugdteam")
+    expect(actions).to_contain_text(due.strftime("%d-%m-%Y"))
+
+    # A meeting with a decision
+    meetings = page.locator("#section-meetings")
+    meetings.locator("summary", has_text="Overleg vastleggen").click()
+    meetings.get_by_label("Soort overleg").select_option("mdo")
+    meetings.get_by_label("Datum").fill(today.isoformat())
+    meetings.get_by_label("Verslag").fill("Met school, ouders en jeugdarts")
+    meetings.get_by_label("Ouders aanwezig").check()
+    meetings.get_by_label("Besluiten").fill("Start met twee ochtenden per week")
+    meetings.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("meetings")).to_contain_text("Start met twee ochtenden per week")
+    expect(page.get_by_test_id("journal")).to_contain_text("Start met twee ochtenden per week")
+
+    # An arrangement, costs split 50/50 by default
+    arrangements = page.locator("#section-arrangements")
+    arrangements.locator("summary", has_text="Arrangement vastleggen").click()
+    arrangements.get_by_label("Soort arrangement").select_option("onderwijszorgarrangement")
+    arrangements.get_by_label("Start").fill(today.isoformat())
+    arrangements.get_by_label("Deel van de onderwijstijd (%)").fill("40")
+    arrangements.get_by_label("Kosten (frictiebudget, €)").fill("1200")
+    expect(arrangements.get_by_label("Aandeel gemeente (%)")).to_have_value("50")
+    arrangements.locator("button[type=submit]").click()
+    table = page.get_by_test_id("arrangements")
+    expect(table).to_contain_text("Onderwijszorgarrangement")
+    expect(table).to_contain_text("600,00")
+
+    if os.environ.get("CASE_PAGE_SCREENSHOT"):
+        page.screenshot(path=os.environ["CASE_PAGE_SCREENSHOT"], full_page=True)
+
+    # Close with a suitable offer
+    steps = page.locator("#section-actions")
+    steps.locator("summary", has_text="Casus sluiten").click()
+    steps.get_by_label("Reden van sluiten").select_option("offer_started")
+    steps.get_by_label("Toelichting").fill("Gestart op het arrangement")
+    steps.locator("button[type=submit]", has_text="Casus sluiten").click()
+    expect(page.get_by_test_id("case-phase")).to_have_text("Gesloten")
+    expect(page.get_by_test_id("check-ins").locator("li")).to_have_count(3)
+    expect(page.locator("#section-journal form")).to_have_count(0)
+    expect(page.get_by_test_id("journal")).to_contain_text("Casus gesloten")
