@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -381,18 +381,6 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         "consent": Capability.WORK_CASES,
         "reopen": Capability.LEAD_AS_CASUSREGISSEUR,
     }
-
-    def check_permissions(self, request):
-        # A method the route does not offer is 405 for a signed-in caller, before the
-        # per-action map (which knows no action for it) would answer 403.
-        if (
-            self.action is None
-            and request.user
-            and request.user.is_authenticated
-            and request.method.lower() not in getattr(self, "action_map", {})
-        ):
-            raise exceptions.MethodNotAllowed(request.method)
-        super().check_permissions(request)
 
     def get_queryset(self):
         user = self.request.user

@@ -63,7 +63,15 @@ def _care_partner_q(user) -> Q | None:
     granted = CaseUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_case_as_care_partner"
     ).values("content_object_id")
-    return Q(pk__in=granted, pupil__shared_with_care_partners=True)
+    invited_under_current_consent = Participant.objects.filter(
+        case_id=OuterRef("pk"),
+        user_id=user.pk,
+        removed_at__isnull=True,
+        added_at__gte=OuterRef("pupil__care_consent_since"),
+    )
+    return Q(pk__in=granted, pupil__shared_with_care_partners=True) & Exists(
+        invited_under_current_consent
+    )
 
 
 def my_cases(user) -> QuerySet[Case]:

@@ -42,6 +42,9 @@ class Pupil(models.Model):
     # Kept current by the consent service: care partners see the pupil's case only while the
     # parents' (and, from 12, the pupil's) share_with_care_partners consent holds.
     shared_with_care_partners = models.BooleanField(default=False)
+    # When that consent last came into force: invitations from before it do not count, so a
+    # withdrawal followed by new consent needs a new invitation.
+    care_consent_since = models.DateTimeField(null=True, blank=True)
     startkwalificatie_on = models.DateField(
         _("startkwalificatie behaald op"),
         null=True,

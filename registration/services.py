@@ -155,15 +155,13 @@ def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = ""
     changed = 0
     care = state[ConsentScope.SHARE_WITH_CARE_PARTNERS].effective
     if pupil.shared_with_care_partners != care:
-        before = snapshot(pupil, ["shared_with_care_partners"])
+        fields = ["shared_with_care_partners", "care_consent_since"]
+        before = snapshot(pupil, fields)
         pupil.shared_with_care_partners = care
-        pupil.save(update_fields=["shared_with_care_partners"])
+        pupil.care_consent_since = timezone.now() if care else None
+        pupil.save(update_fields=fields)
         audit_change(
-            actor=actor,
-            obj=pupil,
-            before=before,
-            after=snapshot(pupil, ["shared_with_care_partners"]),
-            reason=reason,
+            actor=actor, obj=pupil, before=before, after=snapshot(pupil, fields), reason=reason
         )
         changed += 1
     for report in pupil.absence_reports.select_for_update().order_by("id"):

@@ -38,6 +38,14 @@ from .common import case_locked, journal, require_case_work
 from .workflow import case_reopen
 
 CARE_PERMISSION = "cases.view_case_as_care_partner"
+LEAD_ORGANISATION_KINDS = frozenset(
+    {
+        OrganisationKind.SCHOOL,  # the school holds the lead until week 4
+        OrganisationKind.LEERPLICHT_BUREAU,
+        OrganisationKind.MUNICIPALITY,
+        OrganisationKind.SWV,
+    }
+)
 
 
 def _save_new(obj, actor, case: Case, kind: str, message: str = "", **data):
@@ -56,6 +64,14 @@ def case_lead_change(
     if actor is not None:
         require_case_work(actor, case)
     case = case_locked(case)
+    if organisation.kind not in LEAD_ORGANISATION_KINDS:
+        raise ValidationError(
+            {"organisation": _("Kies een school, leerplicht, gemeente of samenwerkingsverband.")}
+        )
+    if organisation.region_id != case.municipality.region_id:
+        raise ValidationError(
+            {"organisation": _("Kies een organisatie uit de regio van de casus.")}
+        )
     if (
         user is not None
         and not user.memberships.active().filter(organisation=organisation).exists()
@@ -118,8 +134,12 @@ def case_details_update(*, case: Case, actor, reason: str = "", **fields) -> Cas
         if bad:
             raise ValidationError({"causes": _("Onbekende oorzaak: %(c)s") % {"c": ", ".join(bad)}})
         fields["causes"] = sorted(set(fields["causes"]))
-    if fields.get("waiting_list_for") == "":
-        fields["waiting_since"] = None
+    waiting_for = fields.get("waiting_list_for", case.waiting_list_for)
+    if waiting_for == "":
+        if fields.get("waiting_since"):
+            raise ValidationError({"waiting_since": _("Kies eerst waarvoor de wachtlijst is.")})
+        if "waiting_list_for" in fields:
+            fields["waiting_since"] = None
     before = snapshot(case, fields)
     for name, value in fields.items():
         setattr(case, name, value)
@@ -177,6 +197,21 @@ def participant_add(
     case = case_locked(case)
     if user is None and not name.strip():
         raise ValidationError({"name": _("Kies een gebruiker of vul een naam in.")})
+    if (
+        user is not None
+        and not user.memberships.active()
+        .filter(organisation__region_id=case.municipality.region_id)
+        .exclude(organisation__kind=OrganisationKind.CARE_ORGANISATION)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Kies een professional uit de regio van de casus; "
+                    "zorgpartners nodigt u apart uit."
+                )
+            }
+        )
     participant = Participant(
         case=case, user=user, organisation=organisation, name=name.strip(), role=role
     )
@@ -308,6 +343,8 @@ def meeting_record(
     case = case_locked(case)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Leg een overleg vast nadat het is gehouden.")})
+    if any(p.case_id != case.pk for p in participants):
+        raise ValidationError({"participants": _("Kies betrokkenen van deze casus.")})
     meeting = Meeting(
         case=case,
         kind=kind,
@@ -325,9 +362,6 @@ def meeting_record(
         meeting.get_kind_display(),
         held_on=held_on.isoformat(),
     )
-    foreign = [p for p in participants if p.case_id != case.pk]
-    if foreign:
-        raise ValidationError({"participants": _("Kies betrokkenen van deze casus.")})
     meeting.participants.set(participants)
     made = []
     for text in decisions:
@@ -426,10 +460,19 @@ def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
         CaseUserObjectPermission.objects.filter(content_object=case).select_related("user")
     )
     for grant in grants:
+        audit_change(actor=actor, obj=grant, action=AuditAction.DELETE, reason=reason)
         remove_perm(CARE_PERMISSION, grant.user, case)
         for participant in case.participants.filter(user=grant.user, removed_at__isnull=True):
+            before = snapshot(participant, ["removed_at"])
             participant.removed_at = timezone.now()
             participant.save(update_fields=["removed_at"])
+            audit_change(
+                actor=actor,
+                obj=participant,
+                before=before,
+                after=snapshot(participant, ["removed_at"]),
+                reason=reason,
+            )
         journal(case, actor, CaseEventKind.CARE_ACCESS_REVOKED, reason, user=grant.user_id)
     return len(grants)
 

@@ -125,8 +125,10 @@ def case_reopen(
     the fields in ``REOPEN_RESETS`` and, when given, restarts the clock; cancels the pending
     check-ins.
     """
-    if not by_system and not has_capability(actor, Capability.LEAD_AS_CASUSREGISSEUR):
-        raise PermissionDenied(_("Alleen een casusregisseur mag een casus heropenen."))
+    if not by_system:
+        if not has_capability(actor, Capability.LEAD_AS_CASUSREGISSEUR):
+            raise PermissionDenied(_("Alleen een casusregisseur mag een casus heropenen."))
+        require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
     case = case_locked(case, allow_closed=True)
     if case.closed_at is None:
         raise ValidationError(_("Deze casus is niet gesloten."))

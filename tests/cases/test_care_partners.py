@@ -145,3 +145,28 @@ def test_a_refusal_by_the_13_year_old_hides_the_case(world, leerplicht, jeugdart
     case_consent_record(case=case, actor=leerplicht, **_statement(ConsentStatus.REFUSED, PUPIL))
     assert not cases_visible_to(jeugdarts).exists()
     assert not CaseUserObjectPermission.objects.exists()
+
+
+def test_consent_given_again_on_the_pupil_page_needs_a_new_invitation(world, leerplicht, jeugdarts):
+    case = _invited(world, leerplicht, jeugdarts)
+    consent_record(
+        actor=leerplicht, pupil=case.pupil, **_statement(ConsentStatus.WITHDRAWN, PARENTS)
+    )
+    consent_record(actor=leerplicht, pupil=case.pupil, **_statement(ConsentStatus.GIVEN, PARENTS))
+    # The old invitation predates the consent now in force: it does not count any more.
+    assert not cases_visible_to(jeugdarts).exists()
+    care_partner_invite(case=case, user=jeugdarts, actor=leerplicht)
+    assert cases_visible_to(jeugdarts).filter(pk=case.pk).exists()
+
+
+def test_revoking_care_access_is_audited(world, leerplicht, jeugdarts):
+    from thuiszitters.models import AuditLogEntry
+
+    case = _invited(world, leerplicht, jeugdarts)
+    case_consent_record(case=case, actor=leerplicht, **_statement(ConsentStatus.WITHDRAWN, PARENTS))
+    assert AuditLogEntry.objects.filter(
+        object_type="cases.caseuserobjectpermission", action="delete", actor=leerplicht
+    ).exists()
+    assert AuditLogEntry.objects.filter(
+        object_type="cases.participant", action="update", actor=leerplicht
+    ).exists()

@@ -19,6 +19,9 @@ class HasActionPermission(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         action = getattr(view, "action", None)
+        if action is None and getattr(view, "action_map", None) is not None:
+            # A viewset route called with a method it does not map: let DRF answer 405.
+            return request.method.lower() not in view.action_map
         if action is not None:
             required = getattr(view, "required_capabilities", {}).get(action)
         else:
