@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from thuiszitters.demo import register_demo_seeder
 
-        from .demo import seed_pupils
+        from .demo import seed_care_partner_invitations, seed_pupils
 
         register_demo_seeder(seed_pupils)
+        register_demo_seeder(seed_care_partner_invitations)

@@ -1570,3 +1570,55 @@ def seed_pupils(*, seed: int, pupils: int | None, result) -> None:
         indices = range(chunk_start, min(chunk_start + CHUNK, wanted))
         seeder.write([seeder.plan(i, next(bsns)) for i in indices])
     result.created += seeder.created
+
+
+CARE_DEMO_EMAIL = "jeugdarts@demo.test"
+CARE_DEMO_CASES = 3
+
+
+def seed_care_partner_invitations(*, seed: int, pupils: int | None, result) -> None:
+    """Give the demo jeugdarts a few cases to open: consent for care partners is recorded and
+    the invitation made through the services (so both are audited), on open cases of the
+    demo zorgcoordinator's school that have reached the casusregisseur. Runs once: skipped
+    when the jeugdarts already holds an invitation."""
+    from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
+    from registration.rules import age_on, consent_parties_required
+    from registration.services import consent_record
+    from thuiszitters.models import User
+
+    from .models import Case, CaseUserObjectPermission
+    from .services import care_partner_invite
+
+    jeugdarts = User.objects.filter(email=CARE_DEMO_EMAIL).first()
+    leerplicht = User.objects.filter(email="leerplicht@demo.test").first()
+    if jeugdarts is None or leerplicht is None:
+        return
+    if CaseUserObjectPermission.objects.filter(user=jeugdarts).exists():
+        return
+    today = timezone.localdate()
+    candidates = (
+        Case.objects.open()
+        .filter(
+            lead_organisation__kind="leerplicht_bureau",
+            case_reports__report__shared_with_leerplicht=True,
+        )
+        .exclude(phase="school")
+        .select_related("pupil")
+        .order_by("pupil__bsn", "id")
+        .distinct()[:CARE_DEMO_CASES]
+    )
+    for case in candidates:
+        pupil = case.pupil
+        for party in sorted(consent_parties_required(age_on(pupil.date_of_birth, today))):
+            consent_record(
+                actor=leerplicht,
+                pupil=pupil,
+                scope=ConsentScope.SHARE_WITH_CARE_PARTNERS,
+                status=ConsentStatus.GIVEN,
+                party=ConsentParty(party),
+                stated_on=today,
+                how=ConsentHow.CONVERSATION,
+                note="Demo: toestemming om de jeugdarts te betrekken.",
+            )
+        care_partner_invite(case=case, user=jeugdarts, actor=leerplicht)
+        result.created += 1

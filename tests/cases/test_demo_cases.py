@@ -229,3 +229,15 @@ def test_cases_seeded_without_lead_history_get_one(seeded):
 
 def test_days_are_plain_dates():
     assert isinstance(timezone.localdate(), datetime.date)
+
+
+def test_the_demo_jeugdarts_is_invited_to_cases_under_consent(db):
+    from cases.selectors import cases_visible_to
+    from thuiszitters.demo import demo_region_seed
+    from thuiszitters.models import User
+
+    demo_region_seed(pupils=120)
+    jeugdarts = User.objects.get(email="jeugdarts@demo.test")
+    visible = list(cases_visible_to(jeugdarts).select_related("pupil"))
+    assert len(visible) == 3
+    assert all(case.pupil.shared_with_care_partners for case in visible)
