@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from registration.models import AbsenceKind, AbsenceReport, ParentsInformedHow
 from registration.selectors import absence_reports_of_reporter
-from registration.services import ReportInput
+from registration.services import REPORT_FIELDS, ReportInput
 from thuiszitters.api.permissions import AUTHENTICATED
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
@@ -78,18 +78,8 @@ class AbsenceReportSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "pupil",
-            "kind",
             "reporting_organisation",
-            "reported_on",
-            "absence_started_on",
-            "absence_ended_on",
-            "hours_missed_last_4_weeks",
-            "share_followed_percent",
-            "striking_sickness",
-            "expects_thuiszitter_soon",
-            "reason",
-            "parents_informed_on",
-            "parents_informed_how",
+            *REPORT_FIELDS,
             "channel",
             "client_key",
             "case",

@@ -20,6 +20,7 @@ from registration.models import (
     ParentsInformedHow,
 )
 from registration.selectors import pupils_visible_to
+from registration.services import REPORT_FIELDS
 from thuiszitters.access import has_capability, memberships_of
 from thuiszitters.models import Municipality, Organisation, OrganisationKind
 from thuiszitters.roles import Capability
@@ -233,20 +234,7 @@ class IntakeForm(forms.Form):
         return [self[name] for name in NEW_PUPIL_FIELDS]
 
     def report_fields(self):
-        names = [
-            "kind",
-            "reported_on",
-            "absence_started_on",
-            "absence_ended_on",
-            "hours_missed_last_4_weeks",
-            "share_followed_percent",
-            "striking_sickness",
-            "expects_thuiszitter_soon",
-            "reason",
-            "parents_informed_on",
-            "parents_informed_how",
-        ]
-        return [self[name] for name in names]
+        return [self[name] for name in REPORT_FIELDS]
 
     def consent_fields(self):
         return [self[name] for name in ("consent_party", "consent_how", "consent_stated_on")]

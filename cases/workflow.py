@@ -19,8 +19,6 @@ class Phase(models.TextChoices):
     CLOSED = "closed", _("Gesloten")
 
 
-OPEN_PHASES = [p for p in Phase.values if p != Phase.CLOSED]
-
 # from -> the phases a case may move to. Closing is allowed from every open phase; a closed
 # case only reopens (a privileged transition, see REOPEN_RESETS).
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -186,7 +186,6 @@ LAWFUL_KINDS = frozenset(
         AbsenceKind.EXEMPTION,
     }
 )
-SICKNESS_KINDS = frozenset({AbsenceKind.SICKNESS, AbsenceKind.MEDICAL_PSYCHOLOGICAL})
 
 
 class ParentsInformedHow(models.TextChoices):
@@ -327,10 +326,6 @@ class AbsenceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pupil} ({self.reported_on})"
-
-    @property
-    def needs_consent(self) -> bool:
-        return self.kind not in LAWFUL_KINDS
 
 
 class ConsentScope(models.TextChoices):

@@ -235,6 +235,22 @@ class ReportInput:
     client_key: str | None = None
 
 
+# What a reporter fills in about the absence, in the order forms and the API present it.
+REPORT_FIELDS = (
+    "kind",
+    "reported_on",
+    "absence_started_on",
+    "absence_ended_on",
+    "hours_missed_last_4_weeks",
+    "share_followed_percent",
+    "striking_sickness",
+    "expects_thuiszitter_soon",
+    "reason",
+    "parents_informed_on",
+    "parents_informed_how",
+)
+
+
 @dataclass(frozen=True)
 class ReportPlacement:
     """Where a valid report belongs: the school of enrolment, its SWV, the municipality."""

@@ -124,13 +124,6 @@ class SchoolAdmin(AuditedAdminMixin, admin.ModelAdmin):
     exclude = ["kind"]
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    fk_name = "user"
-    extra = 0
-    autocomplete_fields = ["organisation"]
-
-
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "valid_from", "valid_until"]

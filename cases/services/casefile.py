@@ -78,7 +78,6 @@ def case_lead_change(
     ):
         raise ValidationError({"user": _("Deze persoon werkt niet bij die organisatie.")})
     now = timezone.now()
-    LeadAssignment.objects.select_for_update().filter(case=case, ended_at__isnull=True).first()
     for current in LeadAssignment.objects.filter(case=case, ended_at__isnull=True):
         current.ended_at = now
         current.save(update_fields=["ended_at"])
