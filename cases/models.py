@@ -143,6 +143,8 @@ class Case(models.Model):
     )
     closed_note = models.TextField(_("toelichting bij sluiten"), blank=True)
     retention_until = models.DateField(_("bewaren tot"), null=True, blank=True, db_index=True)
+    # The route starts again when a closed case reopens; escalation keys its steps on it.
+    route_round = models.PositiveSmallIntegerField(_("ronde"), default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -150,7 +152,10 @@ class Case(models.Model):
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
         ordering = ["clock_start", "id"]
-        permissions = [("view_case_as_care_partner", _("Casus inzien als zorgpartner"))]
+        permissions = [
+            ("view_case_as_care_partner", _("Casus inzien als zorgpartner")),
+            ("view_case_as_arbitrator", _("Casus inzien als lid van een arbitragecommissie")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["pupil"],

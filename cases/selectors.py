@@ -24,7 +24,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if not ids:
         care = _care_partner_q(user)
         return (
-            Case.objects.filter(care)
+            Case.objects.filter(care | _arbitrator_q(user))
             if care is not None and user.is_authenticated
             else Case.objects.none()
         )
@@ -49,7 +49,19 @@ def cases_visible_to(user) -> QuerySet[Case]:
     care = _care_partner_q(user)
     if care is not None:
         q |= care
-    return Case.objects.filter(q)
+    return Case.objects.filter(q | _arbitrator_q(user))
+
+
+def _arbitrator_q(user) -> Q:
+    """The one case a neighbouring SWV's arbitrator sits on: while the grant stands (the
+    panel is in session), the case is open and the parents' binding-arbitration consent holds.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    granted = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="view_case_as_arbitrator"
+    ).values("content_object_id")
+    return Q(pk__in=granted, closed_at__isnull=True, pupil__binding_arbitration_agreed=True)
 
 
 def _care_partner_q(user) -> Q | None:

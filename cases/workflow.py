@@ -29,7 +29,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Phase.DOORBRAAK_ASSESSMENT: frozenset(
         {Phase.CASUSREGISSEUR, Phase.DOORBRAAKTEAM, Phase.CLOSED}
     ),
-    Phase.DOORBRAAKTEAM: frozenset({Phase.CASUSREGISSEUR, Phase.ARBITRATION, Phase.CLOSED}),
+    # To the OM straight from the doorbraakteam when the parents refuse binding arbitration.
+    Phase.DOORBRAAKTEAM: frozenset(
+        {Phase.CASUSREGISSEUR, Phase.ARBITRATION, Phase.OM_REFERRAL, Phase.CLOSED}
+    ),
     Phase.ARBITRATION: frozenset({Phase.DOORBRAAKTEAM, Phase.OM_REFERRAL, Phase.CLOSED}),
     Phase.OM_REFERRAL: frozenset({Phase.CLOSED}),
     Phase.CLOSED: frozenset({Phase.SCHOOL}),

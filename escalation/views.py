@@ -6,16 +6,16 @@ from django.utils import timezone
 from cases.selectors import cases_visible_to
 from thuiszitters.access import get_visible_or_404
 
-from .deadlines import next_deadline
+from .services.deadlines import deadline_of
 
 
 def case_deadline(request, pk: int):
     """The next step on the route with its due date, for a case the user may see."""
     case = get_visible_or_404(cases_visible_to(request.user), pk=pk)
-    deadline = (
-        next_deadline(clock_start=case.clock_start, phase=case.phase) if case.is_open else None
-    )
-    days_left = deadline.days_left(timezone.localdate()) if deadline else None
+    deadline = deadline_of(case)
+    if deadline is not None and not deadline.step:
+        deadline = None
+    days_left = (deadline.due_on - timezone.localdate()).days if deadline else None
     context = {
         "case": case,
         "deadline": deadline,

@@ -45,6 +45,9 @@ class Pupil(models.Model):
     # When that consent last came into force: invitations from before it do not count, so a
     # withdrawal followed by new consent needs a new invitation.
     care_consent_since = models.DateTimeField(null=True, blank=True)
+    # Whether the parties whose consent counts agree to binding arbitration now; kept in
+    # line by report_sharing_refresh, read by the arbitrators' access (DESIGN.md 4.3).
+    binding_arbitration_agreed = models.BooleanField(default=False)
     startkwalificatie_on = models.DateField(
         _("startkwalificatie behaald op"),
         null=True,

@@ -146,8 +146,8 @@ def _report_sharing(report: AbsenceReport, state) -> tuple[bool, bool]:
 
 
 def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = "") -> int:
-    """Bring every report's sharing (and the pupil's sharing with care partners) in line with
-    the pupil's consent now; returns the number of changed rows.
+    """Bring every report's sharing (and the pupil's flags for care partners and binding
+    arbitration) in line with the pupil's consent now; returns the number of changed rows.
 
     Called after each consent statement, so a withdrawal removes access at once.
     """
@@ -162,6 +162,19 @@ def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = ""
         pupil.save(update_fields=fields)
         audit_change(
             actor=actor, obj=pupil, before=before, after=snapshot(pupil, fields), reason=reason
+        )
+        changed += 1
+    arbitration = state[ConsentScope.BINDING_ARBITRATION].effective
+    if pupil.binding_arbitration_agreed != arbitration:
+        before = snapshot(pupil, ["binding_arbitration_agreed"])
+        pupil.binding_arbitration_agreed = arbitration
+        pupil.save(update_fields=["binding_arbitration_agreed"])
+        audit_change(
+            actor=actor,
+            obj=pupil,
+            before=before,
+            after=snapshot(pupil, ["binding_arbitration_agreed"]),
+            reason=reason,
         )
         changed += 1
     for report in pupil.absence_reports.select_for_update().order_by("id"):

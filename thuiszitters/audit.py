@@ -126,6 +126,34 @@ def audit_record(
     )
 
 
+def audit_entry(
+    *,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    changes: dict,
+    reason: str,
+    region_id: int | None,
+    actor=None,
+) -> AuditLogEntry:
+    """An unsaved entry, for batch services that write many changes at once
+    (``AuditedQuerySet.update_audited``); ``actor`` None is the system (a timer)."""
+    ctx = current_request_context()
+    return AuditLogEntry(
+        actor=actor,
+        actor_email=actor.email if actor is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        region_id=region_id,
+        client_address=ctx.client_address,
+        request_id=ctx.request_id,
+        outcome=AuditOutcome.SUCCESS,
+        changes=changes,
+        reason=reason,
+    )
+
+
 def audit_read(
     *, actor, obj: models.Model, organisation: Organisation | None = None
 ) -> AuditLogEntry:

@@ -14,10 +14,17 @@ from .casefile import (
     participant_remove,
 )
 from .intake import IntakeResult, absence_report_submit
-from .workflow import case_close, case_reopen, case_transition
+from .workflow import (
+    TimerStep,
+    case_close,
+    case_reopen,
+    case_transition,
+    cases_transition_by_timer,
+)
 
 __all__ = [
     "IntakeResult",
+    "TimerStep",
     "absence_report_submit",
     "action_add",
     "action_status_set",
@@ -30,6 +37,7 @@ __all__ = [
     "case_lead_change",
     "case_reopen",
     "case_transition",
+    "cases_transition_by_timer",
     "check_in_record",
     "goal_add",
     "meeting_record",

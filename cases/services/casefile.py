@@ -456,7 +456,9 @@ def care_partner_invite(
 def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
     """Remove every care partner's grant on the case (consent withdrawn)."""
     grants = list(
-        CaseUserObjectPermission.objects.filter(content_object=case).select_related("user")
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename="view_case_as_care_partner"
+        ).select_related("user")
     )
     for grant in grants:
         audit_change(actor=actor, obj=grant, action=AuditAction.DELETE, reason=reason)

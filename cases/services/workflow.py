@@ -5,6 +5,9 @@ No other code assigns ``Case.phase``. Every transition is checked against
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability
-from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.audit import audit_change, audit_entry, snapshot
+from thuiszitters.models import AuditAction
 from thuiszitters.roles import Capability
 
-from ..models import AftercareCheckIn, Case, CaseEventKind
+from ..models import AftercareCheckIn, Case, CaseEvent, CaseEventKind, LeadAssignment
 from ..workflow import (
     AFTERCARE_MONTHS,
     OFFER_REASONS,
@@ -61,6 +65,172 @@ def case_transition(
         **{"from": before["phase"], "to": to_phase, "via": via},
     )
     return case
+
+
+@dataclass(frozen=True)
+class TimerStep:
+    """One step of the route for one case, as the escalation sweep decided it."""
+
+    case_id: int
+    from_phase: str
+    to_phase: str
+    message: str = ""
+    # A new lead (week 4: the casusregisseur); None keeps the current lead.
+    lead_organisation_id: int | None = None
+    lead_user_id: int | None = None
+
+
+@transaction.atomic
+def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
+    """The batch form of ``case_transition`` (and of the lead change) for the sweep.
+
+    The same rules in a fixed number of queries per batch: row locks (cases that someone is
+    changing right now are skipped, not waited for), the transition table, the phase the
+    sweep saw (a case moved meanwhile is left alone), an audit entry and a journal row per
+    change. Returns the steps applied; the caller records its escalations in the same
+    transaction.
+    """
+    if not steps:
+        return []
+    rows = {
+        pk: (phase, lead_org, lead_user, region)
+        for pk, phase, lead_org, lead_user, region in Case.objects.select_for_update(
+            skip_locked=True, of=("self",)
+        )
+        .filter(pk__in=[s.case_id for s in steps], closed_at__isnull=True)
+        .values_list(
+            "pk", "phase", "lead_organisation_id", "lead_user_id", "municipality__region_id"
+        )
+    }
+    applied = [
+        s
+        for s in steps
+        if s.case_id in rows
+        and rows[s.case_id][0] == s.from_phase
+        and is_allowed(s.from_phase, s.to_phase)
+    ]
+    if not applied:
+        return []
+    now = timezone.now()
+    events: list[CaseEvent] = []
+    by_move: dict[tuple[str, str], list[int]] = defaultdict(list)
+    phase_entries = []
+    for step in applied:
+        by_move[(step.from_phase, step.to_phase)].append(step.case_id)
+        phase_entries.append(
+            audit_entry(
+                action=AuditAction.UPDATE,
+                object_type="cases.case",
+                object_id=step.case_id,
+                changes={"before": {"phase": step.from_phase}, "after": {"phase": step.to_phase}},
+                reason=step.message,
+                region_id=rows[step.case_id][3],
+            )
+        )
+        events.append(
+            CaseEvent(
+                case_id=step.case_id,
+                at=now,
+                kind=CaseEventKind.PHASE_CHANGED,
+                message=step.message,
+                data={"from": step.from_phase, "to": step.to_phase, "via": "timer"},
+            )
+        )
+    entries_by_move: dict[tuple[str, str], list] = defaultdict(list)
+    for step, entry in zip(applied, phase_entries, strict=True):
+        entries_by_move[(step.from_phase, step.to_phase)].append(entry)
+    for (from_phase, to_phase), ids in by_move.items():
+        Case.objects.filter(pk__in=ids, phase=from_phase).update_audited(
+            entries_by_move[(from_phase, to_phase)], phase=to_phase
+        )
+    _leads_by_timer(
+        [
+            s
+            for s in applied
+            if s.lead_organisation_id is not None
+            and (s.lead_organisation_id, s.lead_user_id) != rows[s.case_id][1:3]
+        ],
+        rows,
+        now,
+        events,
+    )
+    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    return applied
+
+
+def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEvent]) -> None:
+    if not steps:
+        return
+    ids = [s.case_id for s in steps]
+    cases = []
+    entries = []
+    for step in steps:
+        _, old_org, old_user, region = rows[step.case_id]
+        cases.append(
+            Case(
+                pk=step.case_id,
+                lead_organisation_id=step.lead_organisation_id,
+                lead_user_id=step.lead_user_id,
+            )
+        )
+        entries.append(
+            audit_entry(
+                action=AuditAction.UPDATE,
+                object_type="cases.case",
+                object_id=step.case_id,
+                changes={
+                    "before": {"lead_organisation": old_org, "lead_user": old_user},
+                    "after": {
+                        "lead_organisation": step.lead_organisation_id,
+                        "lead_user": step.lead_user_id,
+                    },
+                },
+                reason=step.message,
+                region_id=region,
+            )
+        )
+        events.append(
+            CaseEvent(
+                case_id=step.case_id,
+                at=now,
+                kind=CaseEventKind.LEAD_CHANGED,
+                message=step.message,
+                data={"organisation": step.lead_organisation_id, "user": step.lead_user_id},
+            )
+        )
+    Case.objects.bulk_update_audited(
+        cases, ["lead_organisation", "lead_user"], entries, batch_size=1000
+    )
+    ended = [
+        audit_entry(
+            action=AuditAction.UPDATE,
+            object_type="cases.leadassignment",
+            object_id=pk,
+            changes={"before": {"ended_at": None}, "after": {"ended_at": now.isoformat()}},
+            reason="timer",
+            region_id=rows[case_id][3],
+        )
+        for pk, case_id in LeadAssignment.objects.filter(
+            case_id__in=ids, ended_at__isnull=True
+        ).values_list("pk", "case_id")
+    ]
+    if ended:
+        LeadAssignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update_audited(
+            ended, ended_at=now
+        )
+    LeadAssignment.objects.bulk_create(
+        [
+            LeadAssignment(
+                case_id=s.case_id,
+                organisation_id=s.lead_organisation_id,
+                user_id=s.lead_user_id,
+                started_at=now,
+                reason=s.message,
+            )
+            for s in steps
+        ],
+        batch_size=2000,
+    )
 
 
 def _retention_until(case: Case, closed_on: datetime.date) -> datetime.date:
@@ -134,9 +304,10 @@ def case_reopen(
         raise ValidationError(_("Deze casus is niet gesloten."))
     if Case.objects.open().filter(pupil_id=case.pupil_id).exclude(pk=case.pk).exists():
         raise ValidationError(_("Deze leerling heeft al een andere open casus."))
-    fields = ["phase", "clock_start", *REOPEN_RESETS]
+    fields = ["phase", "clock_start", "route_round", *REOPEN_RESETS]
     before = snapshot(case, fields)
     case.phase = Phase.SCHOOL
+    case.route_round += 1
     for name in REOPEN_RESETS:
         setattr(case, name, "" if name in ("closed_reason", "closed_note") else None)
     if clock_start is not None:

@@ -260,7 +260,7 @@ def test_reopening_resets_exactly_the_listed_fields_and_cancels_pending_check_in
     after = {name: getattr(Case.objects.get(pk=case.pk), name) for name in case_fields}
 
     changed = {name for name in case_fields if before[name] != after[name]}
-    assert changed == {"phase", *REOPEN_RESETS}
+    assert changed == {"phase", "route_round", *REOPEN_RESETS}
     assert reopened.closed_at is None and reopened.retention_until is None
     assert (after["closed_reason"], after["closed_note"]) == ("", "")
     assert after["first_offer_started_on"] is None

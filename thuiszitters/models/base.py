@@ -29,6 +29,28 @@ class AuditedQuerySet(models.QuerySet):
             f"bulk_update of {self.model._meta.label} bypasses the audit log; use a service."
         )
 
+    def update_audited(self, entries, **kwargs) -> int:
+        """The bulk update for batch services (the escalation sweep): the audit entries that
+        describe it are written with it, so the audit log stays complete."""
+        _write_entries(entries)
+        return super().update(**kwargs)
+
+    def bulk_update_audited(self, objs, fields, entries, batch_size=None) -> int:
+        _write_entries(entries)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     # Django's delete collector needs this for cascades; it is not a public bulk write.
     delete.queryset_only = True
     update.queryset_only = True
+
+
+def _write_entries(entries) -> None:
+    from django.db import connection
+
+    from .audit import AuditLogEntry
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("Changes are audited inside the transaction of the change.")
+    if not entries:
+        raise AuditBypassError("A bulk change needs the audit entries that describe it.")
+    AuditLogEntry.objects.bulk_create(entries)

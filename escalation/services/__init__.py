@@ -1,0 +1,1 @@
+"""Escalation services: the convenant, deadlines, the route's steps, the sweep, notifications."""

@@ -1,0 +1,217 @@
+"""Computing and storing each open case's next deadline, in batches.
+
+``deadlines_compute`` reads everything a batch of cases needs in a fixed number of queries
+(cases, escalations, assessments, convenants, holidays, stored rows) and writes the rows
+with one upsert. Policy and holiday changes call ``deadlines_recompute`` at once; the sweep
+calls ``deadlines_refresh_stale`` for cases whose phase, clock or round changed since.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cases.models import Case
+
+from ..models import CaseDeadline, DoorbraakAssessment, Escalation, SchoolHoliday, Step
+from ..route import Holidays, Policy, RouteState, merge_holidays, next_deadline, three_months_on
+from .policy import current_versions
+
+BATCH_SIZE = 2000
+DEADLINE_FIELDS = [
+    "policy_version",
+    "phase",
+    "clock_start",
+    "route_round",
+    "step",
+    "due_on",
+    "warn_on",
+    "three_months_on",
+    "computed_at",
+]
+
+
+def holidays_by_region(region_ids: Iterable[int]) -> dict[int, Holidays]:
+    periods: dict[int, list] = defaultdict(list)
+    for region_id, first, last in SchoolHoliday.objects.filter(
+        region_id__in=list(region_ids)
+    ).values_list("region_id", "starts_on", "ends_on"):
+        periods[region_id].append((first, last))
+    return {region_id: merge_holidays(p) for region_id, p in periods.items()}
+
+
+def batched(ids: list[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+class RouteFacts:
+    """What the route computation needs of a batch of cases, read in six queries."""
+
+    def __init__(self, case_ids: list[int]):
+        self.cases = {
+            row["pk"]: row
+            for row in Case.objects.filter(pk__in=case_ids, closed_at__isnull=True).values(
+                "pk",
+                "phase",
+                "clock_start",
+                "route_round",
+                "swv_id",
+                "municipality_id",
+                "municipality__region_id",
+                "lead_organisation_id",
+                "lead_user_id",
+            )
+        }
+        rounds = {pk: row["route_round"] for pk, row in self.cases.items()}
+        self.done: dict[int, set[str]] = defaultdict(set)
+        self.assessment_since: dict[int, datetime.date] = {}
+        for case_id, route_round, step, happened_at in Escalation.objects.filter(
+            case_id__in=list(self.cases)
+        ).values_list("case_id", "route_round", "step", "happened_at"):
+            if rounds.get(case_id) != route_round:
+                continue
+            self.done[case_id].add(step)
+            if step == Step.DOORBRAAK_ASSESSMENT:
+                self.assessment_since[case_id] = timezone.localtime(happened_at).date()
+        self.assessment_yes = {
+            case_id
+            for case_id, route_round in DoorbraakAssessment.objects.filter(
+                case_id__in=list(self.cases), offer_within_four_weeks=True
+            ).values_list("case_id", "route_round")
+            if rounds.get(case_id) == route_round
+        }
+        self.versions = current_versions({r["swv_id"] for r in self.cases.values()} - {None})
+        self.holidays = holidays_by_region(
+            {r["municipality__region_id"] for r in self.cases.values()} - {None}
+        )
+
+    def version(self, case_id: int):
+        return self.versions.get(self.cases[case_id]["swv_id"])
+
+    def policy(self, case_id: int) -> Policy:
+        return Policy.of(self.version(case_id))
+
+    def state(self, case_id: int) -> RouteState:
+        row = self.cases[case_id]
+        return RouteState(
+            phase=row["phase"],
+            clock_start=row["clock_start"],
+            done=frozenset(self.done.get(case_id, ())),
+            assessment_yes=case_id in self.assessment_yes,
+            assessment_since=self.assessment_since.get(case_id),
+        )
+
+    def deadline_row(self, case_id: int, now) -> CaseDeadline:
+        row = self.cases[case_id]
+        policy = self.policy(case_id)
+        holidays = self.holidays.get(row["municipality__region_id"], ())
+        deadline = next_deadline(self.state(case_id), policy, holidays)
+        return CaseDeadline(
+            case_id=case_id,
+            policy_version_id=policy.version_id,
+            phase=row["phase"],
+            clock_start=row["clock_start"],
+            route_round=row["route_round"],
+            step=deadline.step if deadline else "",
+            due_on=deadline.due_on if deadline else None,
+            warn_on=deadline.warn_on if deadline else None,
+            three_months_on=three_months_on(row["clock_start"]),
+            computed_at=now,
+        )
+
+
+def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | None = None) -> int:
+    """Compute and store the deadlines of these cases (closed ones lose their row).
+
+    With ``keep_passed_on`` a stored deadline that has already passed on that day stays as it
+    is, when the case is still where it was (a convenant change applies to deadlines not yet
+    passed).
+    """
+    written = 0
+    now = timezone.now()
+    for ids in batched(list(case_ids)):
+        facts = RouteFacts(ids)
+        closed = set(ids) - set(facts.cases)
+        if closed:
+            CaseDeadline.objects.filter(case_id__in=closed).delete()
+        keep: set[int] = set()
+        if keep_passed_on is not None:
+            keep = {
+                case_id
+                for case_id, phase, clock, route_round in CaseDeadline.objects.filter(
+                    case_id__in=list(facts.cases), due_on__lte=keep_passed_on
+                ).values_list("case_id", "phase", "clock_start", "route_round")
+                if (phase, clock, route_round)
+                == (
+                    facts.cases[case_id]["phase"],
+                    facts.cases[case_id]["clock_start"],
+                    facts.cases[case_id]["route_round"],
+                )
+            }
+        rows = [facts.deadline_row(pk, now) for pk in facts.cases if pk not in keep]
+        CaseDeadline.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=DEADLINE_FIELDS,
+            batch_size=BATCH_SIZE,
+        )
+        written += len(rows)
+    return written
+
+
+def deadlines_recompute(
+    *, swv_ids: Iterable[int] = (), region_ids: Iterable[int] = (), on=None
+) -> int:
+    """After a convenant or holiday change: the open cases of these SWVs or regions get new
+    deadlines, except those already passed (the sweep acts on those as they were)."""
+    day = on or timezone.localdate()
+    q = Q(pk__in=[])
+    if swv_ids:
+        q |= Q(swv_id__in=list(swv_ids))
+    if region_ids:
+        q |= Q(municipality__region_id__in=list(region_ids))
+    ids = list(Case.objects.open().filter(q).order_by("pk").values_list("pk", flat=True))
+    return deadlines_compute(ids, keep_passed_on=day)
+
+
+def stale_case_ids() -> list[int]:
+    """Open cases without a stored deadline, or whose phase, clock start or round moved
+    since it was computed (a person changed them); and closed cases that still have one."""
+    open_stale = (
+        Case.objects.open()
+        .filter(
+            Q(deadline__isnull=True)
+            | ~Q(deadline__phase=F("phase"))
+            | ~Q(deadline__clock_start=F("clock_start"))
+            | ~Q(deadline__route_round=F("route_round"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    closed = CaseDeadline.objects.filter(case__closed_at__isnull=False).values_list(
+        "case_id", flat=True
+    )
+    return sorted({*open_stale, *closed})
+
+
+def deadlines_refresh_stale() -> int:
+    return deadlines_compute(stale_case_ids())
+
+
+def deadline_of(case: Case) -> CaseDeadline | None:
+    """The case's current deadline, computed now when the stored one is missing or stale."""
+    stored = CaseDeadline.objects.filter(case=case).first()
+    if not case.is_open:
+        return None
+    if stored is None or (stored.phase, stored.clock_start, stored.route_round) != (
+        case.phase,
+        case.clock_start,
+        case.route_round,
+    ):
+        facts = RouteFacts([case.pk])
+        return facts.deadline_row(case.pk, timezone.now()) if case.pk in facts.cases else None
+    return stored

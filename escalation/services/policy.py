@@ -1,0 +1,157 @@
+"""The convenant: its current version per SWV, and new versions (append-only, audited)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from thuiszitters.access import region_ids_with
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import AuditAction, Membership, Samenwerkingsverband
+from thuiszitters.roles import Capability
+
+from ..models import Casusregie, EscalationPolicy, PolicyVersion
+
+LEAD_KINDS = frozenset({"school", "leerplicht_bureau", "municipality", "swv"})
+VERSION_FIELDS = [
+    "casusregisseur_weeks",
+    "doorbraak_assessment_weeks",
+    "doorbraakteam_weeks",
+    "assessment_response_days",
+    "warning_days",
+    "count_mode",
+    "casusregie",
+    "casusregisseur_organisation",
+    "doorbraakteam_coordinator",
+    "neighbour_swv",
+    "target_first_contact_days",
+    "target_first_contact_percent",
+    "target_goals_days",
+    "target_goals_percent",
+    "target_offer_months",
+    "target_offer_percent",
+    "target_first_conversation_days",
+    "target_first_conversation_percent",
+]
+
+
+def current_versions(swv_ids) -> dict[int, PolicyVersion]:
+    """The version in force per SWV id (SWVs without a convenant are missing: the defaults
+    apply). One query."""
+    versions: dict[int, PolicyVersion] = {}
+    for version in (
+        PolicyVersion.objects.filter(policy__swv_id__in=list(swv_ids))
+        .select_related("policy")
+        .order_by("policy_id", "number")
+    ):
+        versions[version.policy.swv_id] = version
+    return versions
+
+
+def current_version(swv_id: int | None) -> PolicyVersion | None:
+    if swv_id is None:
+        return None
+    return current_versions([swv_id]).get(swv_id)
+
+
+def _has_capability_in(user, organisation_id: int, capability: str) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(
+            user=user,
+            organisation_id=organisation_id,
+            role__permissions__codename=capability,
+        )
+        .exists()
+    )
+
+
+def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs) -> None:
+    errors: dict[str, str] = {}
+    org = version.casusregisseur_organisation
+    if version.casusregie == Casusregie.APPOINTED:
+        if org is None:
+            errors["casusregisseur_organisation"] = _(
+                "Kies de organisatie van de aangewezen casusregisseurs."
+            )
+        elif org.kind not in LEAD_KINDS or org.region_id != swv.region_id:
+            errors["casusregisseur_organisation"] = _(
+                "Kies een samenwerkingsverband, gemeente, leerplichtbureau of school uit de regio."
+            )
+        else:
+            for user in casusregisseurs:
+                if not _has_capability_in(user, org.pk, Capability.LEAD_AS_CASUSREGISSEUR):
+                    errors["casusregisseurs"] = _("%(name)s voert geen casusregie bij %(org)s.") % {
+                        "name": user.full_name or user.email,
+                        "org": org.name,
+                    }
+    elif org is not None or casusregisseurs:
+        errors["casusregie"] = _(
+            "Zonder afspraak over casusregie wijst het systeem de leerplichtambtenaar aan; "
+            "laat de casusregisseurs leeg."
+        )
+    coordinator = version.doorbraakteam_coordinator
+    if coordinator is not None and not (
+        Membership.objects.active()
+        .filter(
+            user=coordinator,
+            organisation__region_id=swv.region_id,
+            role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM,
+        )
+        .exists()
+    ):
+        errors["doorbraakteam_coordinator"] = _("Kies een lid van het doorbraakteam in de regio.")
+    neighbour = version.neighbour_swv
+    if neighbour is not None and (
+        neighbour.pk == swv.pk or not swv.neighbours.filter(pk=neighbour.pk).exists()
+    ):
+        errors["neighbour_swv"] = _("Kies een naburig samenwerkingsverband.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def policy_version_create(
+    *, swv: Samenwerkingsverband, actor, reason: str = "", casusregisseurs=(), **settings
+) -> PolicyVersion:
+    """A new version of the SWV's convenant. It applies to every deadline not yet passed:
+    those are recomputed in the same transaction. ``actor`` None is the system (demo)."""
+    from .deadlines import deadlines_recompute
+
+    if actor is not None and swv.region_id not in region_ids_with(actor, Capability.MANAGE_REGION):
+        raise PermissionDenied(_("U beheert het convenant van dit samenwerkingsverband niet."))
+    policy, _created = EscalationPolicy.objects.get_or_create(swv=swv)
+    policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+    last = policy.versions.order_by("-number").first()
+    if last is not None and not reason.strip():
+        raise ValidationError({"reason": _("Geef de reden van de wijziging.")})
+    casusregisseurs = list(casusregisseurs)
+    version = PolicyVersion(
+        policy=policy,
+        number=(last.number + 1) if last else 1,
+        created_by=actor,
+        reason=reason,
+        **settings,
+    )
+    version.full_clean(exclude=["policy", "number", "created_by"])
+    _validate(version, swv, casusregisseurs)
+    version.save()
+    version.casusregisseurs.set(casusregisseurs)
+    after = snapshot(version, VERSION_FIELDS)
+    after["casusregisseurs"] = sorted(u.pk for u in casusregisseurs)
+    audit_change(
+        actor=actor,
+        obj=version,
+        action=AuditAction.CREATE,
+        after=after,
+        reason=reason,
+        organisation=swv,
+    )
+    deadlines_recompute(swv_ids=[swv.pk])
+    return version
+
+
+def version_settings(version: PolicyVersion | None) -> dict:
+    """The settings of a version as keyword arguments for the next one (the form's start)."""
+    if version is None:
+        return {}
+    return {name: getattr(version, name) for name in VERSION_FIELDS}
