@@ -198,7 +198,7 @@ class SchoolHoliday(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.starts_on} – {self.ends_on})"
+        return f"{self.name} ({self.starts_on} - {self.ends_on})"
 
     @property
     def is_sample(self) -> bool:
