@@ -19,6 +19,8 @@ urlpatterns = [
     path("casussen/", include("cases.urls_case")),
     path("casussen/", include("cases.urls")),
     path("escalatie/", include("escalation.urls")),
+    path("beheer/convenant/", include("escalation.urls_convenant")),
+    path("berichten/", include("escalation.urls_inbox")),
     path("werk/", include("cases.urls_lists")),
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

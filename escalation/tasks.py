@@ -1,0 +1,21 @@
+from celery import shared_task
+
+
+@shared_task(name="escalation.sweep", ignore_result=True)
+def sweep() -> str:
+    """Sent by beat (ESCALATION_SWEEP_MINUTES): apply every escalation that is due.
+
+    Idempotent and safe to run in several workers at once; see ``services.sweep``.
+    """
+    from .services.sweep import escalation_sweep
+
+    return escalation_sweep().summary()
+
+
+@shared_task(name="escalation.send_notification_emails", ignore_result=True)
+def send_notification_emails() -> int:
+    """Sent after the commit that created notifications, and by each sweep for stragglers:
+    mails each wanted e-mail once."""
+    from .services.mail import notification_emails_send
+
+    return notification_emails_send()
