@@ -239,6 +239,8 @@ class CaseDeadline(models.Model):
     # The pact's promise: no child longer than three months at home without an offer.
     three_months_on = models.DateField(_("drie maanden op"), db_index=True)
     computed_at = models.DateTimeField(default=timezone.now)
+    # The due date the last warning was for: a moved deadline gets a new warning.
+    warned_for = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("termijn")

@@ -31,6 +31,7 @@ from ..models import (
     Goal,
     LeadAssignment,
     Meeting,
+    MeetingKind,
     Participant,
     ParticipantRole,
 )
@@ -337,8 +338,18 @@ def meeting_record(
     actions: list[dict] = (),
 ) -> Meeting:
     """A meeting with its participants and decisions; ``actions`` (description, due_on,
-    owner_user/owner_organisation, decision index) become actions of the plan."""
-    require_case_work(actor, case)
+    owner_user/owner_organisation, decision index) become actions of the plan.
+
+    Doorbraakteam members record the decisions of their own meetings (and arbitration
+    hearings) without the general right to work cases."""
+    team_meeting = kind in (MeetingKind.DOORBRAAKTEAM, MeetingKind.ARBITRATION_HEARING)
+    require_case_work(
+        actor,
+        case,
+        Capability.SIT_ON_DOORBRAAKTEAM
+        if team_meeting and actor is not None and not has_capability(actor, Capability.WORK_CASES)
+        else Capability.WORK_CASES,
+    )
     case = case_locked(case)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Leg een overleg vast nadat het is gehouden.")})

@@ -37,7 +37,9 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_update_audited(self, objs, fields, entries, batch_size=None) -> int:
         _write_entries(entries)
-        return super().bulk_update(objs, fields, batch_size=batch_size)
+        # A plain queryset: bulk_update calls update() per batch, which this class refuses.
+        plain = models.QuerySet(model=self.model, using=self.db)
+        return plain.bulk_update(objs, fields, batch_size=batch_size)
 
     # Django's delete collector needs this for cascades; it is not a public bulk write.
     delete.queryset_only = True

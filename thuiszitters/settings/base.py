@@ -177,6 +177,11 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, help="Seconds before an SMTP connec
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "thuiszitters@localhost", help="Sender of notifications."
 )
+SITE_URL = env_str(
+    "SITE_URL",
+    "http://localhost:8000",
+    help="Public base URL (scheme and host, no path) for links in e-mails.",
+)
 
 REDIS_URL = env_str(
     "REDIS_URL",

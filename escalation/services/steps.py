@@ -1,0 +1,449 @@
+"""The route's steps taken by people: early escalation, the doorbraak assessment,
+arbitration and the OM referral (DESIGN.md 4.2). Every step is an ``Escalation`` row;
+steps passed over on the way are recorded as skipped, with the reason, never left out."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import Case, CaseEventKind, MeetingKind
+from cases.services import case_lead_change, case_transition, meeting_record
+from cases.services.common import case_locked, journal, require_case_work
+from cases.workflow import Phase, is_allowed
+from registration.models import ConsentScope, ConsentStatus
+from registration.services import pupil_consent_state
+from thuiszitters.access import has_capability
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import AuditAction, Membership, Organisation, User
+from thuiszitters.roles import Capability
+
+from ..models import (
+    ArbitrationPanel,
+    ArbitrationStatus,
+    DoorbraakAssessment,
+    Escalation,
+    NotificationKind,
+    OmReferral,
+    OmRoute,
+    Step,
+    Trigger,
+)
+from ..route import TIMED_STEPS, step_due, steps_between
+from .appointment import appoint
+from .deadlines import RouteFacts, deadlines_compute
+from .notify import Event, notify
+
+ARBITRATOR_PERMISSION = "cases.view_case_as_arbitrator"
+OFFER_WINDOW_DAYS = 28
+
+
+def _require(actor, capability: str, message: str) -> None:
+    if not has_capability(actor, capability):
+        raise PermissionDenied(message)
+
+
+def _record(
+    case: Case, step: str, trigger: str, actor, reason: str, facts: RouteFacts | None = None
+) -> Escalation | None:
+    """The step's escalation row, once per round (a step taken again adds none)."""
+    if Escalation.objects.filter(case=case, route_round=case.route_round, step=step).exists():
+        return None
+    facts = facts or RouteFacts([case.pk])
+    version = facts.version(case.pk) if case.pk in facts.cases else None
+    due_on = None
+    if step in TIMED_STEPS and case.pk in facts.cases:
+        row = facts.cases[case.pk]
+        due_on = step_due(
+            step,
+            case.clock_start,
+            facts.policy(case.pk),
+            facts.holidays.get(row["municipality__region_id"], ()),
+        )
+    escalation = Escalation.objects.create(
+        case=case,
+        route_round=case.route_round,
+        step=step,
+        due_on=due_on,
+        trigger=trigger,
+        actor=actor,
+        reason=reason,
+        policy_version=version,
+    )
+    audit_change(actor=actor, obj=escalation, action=AuditAction.CREATE, reason=reason)
+    return escalation
+
+
+def _after_step(case: Case, step: str, actor, kind=NotificationKind.ESCALATED_BY_HAND) -> None:
+    deadlines_compute([case.pk])
+    case.refresh_from_db(fields=["lead_user", "phase"])
+    facts = RouteFacts([case.pk])
+    version = facts.version(case.pk) if case.pk in facts.cases else None
+    users = {case.lead_user_id}
+    if version is not None:
+        users.add(version.doorbraakteam_coordinator_id)
+    users -= {None, actor.pk if actor else None}
+    notify(
+        [
+            Event(
+                kind=kind,
+                case_id=case.pk,
+                route_round=case.route_round,
+                step=step,
+                due_on=timezone.localdate(),
+                users=users,
+            )
+        ]
+    )
+
+
+def _move_lead_to_casusregisseur(case: Case, actor, reason: str) -> None:
+    facts = RouteFacts([case.pk])
+    org_id, user_id = appoint(facts, [case.pk])[case.pk]
+    if (case.lead_organisation_id, case.lead_user_id) == (org_id, user_id):
+        return
+    organisation = Organisation.objects.get(pk=org_id)
+    user = User.objects.get(pk=user_id) if user_id else None
+    case_lead_change(case=case, organisation=organisation, user=user, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def escalate_by_hand(*, case: Case, step: str, actor, reason: str) -> list[Escalation]:
+    """Take a timed step earlier than its deadline, with a reason. Steps between the case's
+    phase and ``step`` that the table lets the case pass over are recorded as skipped."""
+    if step not in TIMED_STEPS:
+        raise ValidationError({"step": _("Kies casusregisseur, doorbraaktoets of doorbraakteam.")})
+    require_case_work(actor, case)
+    if step != Step.CASUSREGISSEUR:
+        _require(
+            actor,
+            Capability.LEAD_AS_CASUSREGISSEUR,
+            _("Alleen de casusregisseur schaalt verder op."),
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Geef een reden om eerder op te schalen.")})
+    case = case_locked(case)
+    if case.phase not in (Phase.SCHOOL, Phase.CASUSREGISSEUR, Phase.DOORBRAAK_ASSESSMENT):
+        raise ValidationError({"step": _("Deze casus is de getimede stappen al voorbij.")})
+    path = steps_between(case.phase, step) if case.phase != step else []
+    if not path:
+        raise ValidationError({"step": _("Kies een stap verder op de route.")})
+    made = []
+    facts = RouteFacts([case.pk])
+    for index, next_step in enumerate(path):
+        last = index == len(path) - 1
+        if not last and is_allowed(case.phase, step):
+            made.append(
+                _record(
+                    case,
+                    next_step,
+                    Trigger.SKIPPED,
+                    actor,
+                    _("Overgeslagen: met de hand naar %(step)s. %(reason)s")
+                    % {"step": Step(step).label, "reason": reason},
+                    facts,
+                )
+            )
+            continue
+        case = case_transition(case=case, to_phase=next_step, actor=actor, reason=reason)
+        made.append(_record(case, next_step, Trigger.PERSON, actor, reason, facts))
+        if next_step == Step.CASUSREGISSEUR:
+            _move_lead_to_casusregisseur(case, actor, reason)
+    _after_step(case, step, actor)
+    return [m for m in made if m is not None]
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    case: Case,
+    actor,
+    offer_within_four_weeks: bool,
+    explanation: str,
+    expected_start_on: datetime.date | None = None,
+) -> DoorbraakAssessment:
+    """The casusregisseur's answer: "no" puts the case on the doorbraakteam agenda at once;
+    "yes" keeps it in the assessment until the offer starts or week 12 arrives."""
+    require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
+    case = case_locked(case)
+    if case.phase != Phase.DOORBRAAK_ASSESSMENT:
+        raise ValidationError(_("De doorbraaktoets hoort bij de fase doorbraaktoets."))
+    if not explanation.strip():
+        raise ValidationError({"explanation": _("Licht het antwoord toe.")})
+    today = timezone.localdate()
+    if offer_within_four_weeks:
+        if expected_start_on is None:
+            raise ValidationError({"expected_start_on": _("Wanneer start het aanbod?")})
+        if not today <= expected_start_on <= today + datetime.timedelta(days=OFFER_WINDOW_DAYS):
+            raise ValidationError(
+                {"expected_start_on": _("Die datum ligt niet binnen de komende 4 weken.")}
+            )
+    elif expected_start_on is not None:
+        expected_start_on = None
+    if DoorbraakAssessment.objects.filter(case=case, route_round=case.route_round).exists():
+        raise ValidationError(_("De doorbraaktoets is al ingevuld."))
+    assessment = DoorbraakAssessment.objects.create(
+        case=case,
+        route_round=case.route_round,
+        offer_within_four_weeks=offer_within_four_weeks,
+        expected_start_on=expected_start_on,
+        explanation=explanation.strip(),
+        answered_by=actor,
+    )
+    audit_change(actor=actor, obj=assessment, action=AuditAction.CREATE)
+    answer = _("ja") if offer_within_four_weeks else _("nee")
+    journal(
+        case,
+        actor,
+        CaseEventKind.DECISION,
+        _("Doorbraaktoets: passend aanbod binnen 4 weken? %(answer)s. %(text)s")
+        % {"answer": answer, "text": assessment.explanation},
+    )
+    if not offer_within_four_weeks:
+        reason = _("Doorbraaktoets: geen passend aanbod binnen 4 weken.")
+        case = case_transition(case=case, to_phase=Phase.DOORBRAAKTEAM, actor=actor, reason=reason)
+        _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason)
+        _after_step(case, Step.DOORBRAAKTEAM, actor)
+    else:
+        deadlines_compute([case.pk])
+    return assessment
+
+
+def _doorbraakteam_member(user, organisation_filter) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(
+            user=user,
+            role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM,
+            **organisation_filter,
+        )
+        .exists()
+    )
+
+
+def binding_arbitration_agreed(case: Case) -> bool:
+    return pupil_consent_state(case.pupil)[ConsentScope.BINDING_ARBITRATION].effective
+
+
+def binding_arbitration_refused(case: Case) -> bool:
+    state = pupil_consent_state(case.pupil)[ConsentScope.BINDING_ARBITRATION]
+    return any(
+        state.latest.get(party) in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN)
+        for party in state.required
+    )
+
+
+@transaction.atomic
+def arbitration_start(
+    *,
+    case: Case,
+    actor,
+    parents_representative: str,
+    own_member,
+    neighbour_member,
+    reason: str,
+) -> ArbitrationPanel:
+    """The casusregisseur, with the doorbraakteam, refers the case to binding arbitration.
+
+    Only with the parents' (and from 12 the pupil's) binding-arbitration consent and their
+    chosen representative. The panel: that representative, a member of the own region's
+    doorbraakteam and a member of the neighbouring SWV named in the convenant, chaired by
+    the casusregisseur. The neighbouring member may see this one case while the panel sits.
+    """
+    require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
+    case = case_locked(case)
+    errors: dict[str, str] = {}
+    if case.phase != Phase.DOORBRAAKTEAM:
+        raise ValidationError(_("Arbitrage volgt op het doorbraakteam."))
+    if not binding_arbitration_agreed(case):
+        raise ValidationError(
+            _(
+                "Arbitrage begint alleen met toestemming voor bindende arbitrage "
+                "van de ouders (en vanaf 12 jaar de leerling)."
+            )
+        )
+    if not parents_representative.strip():
+        errors["parents_representative"] = _("Wie vertegenwoordigt de ouders?")
+    if not reason.strip():
+        errors["reason"] = _("Geef de reden voor arbitrage.")
+    facts = RouteFacts([case.pk])
+    version = facts.version(case.pk)
+    neighbour_swv = version.neighbour_swv if version is not None else None
+    if neighbour_swv is None:
+        errors["neighbour_member"] = _(
+            "Het convenant noemt geen naburig samenwerkingsverband; vraag de functioneel "
+            "beheerder dat in te vullen."
+        )
+    elif not _doorbraakteam_member(neighbour_member, {"organisation_id": neighbour_swv.pk}):
+        errors["neighbour_member"] = _("Kies een lid van het doorbraakteam van %(swv)s.") % {
+            "swv": neighbour_swv.name
+        }
+    region_id = case.municipality.region_id
+    if own_member is None or not _doorbraakteam_member(
+        own_member, {"organisation__region_id": region_id}
+    ):
+        errors["own_member"] = _("Kies een lid van het doorbraakteam uit de eigen regio.")
+    elif neighbour_swv is not None and own_member.pk == getattr(neighbour_member, "pk", None):
+        errors["own_member"] = _("De leden van de commissie zijn verschillende mensen.")
+    if errors:
+        raise ValidationError(errors)
+    panel = ArbitrationPanel.objects.create(
+        case=case,
+        route_round=case.route_round,
+        chair=actor,
+        parents_representative=parents_representative.strip(),
+        own_member=own_member,
+        neighbour_swv=neighbour_swv,
+        neighbour_member=neighbour_member,
+        reason=reason.strip(),
+    )
+    audit_change(actor=actor, obj=panel, action=AuditAction.CREATE, reason=reason)
+    case = case_transition(case=case, to_phase=Phase.ARBITRATION, actor=actor, reason=reason)
+    _record(case, Step.ARBITRATION, Trigger.PERSON, actor, reason, facts)
+    assign_perm(ARBITRATOR_PERMISSION, neighbour_member, case)
+    audit_change(
+        actor=actor,
+        obj=case,
+        before={"arbitrator": None},
+        after={"arbitrator": neighbour_member.pk},
+        reason=_("Lid arbitragecommissie uit %(swv)s") % {"swv": neighbour_swv.name},
+    )
+    journal(
+        case,
+        actor,
+        CaseEventKind.DECISION,
+        _("Arbitragecommissie ingesteld. Voorzitter: %(chair)s.") % {"chair": actor.full_name},
+        panel=panel.pk,
+    )
+    notify(
+        [
+            Event(
+                kind=NotificationKind.ARBITRATION,
+                case_id=case.pk,
+                route_round=case.route_round,
+                step=Step.ARBITRATION,
+                due_on=None,
+                users={own_member.pk, neighbour_member.pk},
+            )
+        ]
+    )
+    _after_step(case, Step.ARBITRATION, actor)
+    return panel
+
+
+@transaction.atomic
+def arbitration_conclude(
+    *,
+    panel: ArbitrationPanel,
+    actor,
+    status: str,
+    decision: str = "",
+    decided_on: datetime.date | None = None,
+) -> ArbitrationPanel:
+    """The panel's end: a binding decision (recorded as the hearing's decision), no result,
+    or the parents refusing it. The neighbouring member's access ends here."""
+    case = panel.case
+    require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
+    case = case_locked(case)
+    panel = ArbitrationPanel.objects.select_for_update().get(pk=panel.pk)
+    if panel.status != ArbitrationStatus.IN_SESSION:
+        raise ValidationError(_("Deze arbitrage is al afgerond."))
+    if status not in (
+        ArbitrationStatus.DECIDED,
+        ArbitrationStatus.NO_RESULT,
+        ArbitrationStatus.REFUSED,
+    ):
+        raise ValidationError({"status": _("Kies de uitkomst.")})
+    decided_on = decided_on or timezone.localdate()
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("Die datum ligt in de toekomst.")})
+    if status == ArbitrationStatus.DECIDED and not decision.strip():
+        raise ValidationError({"decision": _("Leg het bindende besluit vast.")})
+    fields = ["status", "decision", "decided_on", "ended_at"]
+    before = snapshot(panel, fields)
+    panel.status = status
+    panel.decision = decision.strip()
+    panel.decided_on = decided_on
+    panel.ended_at = timezone.now()
+    panel.save(update_fields=fields)
+    audit_change(actor=actor, obj=panel, before=before, after=snapshot(panel, fields))
+    meeting_record(
+        case=case,
+        actor=actor,
+        kind=MeetingKind.ARBITRATION_HEARING,
+        held_on=decided_on,
+        notes=ArbitrationStatus(status).label,
+        decisions=[panel.decision] if panel.decision else [],
+    )
+    remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, case)
+    audit_change(
+        actor=actor,
+        obj=case,
+        before={"arbitrator": panel.neighbour_member_id},
+        after={"arbitrator": None},
+        reason=_("Arbitrage afgerond"),
+    )
+    return panel
+
+
+@transaction.atomic
+def om_refer(
+    *, case: Case, actor, route: str, referred_on: datetime.date, reason: str
+) -> OmReferral:
+    """Refer the case to the Openbaar Ministerie (civil or criminal route) when the parents
+    refuse binding arbitration or arbitration has no result."""
+    require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
+    case = case_locked(case)
+    errors = {}
+    if route not in OmRoute.values:
+        errors["route"] = _("Kies de civiele of de strafrechtelijke route.")
+    if not reason.strip():
+        errors["reason"] = _("Geef de reden van de doorverwijzing.")
+    if referred_on > timezone.localdate():
+        errors["referred_on"] = _("Die datum ligt in de toekomst.")
+    if errors:
+        raise ValidationError(errors)
+    panel = ArbitrationPanel.objects.filter(case=case, route_round=case.route_round).first()
+    if case.phase == Phase.ARBITRATION:
+        if panel is None or panel.status not in (
+            ArbitrationStatus.NO_RESULT,
+            ArbitrationStatus.REFUSED,
+        ):
+            raise ValidationError(
+                _("Naar het OM als de arbitrage zonder resultaat is of de ouders weigeren.")
+            )
+    elif case.phase == Phase.DOORBRAAKTEAM:
+        if not binding_arbitration_refused(case):
+            raise ValidationError(
+                _(
+                    "Vanuit het doorbraakteam naar het OM alleen als de ouders bindende "
+                    "arbitrage weigeren; leg die weigering eerst vast bij de toestemming."
+                )
+            )
+        _record(
+            case,
+            Step.ARBITRATION,
+            Trigger.SKIPPED,
+            actor,
+            _("Overgeslagen: de ouders weigeren bindende arbitrage. %(reason)s")
+            % {"reason": reason},
+        )
+    else:
+        raise ValidationError(_("Doorverwijzen naar het OM volgt op doorbraakteam of arbitrage."))
+    referral = OmReferral.objects.create(
+        case=case,
+        route_round=case.route_round,
+        route=route,
+        referred_on=referred_on,
+        reason=reason.strip(),
+        arbitration=panel,
+        created_by=actor,
+    )
+    audit_change(actor=actor, obj=referral, action=AuditAction.CREATE, reason=reason)
+    case = case_transition(case=case, to_phase=Phase.OM_REFERRAL, actor=actor, reason=reason)
+    _record(case, Step.OM_REFERRAL, Trigger.PERSON, actor, reason)
+    _after_step(case, Step.OM_REFERRAL, actor)
+    return referral

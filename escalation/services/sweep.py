@@ -1,0 +1,239 @@
+"""The sweep: every due escalation applied once, in batches (DESIGN.md 4.2).
+
+Called by the Celery beat task ``escalation.sweep`` and by ``manage.py escalation_sweep``.
+Idempotent and safe under concurrency: each batch locks its cases (skipping the ones another
+sweep or a person holds), re-checks their phase under the lock, and the escalation rows are
+unique per (case, round, step). A sweep killed halfway has committed whole batches only;
+the next one carries on from the stored deadlines. Passes repeat until nothing is due, so a
+case that missed several deadlines (the broker was down) takes each step in order, each
+with its own due date.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.services import TimerStep, cases_transition_by_timer
+from cases.workflow import Phase
+
+from ..models import CaseDeadline, Escalation, Notification, NotificationKind, Step, Trigger
+from ..route import TIMED_STEPS
+from .appointment import appoint
+from .deadlines import BATCH_SIZE, RouteFacts, deadlines_compute, stale_case_ids
+from .notify import Event, appointed_casusregisseurs, notify, recipients
+
+MAX_LINES = 200
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class SweepResult:
+    as_of: datetime.date
+    dry_run: bool = False
+    refreshed: int = 0
+    escalated: Counter = field(default_factory=Counter)
+    warned: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def log(self, line: str) -> None:
+        if len(self.lines) < MAX_LINES:
+            self.lines.append(line)
+
+    @property
+    def total(self) -> int:
+        return sum(self.escalated.values())
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{Step(s).label}: {n}" for s, n in sorted(self.escalated.items()))
+        return (
+            f"{self.as_of}: {self.total} escalations ({steps or '-'}), {self.warned} warnings, "
+            f"{self.refreshed} deadlines recomputed"
+            + (" (dry run, nothing kept)" if self.dry_run else "")
+        )
+
+
+def escalation_sweep(
+    *, as_of: datetime.date | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
+) -> SweepResult:
+    """Apply every escalation due on ``as_of`` (default today) and send the warnings.
+
+    ``dry_run`` does all of it inside one transaction that is rolled back, so it reports
+    exactly what a real sweep would do and keeps nothing (no e-mail leaves either).
+    """
+    today = as_of or timezone.localdate()
+    result = SweepResult(as_of=today, dry_run=dry_run)
+    if not dry_run:
+        _sweep(today, result, batch_size, as_of is not None)
+        return result
+    try:
+        with transaction.atomic():
+            _sweep(today, result, batch_size, as_of is not None)
+            raise _DryRun
+    except _DryRun:
+        pass
+    return result
+
+
+def _sweep(today, result: SweepResult, batch_size: int, travelled: bool) -> None:
+    stale = stale_case_ids()
+    if stale:
+        result.refreshed = deadlines_compute(stale)
+    now = timezone.now()
+    happened_at = (
+        timezone.make_aware(datetime.datetime.combine(today, timezone.localtime(now).time()))
+        if travelled
+        else now
+    )
+    for _pass in range(len(TIMED_STEPS) + 1):
+        moved = 0
+        last = 0
+        while True:
+            batch = list(
+                CaseDeadline.objects.filter(due_on__lte=today, case_id__gt=last)
+                .exclude(step="")
+                .order_by("case_id")
+                .values_list("case_id", flat=True)[:batch_size]
+            )
+            if not batch:
+                break
+            last = batch[-1]
+            moved += _escalate_batch(batch, today, happened_at, result)
+        if not moved:
+            break
+    _warn(today, result, batch_size)
+    if Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists():
+        from ..tasks import send_notification_emails
+
+        transaction.on_commit(partial(send_notification_emails.delay))
+
+
+@transaction.atomic
+def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
+    facts = RouteFacts(case_ids)
+    deadlines = {d.case_id: d for d in CaseDeadline.objects.filter(case_id__in=case_ids)}
+    due = []
+    for pk in case_ids:
+        row, deadline = facts.cases.get(pk), deadlines.get(pk)
+        if row is None or deadline is None or not deadline.step or deadline.due_on > today:
+            continue
+        if (deadline.phase, deadline.clock_start, deadline.route_round) != (
+            row["phase"],
+            row["clock_start"],
+            row["route_round"],
+        ):
+            continue  # changed since it was computed; the next sweep recomputes it first
+        due.append((pk, deadline))
+    leads = appoint(facts, [pk for pk, d in due if d.step == Step.CASUSREGISSEUR])
+    steps = []
+    for pk, deadline in due:
+        message = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.") % {
+            "step": Step(deadline.step).label,
+            "due": deadline.due_on.strftime("%d-%m-%Y"),
+        }
+        org, user = leads.get(pk, (None, None))
+        steps.append(
+            TimerStep(
+                case_id=pk,
+                from_phase=facts.cases[pk]["phase"],
+                to_phase=deadline.step,
+                message=message,
+                lead_organisation_id=org,
+                lead_user_id=user,
+            )
+        )
+    applied = cases_transition_by_timer(steps)
+    if not applied:
+        return 0
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                case_id=s.case_id,
+                route_round=facts.cases[s.case_id]["route_round"],
+                step=s.to_phase,
+                due_on=deadlines[s.case_id].due_on,
+                happened_at=happened_at,
+                trigger=Trigger.TIMER,
+                reason=s.message,
+                policy_version_id=deadlines[s.case_id].policy_version_id,
+            )
+            for s in applied
+        ],
+        ignore_conflicts=True,
+    )
+    deadlines_compute([s.case_id for s in applied])
+    appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
+    events = []
+    for s in applied:
+        row = facts.cases[s.case_id]
+        version = facts.version(s.case_id)
+        events.append(
+            Event(
+                kind=NotificationKind.DEADLINE_PASSED,
+                case_id=s.case_id,
+                route_round=row["route_round"],
+                step=s.to_phase,
+                due_on=deadlines[s.case_id].due_on,
+                users=recipients(
+                    lead_users=[row["lead_user_id"], s.lead_user_id],
+                    version=version,
+                    appointed=appointed.get(version.pk, set()) if version else set(),
+                    phase=s.from_phase,
+                ),
+            )
+        )
+        result.escalated[s.to_phase] += 1
+        result.log(
+            f"case {s.case_id}: {Phase(s.from_phase).label} -> {Phase(s.to_phase).label} "
+            f"(due {deadlines[s.case_id].due_on})"
+        )
+    notify(events)
+    return len(applied)
+
+
+def _warn(today, result: SweepResult, batch_size: int) -> None:
+    """Warn before deadlines (the convenant's lead time), once per due date."""
+    pending = CaseDeadline.objects.filter(
+        warn_on__lte=today, due_on__gt=today, case__closed_at__isnull=True
+    ).filter(Q(warned_for__isnull=True) | ~Q(warned_for=F("due_on")))
+    while True:
+        batch = list(pending.order_by("case_id")[:batch_size])
+        if not batch:
+            return
+        with transaction.atomic():
+            facts = RouteFacts([d.case_id for d in batch])
+            appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
+            events = []
+            for d in batch:
+                row = facts.cases.get(d.case_id)
+                if row is None:
+                    continue
+                version = facts.version(d.case_id)
+                events.append(
+                    Event(
+                        kind=NotificationKind.DEADLINE_WARNING,
+                        case_id=d.case_id,
+                        route_round=row["route_round"],
+                        step=d.step,
+                        due_on=d.due_on,
+                        users=recipients(
+                            lead_users=[row["lead_user_id"]],
+                            version=version,
+                            appointed=appointed.get(version.pk, set()) if version else set(),
+                            phase=row["phase"],
+                        ),
+                    )
+                )
+            notify(events)
+            CaseDeadline.objects.filter(case_id__in=[d.case_id for d in batch]).update(
+                warned_for=F("due_on")
+            )
+            result.warned += len(events)
