@@ -23,7 +23,7 @@ from .models import (
     SituationLevel,
     WaitingListFor,
 )
-from .workflow import TRANSITIONS, ClosureReason, Phase
+from .workflow import TRANSITIONS, ClosureReason, Phase, is_escalation
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 JOURNAL_KINDS = [
@@ -81,9 +81,12 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        # Back on the route only: forward is escalation, offered by the route section.
         allowed = TRANSITIONS.get(case.phase, frozenset()) - {Phase.CLOSED}
         self.fields["to_phase"].choices = [
-            (p, Phase(p).label) for p in Phase.values if p in allowed
+            (p, Phase(p).label)
+            for p in Phase.values
+            if p in allowed and not is_escalation(case.phase, p)
         ]
 
 

@@ -38,6 +38,26 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Phase.CLOSED: frozenset({Phase.SCHOOL}),
 }
 
+# Forward moves on the route are escalations: the escalation app takes them (the timer, or a
+# person with a reason) and records each one. People move a case back by hand here.
+ROUTE_ORDER = (
+    Phase.SCHOOL,
+    Phase.CASUSREGISSEUR,
+    Phase.DOORBRAAK_ASSESSMENT,
+    Phase.DOORBRAAKTEAM,
+    Phase.ARBITRATION,
+    Phase.OM_REFERRAL,
+)
+
+
+def is_escalation(from_phase: str, to_phase: str) -> bool:
+    return (
+        from_phase in ROUTE_ORDER
+        and to_phase in ROUTE_ORDER
+        and ROUTE_ORDER.index(to_phase) > ROUTE_ORDER.index(from_phase)
+    )
+
+
 # What reopening a closed case resets (it stays the same case, with its history).
 REOPEN_RESETS = (
     "closed_at",

@@ -28,6 +28,7 @@ from ..workflow import (
     ClosureReason,
     Phase,
     is_allowed,
+    is_escalation,
 )
 from .common import case_locked, journal, require_case_work
 
@@ -37,7 +38,8 @@ def case_transition(
     *, case: Case, to_phase: str, actor, reason: str = "", via: str = "person"
 ) -> Case:
     """Move an open case to ``to_phase`` if the table allows it. Closing and reopening have
-    their own services (they need more than a reason)."""
+    their own services (they need more than a reason). A step forward on the route is an
+    escalation: only the escalation app makes it (``via="escalation"``), so it is recorded."""
     if to_phase in (Phase.CLOSED,) or case.phase == Phase.CLOSED:
         raise ValidationError(_("Sluit of heropen een casus met de knop daarvoor."))
     require_case_work(actor, case)
@@ -49,7 +51,11 @@ def case_transition(
                 % {"from": Phase(case.phase).label, "to": Phase(to_phase).label}
             }
         )
-    if via == "person" and not reason.strip():
+    if is_escalation(case.phase, to_phase) and via not in ("escalation", "timer"):
+        raise ValidationError(
+            {"phase": _("Opschalen gaat via de route (escalatie), met een reden.")}
+        )
+    if via != "timer" and not reason.strip():
         raise ValidationError({"reason": _("Geef een reden voor deze stap.")})
     before = snapshot(case, ["phase"])
     case.phase = to_phase

@@ -52,20 +52,21 @@ def _absolute(path: str) -> str:
 
 def notification_email_render(notification: Notification, *, language: str) -> tuple[str, str]:
     """Subject and body of the e-mail for ``notification``, in ``language``."""
-    context = {
-        "kind": notification.get_kind_display(),
-        "case_id": notification.case_id,
-        "step": notification.get_step_display() if notification.step else "",
-        "due_on": notification.due_on,
-        "case_url": (
-            _absolute(reverse("cases:case_detail", args=[notification.case_id]))
-            if notification.case_id
-            else ""
-        ),
-        "inbox_url": _absolute(reverse("inbox:inbox")),
-        "preferences_url": _absolute(reverse("inbox:preferences")),
-    }
     with translation.override(language):
+        # Inside the override: the display values are translated when they are read.
+        context = {
+            "kind": notification.get_kind_display(),
+            "case_id": notification.case_id,
+            "step": notification.get_step_display() if notification.step else "",
+            "due_on": notification.due_on,
+            "case_url": (
+                _absolute(reverse("cases:case_detail", args=[notification.case_id]))
+                if notification.case_id
+                else ""
+            ),
+            "inbox_url": _absolute(reverse("inbox:inbox")),
+            "preferences_url": _absolute(reverse("inbox:preferences")),
+        }
         subject = render_to_string(SUBJECT_TEMPLATE, context)
         body = render_to_string(BODY_TEMPLATE, context)
     # A header is one line: no newlines from the template (header injection, folding).

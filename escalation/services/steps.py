@@ -148,7 +148,9 @@ def escalate_by_hand(*, case: Case, step: str, actor, reason: str) -> list[Escal
                 )
             )
             continue
-        case = case_transition(case=case, to_phase=next_step, actor=actor, reason=reason)
+        case = case_transition(
+            case=case, to_phase=next_step, actor=actor, reason=reason, via="escalation"
+        )
         made.append(_record(case, next_step, Trigger.PERSON, actor, reason, facts))
         if next_step == Step.CASUSREGISSEUR:
             _move_lead_to_casusregisseur(case, actor, reason)
@@ -301,7 +303,9 @@ def arbitration_start(
         reason=reason.strip(),
     )
     audit_change(actor=actor, obj=panel, action=AuditAction.CREATE, reason=reason)
-    case = case_transition(case=case, to_phase=Phase.ARBITRATION, actor=actor, reason=reason)
+    case = case_transition(
+        case=case, to_phase=Phase.ARBITRATION, actor=actor, reason=reason, via="escalation"
+    )
     _record(case, Step.ARBITRATION, Trigger.PERSON, actor, reason, facts)
     assign_perm(ARBITRATOR_PERMISSION, neighbour_member, case)
     audit_change(
@@ -443,7 +447,9 @@ def om_refer(
         created_by=actor,
     )
     audit_change(actor=actor, obj=referral, action=AuditAction.CREATE, reason=reason)
-    case = case_transition(case=case, to_phase=Phase.OM_REFERRAL, actor=actor, reason=reason)
+    case = case_transition(
+        case=case, to_phase=Phase.OM_REFERRAL, actor=actor, reason=reason, via="escalation"
+    )
     _record(case, Step.OM_REFERRAL, Trigger.PERSON, actor, reason)
     _after_step(case, Step.OM_REFERRAL, actor)
     return referral

@@ -35,6 +35,7 @@ from cases.services import (
 from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
+from ..factories.cases import CaseFactory
 from ..factories.registration import enrolled_pupil, report_input
 from .deny_matrix import ensure_foreign_case
 from .deny_matrix_case import ENTRIES
@@ -383,15 +384,25 @@ def test_lead_change(world, case, lp, login):
     assert case.lead_organisation_id == world.bureau.pk
 
 
-def test_transition(case, lp, login):
+def test_transition_back_on_the_route(world, lp, login):
+    """The phase form moves a case back; forward is escalation (the route section)."""
+    case = CaseFactory(phase="doorbraakteam", school=world.school)
     client = login(lp)
+    page = client.get(_page(case)).content.decode()
+    assert 'value="casusregisseur"' in page and 'value="arbitration"' not in page
     response = client.post(
         _url("transition", case), {"transition-to_phase": "casusregisseur"}, **HTMX
     )
     assert 'id="id_transition-reason_error"' in response.content.decode()
+    forward = client.post(
+        _url("transition", case),
+        {"transition-to_phase": "arbitration", "transition-reason": "x"},
+        **HTMX,
+    )
+    assert 'id="id_transition-to_phase_error"' in forward.content.decode()
     response = client.post(
         _url("transition", case),
-        {"transition-to_phase": "casusregisseur", "transition-reason": "Week 4"},
+        {"transition-to_phase": "casusregisseur", "transition-reason": "Terug naar regie"},
         **HTMX,
     )
     assert response["HX-Redirect"] == _page(case)

@@ -281,7 +281,9 @@ def test_default_shows_open_cases_and_status_filter_shows_closed(world, zc, cons
 def test_filter_on_phase_multiple(world, zc, consultant, login):
     at_school = open_case(zc, world.school)
     moved = open_case(zc, world.school, days=40)
-    case_transition(case=moved, to_phase="casusregisseur", actor=zc, reason="Week 5")
+    case_transition(
+        case=moved, to_phase="casusregisseur", actor=zc, reason="Week 5", via="escalation"
+    )
     client = login(consultant)
     assert case_rows(client.get(CASE_LIST, {"phase": "casusregisseur"})) == {moved.pk}
     both = client.get(CASE_LIST, {"phase": ["school", "casusregisseur"]})
@@ -366,7 +368,9 @@ def test_sorting(world, user_with_role, consultant, login, sort, expected):
     old = open_case(zc1, world.school, days=60, surname="Oud")
     open_case(zc2, world.school2, days=30, surname="Middel")
     open_case(zc2, world.school2, days=5, surname="Nieuw")
-    case_transition(case=old, to_phase="casusregisseur", actor=zc1, reason="Week 8")
+    case_transition(
+        case=old, to_phase="casusregisseur", actor=zc1, reason="Week 8", via="escalation"
+    )
     response = login(consultant).get(CASE_LIST, {"sort": sort} if sort else {})
     assert [c.pupil.surname for c in response.context["rows"]] == expected
 

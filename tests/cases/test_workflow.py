@@ -41,6 +41,7 @@ from cases.workflow import (
     TRANSITIONS,
     ClosureReason,
     Phase,
+    is_escalation,
 )
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
@@ -93,10 +94,17 @@ def test_every_pair_of_phases_follows_the_table(world, leerplicht, from_phase, t
         closed = case_close(case=case, reason=ClosureReason.MOVED_AWAY, actor=leerplicht)
         assert closed.phase == Phase.CLOSED
     elif allowed:
-        moved = case_transition(case=case, to_phase=to_phase, actor=leerplicht, reason="stap")
+        # Forward on the route is an escalation: refused by hand here, taken via escalation.
+        via = "escalation" if is_escalation(from_phase, to_phase) else "person"
+        if via == "escalation":
+            with pytest.raises(ValidationError):
+                case_transition(case=case, to_phase=to_phase, actor=leerplicht, reason="stap")
+        moved = case_transition(
+            case=case, to_phase=to_phase, actor=leerplicht, reason="stap", via=via
+        )
         assert Case.objects.get(pk=case.pk).phase == moved.phase == to_phase
         event = CaseEvent.objects.get(case=case, kind=CaseEventKind.PHASE_CHANGED)
-        assert event.data == {"from": from_phase, "to": to_phase, "via": "person"}
+        assert event.data == {"from": from_phase, "to": to_phase, "via": via}
         assert event.actor == leerplicht and event.message == "stap"
         audit = _audits(case).get()
         assert audit.changes == {"before": {"phase": from_phase}, "after": {"phase": to_phase}}
@@ -112,7 +120,11 @@ def test_a_person_must_give_a_reason_the_timer_need_not(world, leerplicht):
     for blank in ("", "   "):
         with pytest.raises(ValidationError) as excinfo:
             case_transition(
-                case=case, to_phase=Phase.CASUSREGISSEUR, actor=leerplicht, reason=blank
+                case=case,
+                to_phase=Phase.CASUSREGISSEUR,
+                actor=leerplicht,
+                reason=blank,
+                via="escalation",
             )
         assert "reason" in excinfo.value.message_dict
     assert Case.objects.get(pk=case.pk).phase == Phase.SCHOOL
@@ -126,7 +138,9 @@ def test_a_user_outside_the_case_cannot_move_it(world, user_with_role):
     director = user_with_role(RoleCode.SWV_DIRECTOR)
     for actor in (other_zc, director):
         with pytest.raises(PermissionDenied):
-            case_transition(case=case, to_phase=Phase.CASUSREGISSEUR, actor=actor, reason="r")
+            case_transition(
+                case=case, to_phase=Phase.CASUSREGISSEUR, actor=actor, reason="r", via="escalation"
+            )
 
 
 # --- a closed case is read-only -----------------------------------------------------------
@@ -134,7 +148,7 @@ def test_a_user_outside_the_case_cannot_move_it(world, user_with_role):
 TODAY = timezone.localdate()
 CHANGES = {
     "transition": lambda c, a: case_transition(
-        case=c, to_phase=Phase.CASUSREGISSEUR, actor=a, reason="r"
+        case=c, to_phase=Phase.CASUSREGISSEUR, actor=a, reason="r", via="escalation"
     ),
     "close": lambda c, a: case_close(case=c, reason=ClosureReason.MOVED_AWAY, actor=a),
     "journal": lambda c, a: case_journal_add(case=c, actor=a, text="Gebeld met moeder."),

@@ -1,0 +1,658 @@
+"""The school holiday calendar of a region: add, change, remove, import, and sample data.
+
+Holidays pause the clock of a convenant that counts weeks outside the school holidays
+(``CountMode.PAUSE_HOLIDAYS``). Every change is checked against the actor's
+``manage_region`` capability for the region, validated, audited, and followed in the same
+transaction by ``deadlines_recompute`` for the region's open cases (deadlines that already
+passed stay as they were).
+
+Two file layouts can be imported (docs/convenant.md):
+
+- CSV, UTF-8 (with or without BOM) or Windows-1252, separated by ``;`` or ``,``. The first
+  line is the header ``naam;eerste dag;laatste dag`` (column order free, ``_`` for the space
+  allowed, other columns ignored); one holiday per line; dates as ``JJJJ-MM-DD`` or
+  ``DD-MM-JJJJ``; both days inclusive.
+- iCalendar (``.ics``, RFC 5545): every ``VEVENT`` with ``SUMMARY``, ``DTSTART;VALUE=DATE``
+  and ``DTEND;VALUE=DATE``, where DTEND is the first day *after* the holiday (exclusive), as
+  every calendar program writes it. Without DTEND a ``DURATION`` in days or weeks counts,
+  else the event is one day. Folded lines are unfolded; cancelled events are left out;
+  recurring events (RRULE) and events with a time of day are refused.
+
+An import is all or nothing: every line is checked first and any error refuses the whole
+file, with one Dutch message per line. A line equal to a holiday that exists (same name,
+same first and last day) is skipped; a line whose first day is already the first day of a
+different holiday is an error, because an import never replaces anything.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from thuiszitters.access import region_ids_with
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import AuditAction, HolidayRegion, Organisation, Region
+from thuiszitters.roles import Capability
+
+from ..models import HolidaySource, SchoolHoliday
+
+MAX_DAYS = 120
+MAX_BYTES = 1_000_000
+MAX_ROWS = 500
+NAME_MAX_LENGTH = SchoolHoliday._meta.get_field("name").max_length
+HOLIDAY_FIELDS = ["name", "starts_on", "ends_on", "source"]
+EDITABLE_FIELDS = frozenset({"name", "starts_on", "ends_on"})
+CSV_COLUMNS = ("naam", "eerste dag", "laatste dag")
+DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class HolidayRow:
+    """One holiday read from a file; ``line`` is its line number in the file."""
+
+    line: int
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote: nothing when it raised, else these."""
+
+    filename: str
+    file_format: str  # "csv" or "ics"
+    created: list[SchoolHoliday] = field(default_factory=list)
+    skipped: list[HolidayRow] = field(default_factory=list)
+
+
+def _day(value: datetime.date) -> str:
+    return value.strftime("%d-%m-%Y")
+
+
+def _require_manager(actor, region) -> None:
+    """``actor`` None is the system (the demo seeder); a person needs ``manage_region``."""
+    if actor is None:
+        return
+    if region.pk not in region_ids_with(actor, Capability.MANAGE_REGION):
+        raise PermissionDenied(_("U beheert de vakantiekalender van deze regio niet."))
+
+
+def _lock_region(region) -> None:
+    # Serialises the holiday changes of one region, so the checks below see every row.
+    Organisation.objects.select_for_update().filter(pk=region.pk).values_list("pk").first()
+
+
+def _recompute(region) -> None:
+    from .deadlines import deadlines_recompute
+
+    deadlines_recompute(region_ids=[region.pk])
+
+
+def _period_errors(name: str, starts_on, ends_on) -> dict[str, str]:
+    """The checks on one holiday by itself (the calendar's checks come on top)."""
+    errors: dict[str, str] = {}
+    if not (name or "").strip():
+        errors["name"] = _("Geef de naam van de vakantie.")
+    elif len(name.strip()) > NAME_MAX_LENGTH:
+        errors["name"] = _("De naam is langer dan %(max)s tekens.") % {"max": NAME_MAX_LENGTH}
+    if starts_on is None:
+        errors["starts_on"] = _("Geef de eerste dag van de vakantie.")
+    if ends_on is None:
+        errors["ends_on"] = _("Geef de laatste dag van de vakantie.")
+    if starts_on is not None and ends_on is not None:
+        if ends_on < starts_on:
+            errors["ends_on"] = _("De laatste dag ligt voor de eerste dag.")
+        elif (ends_on - starts_on).days + 1 > MAX_DAYS:
+            errors["ends_on"] = _(
+                "Een vakantie duurt hoogstens %(max)s dagen; deze duurt er %(days)s."
+            ) % {"max": MAX_DAYS, "days": (ends_on - starts_on).days + 1}
+    return errors
+
+
+def _same_start(region, starts_on, exclude_pk=None) -> SchoolHoliday | None:
+    taken = SchoolHoliday.objects.filter(region=region, starts_on=starts_on)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    return taken.first()
+
+
+def _taken_message(other: SchoolHoliday) -> str:
+    return _(
+        "Op die dag begint al %(name)s (%(first)s t/m %(last)s); pas die aan of verwijder "
+        "hem eerst."
+    ) % {"name": other.name, "first": _day(other.starts_on), "last": _day(other.ends_on)}
+
+
+def _create(*, region, actor, name, starts_on, ends_on, source, reason="") -> SchoolHoliday:
+    holiday = SchoolHoliday.objects.create(
+        region=region, name=name.strip(), starts_on=starts_on, ends_on=ends_on, source=source
+    )
+    audit_change(
+        actor=actor,
+        obj=holiday,
+        action=AuditAction.CREATE,
+        after=snapshot(holiday, HOLIDAY_FIELDS),
+        reason=reason,
+        organisation=region,
+    )
+    return holiday
+
+
+@transaction.atomic
+def holiday_create(
+    *,
+    region: Region,
+    actor,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    source: str = HolidaySource.MANUAL,
+) -> SchoolHoliday:
+    """Add a holiday to the region's calendar; the region's open deadlines follow at once."""
+    _require_manager(actor, region)
+    if source not in HolidaySource.values:
+        raise ValueError(source)
+    _lock_region(region)
+    errors = _period_errors(name, starts_on, ends_on)
+    if "starts_on" not in errors and (other := _same_start(region, starts_on)) is not None:
+        errors["starts_on"] = _taken_message(other)
+    if errors:
+        raise ValidationError(errors)
+    holiday = _create(
+        region=region,
+        actor=actor,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source=source,
+    )
+    _recompute(region)
+    return holiday
+
+
+@transaction.atomic
+def holiday_update(*, holiday: SchoolHoliday, actor, **fields) -> SchoolHoliday:
+    """Change the name or the days of a holiday. A changed holiday, and a sample one saved
+    as it is (the administrator confirms it), becomes one that was entered (``manual``)."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"holiday_update() got unexpected fields: {sorted(unknown)}")
+    region = holiday.region
+    _require_manager(actor, region)
+    _lock_region(region)
+    holiday = SchoolHoliday.objects.select_for_update().get(pk=holiday.pk)
+    before = snapshot(holiday, HOLIDAY_FIELDS)
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    values = {name: fields.get(name, getattr(holiday, name)) for name in EDITABLE_FIELDS}
+    errors = _period_errors(values["name"], values["starts_on"], values["ends_on"])
+    if (
+        "starts_on" not in errors
+        and (other := _same_start(region, values["starts_on"], exclude_pk=holiday.pk)) is not None
+    ):
+        errors["starts_on"] = _taken_message(other)
+    if errors:
+        raise ValidationError(errors)
+    changed = values != _editable(holiday)
+    if not changed and holiday.source != HolidaySource.SAMPLE:
+        return holiday  # nothing changed: no audit entry, no recompute
+    for name, value in values.items():
+        setattr(holiday, name, value)
+    holiday.source = HolidaySource.MANUAL
+    holiday.save(update_fields=[*sorted(EDITABLE_FIELDS), "source"])
+    audit_change(
+        actor=actor,
+        obj=holiday,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=snapshot(holiday, HOLIDAY_FIELDS),
+        organisation=region,
+    )
+    _recompute(region)
+    return holiday
+
+
+def _editable(holiday: SchoolHoliday) -> dict:
+    return {name: getattr(holiday, name) for name in EDITABLE_FIELDS}
+
+
+@transaction.atomic
+def holiday_delete(*, holiday: SchoolHoliday, actor) -> None:
+    """Remove a holiday from the calendar; the region's open deadlines follow at once."""
+    region = holiday.region
+    _require_manager(actor, region)
+    _lock_region(region)
+    holiday = SchoolHoliday.objects.select_for_update().get(pk=holiday.pk)
+    audit_change(
+        actor=actor,
+        obj=holiday,
+        action=AuditAction.DELETE,
+        before=snapshot(holiday, HOLIDAY_FIELDS),
+        organisation=region,
+    )
+    holiday.delete()
+    _recompute(region)
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+def _line_error(line: int, message: str) -> str:
+    return _("Regel %(line)s: %(message)s") % {"line": line, "message": message}
+
+
+def _decode(content: bytes) -> str:
+    if len(content) > MAX_BYTES:
+        raise ValidationError(_("Het bestand is groter dan 1 MB."))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    if not text.strip():
+        raise ValidationError(_("Het bestand is leeg."))
+    return text
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_NL_DATE = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$")
+
+
+def parse_date(value: str) -> datetime.date:
+    """``JJJJ-MM-DD`` or ``DD-MM-JJJJ`` (also with / or .); ValueError otherwise."""
+    value = value.strip()
+    if match := _ISO_DATE.match(value):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _NL_DATE.match(value):
+        day, month, year = int(match[1]), int(match[3]), int(match[4])
+    else:
+        raise ValueError(value)
+    return datetime.date(year, month, day)
+
+
+def _column(header_cell: str) -> str:
+    return " ".join(header_cell.replace("_", " ").strip().lower().split())
+
+
+def parse_csv(text: str) -> list[HolidayRow]:
+    """The rows of a holiday CSV; a ValidationError lists every line that cannot be read."""
+    first_line = text.lstrip("\ufeff").splitlines()[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    layout = _("De eerste regel moet de kopregel zijn: naam;eerste dag;laatste dag.")
+    try:
+        header = [_column(cell) for cell in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    missing = [name for name in CSV_COLUMNS if name not in header]
+    if missing:
+        raise ValidationError(
+            [
+                _("De kopregel mist de kolom(men): %(columns)s.") % {"columns": ", ".join(missing)},
+                layout,
+            ]
+        )
+    index = {name: header.index(name) for name in CSV_COLUMNS}
+    rows: list[HolidayRow] = []
+    errors: list[str] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise ValidationError(
+                    _("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_ROWS}
+                )
+            values = {name: cells[i].strip() if i < len(cells) else "" for name, i in index.items()}
+            days = {}
+            problems = []
+            for column, key in (("eerste dag", "starts_on"), ("laatste dag", "ends_on")):
+                if not values[column]:
+                    problems.append(_("de %(column)s ontbreekt.") % {"column": column})
+                    continue
+                try:
+                    days[key] = parse_date(values[column])
+                except ValueError:
+                    problems.append(
+                        _(
+                            "de %(column)s '%(value)s' is geen datum "
+                            "(gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
+                        )
+                        % {"column": column, "value": values[column]}
+                    )
+            if problems:
+                errors.extend(_line_error(line, p) for p in problems)
+                continue
+            rows.append(HolidayRow(line, values["naam"], days["starts_on"], days["ends_on"]))
+    except csv.Error as exc:
+        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _physical_lines(text: str) -> list[str]:
+    # RFC 5545 lines end in CRLF; accept LF and CR too. Not str.splitlines(): it also splits
+    # on form feeds and Unicode separators, which may sit inside a text value.
+    return re.split(r"\r\n|\n|\r", text)
+
+
+def unfold(text: str) -> list[tuple[int, str]]:
+    """Logical content lines with the number of the physical line each starts on: a line
+    that begins with a space or a tab continues the previous one (RFC 5545 3.1)."""
+    lines: list[tuple[int, str]] = []
+    for number, line in enumerate(_physical_lines(text.lstrip("\ufeff")), start=1):
+        if line[:1] in (" ", "\t") and lines:
+            start, previous = lines[-1]
+            lines[-1] = (start, previous + line[1:])
+        elif line.strip():
+            lines.append((number, line))
+    return lines
+
+
+def _split_unquoted(text: str, separator: str, maxsplit: int = -1) -> list[str]:
+    parts, current, quoted = [], [], False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == separator and not quoted and (maxsplit < 0 or len(parts) < maxsplit):
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def content_line(line: str) -> tuple[str, dict[str, str], str]:
+    """``NAME;PARAM=VALUE:value`` -> (name, params, value); ValueError without a colon."""
+    head_and_value = _split_unquoted(line, ":", maxsplit=1)
+    if len(head_and_value) != 2:
+        raise ValueError(line)
+    head, value = head_and_value
+    name, *raw_params = _split_unquoted(head, ";")
+    params = {}
+    for raw in raw_params:
+        key, _sep, param_value = raw.partition("=")
+        params[key.strip().upper()] = param_value.strip().strip('"')
+    return name.strip().upper(), params, value
+
+
+def _unescape_text(value: str) -> str:
+    return re.sub(r"\\([\\;,nN])", lambda m: " " if m[1] in "nN" else m[1], value).strip()
+
+
+_ICS_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_ICS_DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
+
+
+def _ics_date(name: str, params: dict, value: str) -> datetime.date:
+    value = value.strip()
+    match = _ICS_DATE.match(value)
+    if match is None or params.get("VALUE", "DATE").upper() != "DATE":
+        raise ValueError(
+            _("%(name)s '%(value)s' is geen hele dag; gebruik %(name)s;VALUE=DATE:JJJJMMDD.")
+            % {"name": name, "value": value}
+        )
+    try:
+        return datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise ValueError(
+            _("%(name)s '%(value)s' is geen bestaande datum.") % {"name": name, "value": value}
+        ) from None
+
+
+def _event_row(line: int, props: dict[str, tuple[dict, str]]) -> HolidayRow:
+    """One VEVENT's holiday; ValueError with the Dutch reason."""
+    if "RRULE" in props or "RDATE" in props:
+        raise ValueError(_("herhalende afspraken (RRULE) worden niet ondersteund."))
+    name = _unescape_text(props["SUMMARY"][1]) if "SUMMARY" in props else ""
+    if "DTSTART" not in props:
+        raise ValueError(_("DTSTART ontbreekt."))
+    starts_on = _ics_date("DTSTART", *props["DTSTART"])
+    if "DTEND" in props:
+        end = _ics_date("DTEND", *props["DTEND"])  # the first day after the holiday
+        if end <= starts_on:
+            raise ValueError(
+                _("DTEND (%(end)s) ligt niet na DTSTART (%(start)s).")
+                % {"end": _day(end), "start": _day(starts_on)}
+            )
+        ends_on = end - DAY
+    elif "DURATION" in props:
+        match = _ICS_DURATION.match(props["DURATION"][1].strip().upper())
+        if match is None:
+            raise ValueError(_("gebruik een DURATION in hele dagen of weken, zoals P9D."))
+        days = int(match[1]) * 7 if match[1] else int(match[2])
+        if days < 1:
+            raise ValueError(_("de DURATION is nul."))
+        ends_on = starts_on + datetime.timedelta(days=days - 1)
+    else:
+        ends_on = starts_on  # RFC 5545: a DATE event without an end lasts one day
+    return HolidayRow(line, name, starts_on, ends_on)
+
+
+def parse_ics(text: str) -> list[HolidayRow]:
+    """The holidays of an iCalendar file (one per VEVENT); every unreadable event is listed
+    in the ValidationError with the line on which it begins."""
+    lines = unfold(text)
+    if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+        raise ValidationError(
+            _("Het bestand is geen iCalendar-bestand: het begint niet met BEGIN:VCALENDAR.")
+        )
+    rows: list[HolidayRow] = []
+    errors: list[str] = []
+    stack: list[str] = []
+    event_line = 0
+    props: dict[str, tuple[dict, str]] = {}
+    for number, raw in lines:
+        try:
+            name, params, value = content_line(raw)
+        except ValueError:
+            errors.append(_line_error(number, _("deze regel is geen iCalendar-regel.")))
+            continue
+        if name == "BEGIN":
+            component = value.strip().upper()
+            stack.append(component)
+            if component == "VEVENT":
+                event_line, props = number, {}
+        elif name == "END":
+            component = value.strip().upper()
+            if not stack or stack[-1] != component:
+                errors.append(_line_error(number, _("END:%(c)s zonder BEGIN.") % {"c": component}))
+                continue
+            stack.pop()
+            if component != "VEVENT":
+                continue
+            if props.get("STATUS", ({}, ""))[1].strip().upper() == "CANCELLED":
+                continue
+            if len(rows) + len(errors) >= MAX_ROWS:
+                raise ValidationError(
+                    _("Het bestand heeft meer dan %(max)s afspraken.") % {"max": MAX_ROWS}
+                )
+            try:
+                rows.append(_event_row(event_line, props))
+            except ValueError as exc:
+                errors.append(_line_error(event_line, str(exc)))
+        elif stack and stack[-1] == "VEVENT":
+            props.setdefault(name, (params, value))  # properties of a VALARM are not the event's
+    if stack:
+        errors.append(_("Het bestand eindigt midden in %(c)s.") % {"c": stack[-1]})
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def file_format(content: bytes, filename: str) -> str:
+    name = (filename or "").lower()
+    if name.endswith((".ics", ".ical", ".ifb", ".icalendar")):
+        return "ics"
+    if name.endswith((".csv", ".txt")):
+        return "csv"
+    head = content[:64].lstrip(b"\xef\xbb\xbf \r\n\t").upper()
+    return "ics" if head.startswith(b"BEGIN:VCALENDAR") else "csv"
+
+
+def holidays_parse(*, content: bytes, filename: str) -> tuple[str, list[HolidayRow]]:
+    """The format and the holidays of an uploaded file, before any check on the calendar."""
+    text = _decode(content)
+    kind = file_format(content, filename)
+    rows = parse_ics(text) if kind == "ics" else parse_csv(text)
+    if not rows:
+        raise ValidationError(_("Het bestand bevat geen vakanties."))
+    return kind, rows
+
+
+def _same(row: HolidayRow, holiday) -> bool:
+    return (row.name.strip().casefold(), row.starts_on, row.ends_on) == (
+        holiday.name.strip().casefold(),
+        holiday.starts_on,
+        holiday.ends_on,
+    )
+
+
+@transaction.atomic
+def holidays_import(*, region: Region, actor, content: bytes, filename: str) -> ImportResult:
+    """Import a CSV or iCalendar file into the region's calendar, all or nothing.
+
+    Raises ValidationError with one message per wrong line (nothing is written then);
+    returns what was added and which lines were skipped as exact duplicates.
+    """
+    _require_manager(actor, region)
+    kind, rows = holidays_parse(content=content, filename=filename)
+    _lock_region(region)
+    existing = {h.starts_on: h for h in SchoolHoliday.objects.filter(region=region)}
+    result = ImportResult(filename=filename, file_format=kind)
+    errors: list[str] = []
+    to_add: list[HolidayRow] = []
+    in_file: dict[datetime.date, HolidayRow] = {}
+    for row in rows:
+        problems = _period_errors(row.name, row.starts_on, row.ends_on)
+        if problems:
+            errors.extend(_line_error(row.line, _lowercase_first(m)) for m in problems.values())
+            continue
+        if (other := existing.get(row.starts_on)) is not None:
+            if _same(row, other):
+                result.skipped.append(row)
+            else:
+                errors.append(_line_error(row.line, _lowercase_first(_taken_message(other))))
+            continue
+        if (earlier := in_file.get(row.starts_on)) is not None:
+            if _same(row, earlier):
+                result.skipped.append(row)
+            else:
+                errors.append(
+                    _line_error(
+                        row.line,
+                        _("op %(day)s begint ook de vakantie van regel %(other)s.")
+                        % {"day": _day(row.starts_on), "other": earlier.line},
+                    )
+                )
+            continue
+        in_file[row.starts_on] = row
+        to_add.append(row)
+    if errors:
+        raise ValidationError(errors)
+    source = HolidaySource.ICS if kind == "ics" else HolidaySource.CSV
+    reason = _("Geïmporteerd uit %(file)s") % {"file": filename}
+    for row in to_add:
+        result.created.append(
+            _create(
+                region=region,
+                actor=actor,
+                name=row.name,
+                starts_on=row.starts_on,
+                ends_on=row.ends_on,
+                source=source,
+                reason=reason,
+            )
+        )
+    if result.created:
+        _recompute(region)
+    return result
+
+
+def _lowercase_first(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
+# --- Sample data ----------------------------------------------------------------------------
+
+# SAMPLE DATA, not the official dates (those are published each year on rijksoverheid.nl):
+# the ISO week in which each holiday's first full week falls, per zone, roughly as the
+# Ministry spreads them. Autumn and spring holidays are 9 days (Saturday to the Sunday a week
+# later), summer 6 weeks plus the weekends; Christmas and May are the same in every zone.
+_SAMPLE_WEEKS = {
+    HolidayRegion.NOORD: {"herfst": 43, "voorjaar": 8, "zomer": 28},
+    HolidayRegion.MIDDEN: {"herfst": 43, "voorjaar": 8, "zomer": 30},
+    HolidayRegion.ZUID: {"herfst": 42, "voorjaar": 7, "zomer": 29},
+}
+
+
+def _weeks_off(year: int, first_week: int, weeks: int) -> tuple[datetime.date, datetime.date]:
+    """From the Saturday before ISO week ``first_week`` to the Sunday ending the last week."""
+    first = datetime.date.fromisocalendar(year, first_week, 1) - 2 * DAY
+    last = datetime.date.fromisocalendar(year, first_week, 7) + datetime.timedelta(weeks=weeks - 1)
+    return first, last
+
+
+def _saturday_on_or_before(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=(day.weekday() - 5) % 7)
+
+
+def sample_holidays(
+    holiday_region: str, today: datetime.date
+) -> list[tuple[str, datetime.date, datetime.date]]:
+    """SAMPLE school holidays of the current and the next school year for a zone (noord,
+    midden, zuid): herfst, kerst, voorjaar, mei and zomer, as (name, first day, last day).
+
+    Plausible, not official: for demos and tests only (stored with source ``sample``).
+    A school year runs from 1 August.
+    """
+    weeks = _SAMPLE_WEEKS[HolidayRegion(holiday_region)]
+    first_year = today.year if today.month >= 8 else today.year - 1
+    rows = []
+    for year in (first_year, first_year + 1):
+        christmas = _saturday_on_or_before(datetime.date(year, 12, 24))
+        may = _saturday_on_or_before(datetime.date(year + 1, 4, 27))
+        rows += [
+            (f"Herfstvakantie {year}", *_weeks_off(year, weeks["herfst"], 1)),
+            (f"Kerstvakantie {year}-{year + 1}", christmas, christmas + 15 * DAY),
+            (f"Voorjaarsvakantie {year + 1}", *_weeks_off(year + 1, weeks["voorjaar"], 1)),
+            (f"Meivakantie {year + 1}", may, may + 8 * DAY),
+            (f"Zomervakantie {year + 1}", *_weeks_off(year + 1, weeks["zomer"], 6)),
+        ]
+    return rows
+
+
+@transaction.atomic
+def holidays_sample_add(*, region: Region, today: datetime.date, actor=None) -> list[SchoolHoliday]:
+    """Add the sample holidays of the region's zone that overlap no holiday of its calendar
+    (marked ``sample``); a second call adds nothing. For the demo region and tests."""
+    _require_manager(actor, region)
+    _lock_region(region)
+    periods = list(SchoolHoliday.objects.filter(region=region).values_list("starts_on", "ends_on"))
+    added = []
+    for name, first, last in sample_holidays(region.holiday_region, today):
+        if any(first <= end and start <= last for start, end in periods):
+            continue
+        added.append(
+            _create(
+                region=region,
+                actor=actor,
+                name=name,
+                starts_on=first,
+                ends_on=last,
+                source=HolidaySource.SAMPLE,
+                reason=_("Voorbeeldgegevens"),
+            )
+        )
+        periods.append((first, last))
+    if added:
+        _recompute(region)
+    return added

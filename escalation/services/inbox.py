@@ -1,0 +1,66 @@
+"""The user's side of notifications: reading them and choosing which also come by e-mail.
+
+Only the owner changes a notification; views fetch through ``notifications_of(user)`` first
+(another user's id is a 404), and the services check again so admin actions or commands
+cannot mark someone else's messages by mistake.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Notification, NotificationKind, NotificationPreference
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    """Mark one of the user's notifications as read; reading it again changes nothing."""
+    if notification.user_id != user.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        now = timezone.now()
+        changed = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now
+        )
+        if changed:
+            notification.read_at = now
+        else:  # read meanwhile (another tab): keep the first moment
+            notification.refresh_from_db(fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of the user as read; returns how many."""
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_preferences_set(*, user, email_by_kind: dict[str, bool]) -> dict[str, bool]:
+    """Store for each given kind whether the user wants it by e-mail too; returns them.
+
+    Turning e-mail off also cancels the e-mails of that kind not sent yet. Turning it on
+    applies to new notifications only: old ones are not mailed afterwards.
+    """
+    unknown = sorted(set(email_by_kind) - set(NotificationKind.values))
+    if unknown:
+        raise ValidationError(
+            _("Onbekende soort bericht: %(kinds)s."), params={"kinds": ", ".join(unknown)}
+        )
+    choices = {kind: bool(wanted) for kind, wanted in email_by_kind.items()}
+    NotificationPreference.objects.bulk_create(
+        [
+            NotificationPreference(user_id=user.pk, kind=kind, email=wanted)
+            for kind, wanted in choices.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["email"],
+    )
+    off = [kind for kind, wanted in choices.items() if not wanted]
+    if off:
+        Notification.objects.filter(
+            user_id=user.pk, kind__in=off, email_wanted=True, emailed_at__isnull=True
+        ).update(email_wanted=False)
+    return choices
