@@ -195,3 +195,27 @@ def test_the_command_runs_the_same_service(world, case, capsys):
     out = capsys.readouterr().out
     assert "1" in out and "dry run" in out
     assert phase_of(case) == Phase.SCHOOL
+
+
+def test_the_backfill_command_stores_missing_and_stale_deadlines(world, case, capsys):
+    assert not CaseDeadline.objects.exists()
+    call_command("escalation_deadlines")
+    assert "1 deadlines" in capsys.readouterr().out
+    row = CaseDeadline.objects.get(case=case)
+    assert (row.step, row.due_on) == (Step.CASUSREGISSEUR, START + days(28))
+    call_command("escalation_deadlines")
+    assert "0 deadlines" in capsys.readouterr().out
+    call_command("escalation_deadlines", "--all")
+    assert "1 deadlines" in capsys.readouterr().out
+
+
+def test_beat_sends_the_sweep_by_its_stable_name_and_the_task_sweeps(world, case, settings):
+    from escalation.tasks import sweep
+    from thuiszitters.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["escalation-sweep"]
+    assert entry["task"] == "escalation.sweep" and entry["schedule"] == 15 * 60
+    assert app.tasks["escalation.sweep"].name == sweep.name
+    with at(START + days(28)):
+        assert "1 escalations" in sweep()
+    assert phase_of(case) == Phase.CASUSREGISSEUR

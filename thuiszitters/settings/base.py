@@ -236,10 +236,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env_int(
     "HEARTBEAT_INTERVAL_SECONDS", 60, help="How often Celery beat sends the worker heartbeat."
 )
+ESCALATION_SWEEP_MINUTES = env_int(
+    "ESCALATION_SWEEP_MINUTES",
+    15,
+    help="How often Celery beat runs the escalation sweep (deadlines, warnings).",
+)
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "core.heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
+    },
+    "escalation-sweep": {
+        "task": "escalation.sweep",
+        "schedule": float(ESCALATION_SWEEP_MINUTES * 60),
+        # A sweep that waited longer than one interval is superseded by the next.
+        "options": {"expires": float(ESCALATION_SWEEP_MINUTES * 60)},
     },
 }
 
