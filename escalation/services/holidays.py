@@ -243,8 +243,12 @@ def holiday_delete(*, holiday: SchoolHoliday, actor) -> None:
 # --- Import ---------------------------------------------------------------------------------
 
 
-def _line_error(line: int, message: str) -> str:
-    return _("Regel %(line)s: %(message)s") % {"line": line, "message": message}
+# Errors of a file: (line number, message), sorted by line before they are shown.
+LineErrors = list[tuple[int, str]]
+
+
+def _line_error(line: int, message: str) -> tuple[int, str]:
+    return line, _("Regel %(line)s: %(message)s") % {"line": line, "message": message}
 
 
 def _decode(content: bytes) -> str:
@@ -279,8 +283,9 @@ def _column(header_cell: str) -> str:
     return " ".join(header_cell.replace("_", " ").strip().lower().split())
 
 
-def parse_csv(text: str) -> list[HolidayRow]:
-    """The rows of a holiday CSV; a ValidationError lists every line that cannot be read."""
+def parse_csv(text: str) -> tuple[list[HolidayRow], LineErrors]:
+    """The rows of a holiday CSV and the lines that cannot be read; a ValidationError when
+    the file as a whole is unusable (no header)."""
     first_line = text.lstrip("\ufeff").splitlines()[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
@@ -299,7 +304,7 @@ def parse_csv(text: str) -> list[HolidayRow]:
         )
     index = {name: header.index(name) for name in CSV_COLUMNS}
     rows: list[HolidayRow] = []
-    errors: list[str] = []
+    errors: LineErrors = []
     try:
         for cells in reader:
             line = reader.line_num
@@ -332,9 +337,7 @@ def parse_csv(text: str) -> list[HolidayRow]:
             rows.append(HolidayRow(line, values["naam"], days["starts_on"], days["ends_on"]))
     except csv.Error as exc:
         raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
-    if errors:
-        raise ValidationError(errors)
-    return rows
+    return rows, errors
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -437,16 +440,16 @@ def _event_row(line: int, props: dict[str, tuple[dict, str]]) -> HolidayRow:
     return HolidayRow(line, name, starts_on, ends_on)
 
 
-def parse_ics(text: str) -> list[HolidayRow]:
-    """The holidays of an iCalendar file (one per VEVENT); every unreadable event is listed
-    in the ValidationError with the line on which it begins."""
+def parse_ics(text: str) -> tuple[list[HolidayRow], LineErrors]:
+    """The holidays of an iCalendar file (one per VEVENT) and the events that cannot be
+    read, each with the line on which it begins."""
     lines = unfold(text)
     if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
         raise ValidationError(
             _("Het bestand is geen iCalendar-bestand: het begint niet met BEGIN:VCALENDAR.")
         )
     rows: list[HolidayRow] = []
-    errors: list[str] = []
+    errors: LineErrors = []
     stack: list[str] = []
     event_line = 0
     props: dict[str, tuple[dict, str]] = {}
@@ -482,10 +485,9 @@ def parse_ics(text: str) -> list[HolidayRow]:
         elif stack and stack[-1] == "VEVENT":
             props.setdefault(name, (params, value))  # properties of a VALARM are not the event's
     if stack:
-        errors.append(_("Het bestand eindigt midden in %(c)s.") % {"c": stack[-1]})
-    if errors:
-        raise ValidationError(errors)
-    return rows
+        end = lines[-1][0] + 1
+        errors.append((end, _("Het bestand eindigt midden in %(c)s.") % {"c": stack[-1]}))
+    return rows, errors
 
 
 def file_format(content: bytes, filename: str) -> str:
@@ -498,14 +500,15 @@ def file_format(content: bytes, filename: str) -> str:
     return "ics" if head.startswith(b"BEGIN:VCALENDAR") else "csv"
 
 
-def holidays_parse(*, content: bytes, filename: str) -> tuple[str, list[HolidayRow]]:
-    """The format and the holidays of an uploaded file, before any check on the calendar."""
+def holidays_parse(*, content: bytes, filename: str) -> tuple[str, list[HolidayRow], LineErrors]:
+    """The format, the holidays and the unreadable lines of an uploaded file, before any
+    check on the calendar; a ValidationError when the file as a whole is unusable."""
     text = _decode(content)
     kind = file_format(content, filename)
-    rows = parse_ics(text) if kind == "ics" else parse_csv(text)
-    if not rows:
+    rows, errors = parse_ics(text) if kind == "ics" else parse_csv(text)
+    if not rows and not errors:
         raise ValidationError(_("Het bestand bevat geen vakanties."))
-    return kind, rows
+    return kind, rows, errors
 
 
 def _same(row: HolidayRow, holiday) -> bool:
@@ -524,11 +527,10 @@ def holidays_import(*, region: Region, actor, content: bytes, filename: str) -> 
     returns what was added and which lines were skipped as exact duplicates.
     """
     _require_manager(actor, region)
-    kind, rows = holidays_parse(content=content, filename=filename)
+    kind, rows, errors = holidays_parse(content=content, filename=filename)
     _lock_region(region)
     existing = {h.starts_on: h for h in SchoolHoliday.objects.filter(region=region)}
     result = ImportResult(filename=filename, file_format=kind)
-    errors: list[str] = []
     to_add: list[HolidayRow] = []
     in_file: dict[datetime.date, HolidayRow] = {}
     for row in rows:
@@ -557,7 +559,7 @@ def holidays_import(*, region: Region, actor, content: bytes, filename: str) -> 
         in_file[row.starts_on] = row
         to_add.append(row)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([message for _line, message in sorted(errors, key=_by_line)])
     source = HolidaySource.ICS if kind == "ics" else HolidaySource.CSV
     reason = _("Geïmporteerd uit %(file)s") % {"file": filename}
     for row in to_add:
@@ -575,6 +577,10 @@ def holidays_import(*, region: Region, actor, content: bytes, filename: str) -> 
     if result.created:
         _recompute(region)
     return result
+
+
+def _by_line(error: tuple[int, str]) -> int:
+    return error[0]
 
 
 def _lowercase_first(message: str) -> str:
