@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ..models import Notification
+from ..models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ def notification_email_render(notification: Notification, *, language: str) -> t
             "case_id": notification.case_id,
             "step": notification.get_step_display() if notification.step else "",
             "due_on": notification.due_on,
+            # A step taken by hand carries the day it was taken, not a deadline.
+            "by_hand": notification.kind == NotificationKind.ESCALATED_BY_HAND,
             "case_url": (
                 _absolute(reverse("cases:case_detail", args=[notification.case_id]))
                 if notification.case_id

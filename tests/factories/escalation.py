@@ -1,0 +1,25 @@
+"""Escalation rows for tests: ``NotificationFactory(user=..., case=..., email_wanted=True)``."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from escalation.models import Notification, NotificationKind, Step
+
+from .users import UserFactory
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A deadline warning a week ahead, without a case unless given, not wanted by e-mail."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = NotificationKind.DEADLINE_WARNING
+    event_key = factory.Sequence(lambda n: f"test:{n}")
+    case = None
+    step = Step.CASUSREGISSEUR
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    email_wanted = False
