@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from .access import has_capability
 from .roles import Capability
 
+# Higher apps add their menu items without the core importing them: a function
+# ``provider(user) -> list[dict]`` registered in their AppConfig.ready().
+NAV_PROVIDERS: list = []
+
+
+def register_nav_provider(func) -> None:
+    if func not in NAV_PROVIDERS:
+        NAV_PROVIDERS.append(func)
+
 
 def navigation(request):
     """The main menu: only the places this user can open; ``user_can`` for page links.
@@ -69,5 +78,7 @@ def navigation(request):
         items.append(
             {"url": reverse("audit_log"), "label": _("Auditlog"), "current_for": {"audit_log"}}
         )
+    for provider in NAV_PROVIDERS:
+        items.extend(provider(user))
     items.append({"url": reverse("api-docs"), "label": _("API"), "current_for": {"api-docs"}})
     return {"nav_items": items, "user_can": user_can}

@@ -168,28 +168,21 @@ def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEv
     if not steps:
         return
     ids = [s.case_id for s in steps]
-    cases = []
-    entries = []
+    # One UPDATE per new lead (a handful of casusregisseurs), not a CASE over the batch.
+    by_lead: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    entries_by_lead: dict[tuple[int, int | None], list] = defaultdict(list)
     for step in steps:
         _, old_org, old_user, region = rows[step.case_id]
-        cases.append(
-            Case(
-                pk=step.case_id,
-                lead_organisation_id=step.lead_organisation_id,
-                lead_user_id=step.lead_user_id,
-            )
-        )
-        entries.append(
+        lead = (step.lead_organisation_id, step.lead_user_id)
+        by_lead[lead].append(step.case_id)
+        entries_by_lead[lead].append(
             audit_entry(
                 action=AuditAction.UPDATE,
                 object_type="cases.case",
                 object_id=step.case_id,
                 changes={
                     "before": {"lead_organisation": old_org, "lead_user": old_user},
-                    "after": {
-                        "lead_organisation": step.lead_organisation_id,
-                        "lead_user": step.lead_user_id,
-                    },
+                    "after": {"lead_organisation": lead[0], "lead_user": lead[1]},
                 },
                 reason=step.message,
                 region_id=region,
@@ -201,12 +194,15 @@ def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEv
                 at=now,
                 kind=CaseEventKind.LEAD_CHANGED,
                 message=step.message,
-                data={"organisation": step.lead_organisation_id, "user": step.lead_user_id},
+                data={"organisation": lead[0], "user": lead[1]},
             )
         )
-    Case.objects.bulk_update_audited(
-        cases, ["lead_organisation", "lead_user"], entries, batch_size=1000
-    )
+    for (org_id, user_id), case_ids in by_lead.items():
+        Case.objects.filter(pk__in=case_ids).update_audited(
+            entries_by_lead[(org_id, user_id)],
+            lead_organisation_id=org_id,
+            lead_user_id=user_id,
+        )
     ended = [
         audit_entry(
             action=AuditAction.UPDATE,

@@ -35,12 +35,6 @@ class AuditedQuerySet(models.QuerySet):
         _write_entries(entries)
         return super().update(**kwargs)
 
-    def bulk_update_audited(self, objs, fields, entries, batch_size=None) -> int:
-        _write_entries(entries)
-        # A plain queryset: bulk_update calls update() per batch, which this class refuses.
-        plain = models.QuerySet(model=self.model, using=self.db)
-        return plain.bulk_update(objs, fields, batch_size=batch_size)
-
     # Django's delete collector needs this for cascades; it is not a public bulk write.
     delete.queryset_only = True
     update.queryset_only = True

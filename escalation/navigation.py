@@ -1,0 +1,38 @@
+"""The menu items of escalation, added to the core menu (``register_nav_provider``)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from thuiszitters.access import has_capability
+from thuiszitters.roles import Capability
+
+
+def nav_items(user) -> list[dict]:
+    items = []
+    if has_capability(user, Capability.SIT_ON_DOORBRAAKTEAM) or has_capability(
+        user, Capability.LEAD_AS_CASUSREGISSEUR
+    ):
+        items.append(
+            {
+                "url": reverse("escalation:agenda"),
+                "label": _("Doorbraakteam"),
+                "current_for": {"agenda"},
+            }
+        )
+    if has_capability(user, Capability.MANAGE_REGION):
+        items.append(
+            {
+                "url": reverse("convenant:overview"),
+                "label": _("Convenant"),
+                "current_for": {"overview", "swv", "holidays"},
+            }
+        )
+    items.append(
+        {
+            "url": reverse("inbox:inbox"),
+            "label": _("Berichten"),
+            "badge_url": reverse("inbox:unread_count"),
+            "current_for": {"inbox", "preferences"},
+        }
+    )
+    return items
