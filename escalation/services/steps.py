@@ -206,7 +206,9 @@ def assessment_record(
     )
     if not offer_within_four_weeks:
         reason = _("Doorbraaktoets: geen passend aanbod binnen 4 weken.")
-        case = case_transition(case=case, to_phase=Phase.DOORBRAAKTEAM, actor=actor, reason=reason)
+        case = case_transition(
+            case=case, to_phase=Phase.DOORBRAAKTEAM, actor=actor, reason=reason, via="escalation"
+        )
         _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason)
         _after_step(case, Step.DOORBRAAKTEAM, actor)
     else:

@@ -1,7 +1,7 @@
 from rest_framework import routers
 
 from cases.api import AbsenceReportViewSet
-from cases.api_cases import CaseViewSet
+from escalation.api import EscalationCaseViewSet
 from registration.api import PupilViewSet
 
 from . import views
@@ -24,6 +24,6 @@ router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("audit-log", views.AuditLogViewSet, basename="auditlogentry")
 router.register("pupils", PupilViewSet, basename="pupil")
 router.register("absence-reports", AbsenceReportViewSet, basename="absencereport")
-router.register("cases", CaseViewSet, basename="case")
+router.register("cases", EscalationCaseViewSet, basename="case")
 
 urlpatterns = router.urls
