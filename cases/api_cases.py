@@ -5,9 +5,9 @@ route. Each action translates JSON into one call of a service in ``cases.service
 answers with the updated case; the services hold the rules, check the capability and the
 scope again, audit the change and write the journal.
 
-The next escalation deadline is not part of this resource: it is computed by the
-``escalation`` app, which depends on ``cases`` (never the other way round); see
-``/casussen/<pk>/`` and the escalation endpoints for it.
+The router serves the subclass ``escalation.api.EscalationCaseViewSet``, which adds the next
+deadline, the escalations and the route's actions: ``escalation`` depends on ``cases``,
+never the other way round.
 """
 
 import django_filters
@@ -360,8 +360,7 @@ def _write_schema(summary, request, description="", examples=()):
         summary="One case file (the read is audited)",
         description=(
             "Phase, lead, clock start and weeks, participants, goals, actions, meetings "
-            "with decisions, arrangements, lead history, aftercare and the journal. The "
-            "next escalation deadline is served by the escalation app, not here."
+            "with decisions, arrangements, lead history, aftercare and the journal."
         ),
     ),
 )
