@@ -126,6 +126,26 @@ def test_bulk_writes_on_audited_models_are_blocked(world, model):
         model.objects.bulk_update(list(model.objects.all()[:1]), ["pk"])
 
 
+def test_the_one_bulk_update_takes_its_audit_entries_in_the_same_transaction(world):
+    from thuiszitters.audit import audit_entry
+
+    users = User.objects.filter(pk=UserFactory().pk)
+    with pytest.raises(AuditBypassError), transaction.atomic():
+        users.update_audited([], full_name="X")
+    entry = audit_entry(
+        action=AuditAction.UPDATE,
+        object_type="core.user",
+        object_id=users.get().pk,
+        changes={"after": {"full_name": "X"}},
+        reason="batch",
+        region_id=None,
+    )
+    with transaction.atomic():
+        assert users.update_audited([entry], full_name="X") == 1
+    assert users.get().full_name == "X"
+    assert AuditLogEntry.objects.filter(reason="batch", object_id=str(users.get().pk)).exists()
+
+
 def test_audit_rows_cannot_be_changed_or_deleted_through_the_model(world):
     with transaction.atomic():
         entry = audit_record(actor=None, action=AuditAction.CREATE, object_type="x", object_id=1)
