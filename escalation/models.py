@@ -250,6 +250,14 @@ class CaseDeadline(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.step} {self.due_on}"
 
+    def is_current_for(self, phase: str, clock_start, route_round: int) -> bool:
+        """Whether the row was computed from these inputs (else a person moved the case)."""
+        return (self.phase, self.clock_start, self.route_round) == (
+            phase,
+            clock_start,
+            route_round,
+        )
+
 
 class Trigger(models.TextChoices):
     TIMER = "timer", _("Termijn verstreken")

@@ -21,7 +21,6 @@ from thuiszitters.roles import Capability
 
 from .models import (
     ArbitrationPanel,
-    CaseDeadline,
     DoorbraakAssessment,
     Escalation,
     OmReferral,
@@ -34,12 +33,11 @@ from .route import (
     ROUTE_STEPS,
     TIMED_STEPS,
     Policy,
-    RouteState,
-    next_deadline,
     planned_dates,
     three_months_on,
 )
 from .services.deadlines import deadline_of, holidays_by_region
+from .services.policy import current_version
 
 AGENDA_PHASES = (Phase.DOORBRAAKTEAM, Phase.ARBITRATION)
 
@@ -84,14 +82,6 @@ def _summary(row, today: datetime.date) -> NextDeadline | None:
     return NextDeadline(row.step, row.due_on, row.warn_on, (row.due_on - today).days)
 
 
-def _is_current(row: CaseDeadline | None, case: Case) -> bool:
-    return row is not None and (row.phase, row.clock_start, row.route_round) == (
-        case.phase,
-        case.clock_start,
-        case.route_round,
-    )
-
-
 def next_deadline_of(case: Case, today: datetime.date | None = None) -> NextDeadline | None:
     """The case's next deadline: the stored row when it is current (a ``select_related
     ("deadline")`` saves the query), else computed now (``deadline_of``)."""
@@ -99,7 +89,7 @@ def next_deadline_of(case: Case, today: datetime.date | None = None) -> NextDead
     if not case.is_open:
         return None
     stored = getattr(case, "deadline", None) if _loaded(case, "deadline") else None
-    if not _is_current(stored, case):
+    if stored is None or not stored.is_current_for(case.phase, case.clock_start, case.route_round):
         stored = deadline_of(case)
     return _summary(stored, today)
 
@@ -197,17 +187,6 @@ class Route:
         return next((s for s in self.steps if s.state == "current"), None)
 
 
-def _current_version(swv_id: int | None) -> PolicyVersion | None:
-    if swv_id is None:
-        return None
-    return (
-        PolicyVersion.objects.filter(policy__swv_id=swv_id)
-        .select_related("neighbour_swv")
-        .order_by("-number")
-        .first()
-    )
-
-
 def _step_state(step: str, case: Case, escalation, deadline: NextDeadline | None) -> str:
     if not case.is_open or case.phase not in ROUTE_PHASES:
         return "passed" if escalation is not None else "not_reached"
@@ -233,7 +212,7 @@ def route_of(case: Case, today: datetime.date | None = None) -> Route:
     """
     today = today or timezone.localdate()
     round_ = {"case": case, "route_round": case.route_round}
-    version = _current_version(case.swv_id)
+    version = current_version(case.swv_id)
     policy = Policy.of(version)
     region_id = case.municipality.region_id
     holidays = holidays_by_region([region_id]).get(region_id, ())
@@ -249,28 +228,7 @@ def route_of(case: Case, today: datetime.date | None = None) -> Route:
         .first()
     )
     om_referral = OmReferral.objects.filter(**round_).select_related("created_by").first()
-    deadline = None
-    if case.is_open:
-        stored = CaseDeadline.objects.filter(case=case).first()
-        if _is_current(stored, case):
-            deadline = _summary(stored, today)
-        else:  # not yet recomputed since a person moved the case: the same computation
-            since = by_step.get(Step.DOORBRAAK_ASSESSMENT)
-            state = RouteState(
-                phase=case.phase,
-                clock_start=case.clock_start,
-                done=frozenset(by_step),
-                assessment_yes=bool(assessment and assessment.offer_within_four_weeks),
-                assessment_since=since.happened_on if since else None,
-            )
-            computed = next_deadline(state, policy, holidays)
-            if computed is not None:
-                deadline = NextDeadline(
-                    computed.step,
-                    computed.due_on,
-                    computed.warn_on,
-                    computed.days_left(today),
-                )
+    deadline = next_deadline_of(case, today)
     steps = []
     for step in ROUTE_STEPS:
         state = _step_state(step, case, by_step.get(step), deadline)

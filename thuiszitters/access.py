@@ -70,11 +70,16 @@ def _qualified(capability: str) -> str:
     return capability if "." in capability else f"core.{capability}"
 
 
-def has_capability(user, capability: str, organisation_id: int | None = None) -> bool:
-    """Whether ``user`` holds ``capability`` (in ``organisation_id`` when given)."""
+def has_capability(
+    user, capability: str, organisation_id: int | None = None, region_id: int | None = None
+) -> bool:
+    """Whether ``user`` holds ``capability`` (in ``organisation_id``, or in an organisation of
+    ``region_id``, when given)."""
     perm = _qualified(capability)
     return any(
-        perm in m.capabilities and (organisation_id is None or m.organisation_id == organisation_id)
+        perm in m.capabilities
+        and (organisation_id is None or m.organisation_id == organisation_id)
+        and (region_id is None or m.region_id == region_id)
         for m in memberships_of(user)
     )
 

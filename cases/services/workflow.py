@@ -120,10 +120,10 @@ def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
     now = timezone.now()
     events: list[CaseEvent] = []
     by_move: dict[tuple[str, str], list[int]] = defaultdict(list)
-    phase_entries = []
+    entries_by_move: dict[tuple[str, str], list] = defaultdict(list)
     for step in applied:
         by_move[(step.from_phase, step.to_phase)].append(step.case_id)
-        phase_entries.append(
+        entries_by_move[(step.from_phase, step.to_phase)].append(
             audit_entry(
                 action=AuditAction.UPDATE,
                 object_type="cases.case",
@@ -142,9 +142,6 @@ def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
                 data={"from": step.from_phase, "to": step.to_phase, "via": "timer"},
             )
         )
-    entries_by_move: dict[tuple[str, str], list] = defaultdict(list)
-    for step, entry in zip(applied, phase_entries, strict=True):
-        entries_by_move[(step.from_phase, step.to_phase)].append(entry)
     for (from_phase, to_phase), ids in by_move.items():
         Case.objects.filter(pk__in=ids, phase=from_phase).update_audited(
             entries_by_move[(from_phase, to_phase)], phase=to_phase

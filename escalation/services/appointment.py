@@ -32,10 +32,14 @@ def _leerplicht_organisations(municipality_ids) -> dict[int, int]:
     return {m: served.get(m, m) for m in municipality_ids}
 
 
-def appoint(facts, case_ids: list[int]) -> dict[int, tuple[int, int | None]]:
-    """Case id -> (organisation id, user id or None) of its casusregisseur, for a batch."""
+def appoint(
+    facts, case_ids: list[int], appointed: dict[int, set[int]] | None = None
+) -> dict[int, tuple[int, int | None]]:
+    """Case id -> (organisation id, user id or None) of its casusregisseur, for a batch.
+    ``appointed``: the convenants' named casusregisseurs, when the caller read them already."""
     versions = {pk: facts.version(pk) for pk in case_ids}
-    appointed = appointed_casusregisseurs({v.pk for v in versions.values() if v is not None})
+    if appointed is None:
+        appointed = appointed_casusregisseurs({v.pk for v in versions.values() if v is not None})
     leerplicht = _leerplicht_organisations({facts.cases[pk]["municipality_id"] for pk in case_ids})
     organisation: dict[int, int] = {}
     for pk in case_ids:

@@ -16,7 +16,15 @@ from django.utils import timezone
 from cases.models import Case
 
 from ..models import CaseDeadline, DoorbraakAssessment, Escalation, SchoolHoliday, Step
-from ..route import Holidays, Policy, RouteState, merge_holidays, next_deadline, three_months_on
+from ..route import (
+    Holidays,
+    Policy,
+    RouteState,
+    merge_holidays,
+    next_deadline,
+    step_due,
+    three_months_on,
+)
 from .policy import current_versions
 
 BATCH_SIZE = 2000
@@ -88,11 +96,29 @@ class RouteFacts:
             {r["municipality__region_id"] for r in self.cases.values()} - {None}
         )
 
+    def is_current(self, row: CaseDeadline) -> bool:
+        case = self.cases.get(row.case_id)
+        return case is not None and row.is_current_for(
+            case["phase"], case["clock_start"], case["route_round"]
+        )
+
     def version(self, case_id: int):
         return self.versions.get(self.cases[case_id]["swv_id"])
 
     def policy(self, case_id: int) -> Policy:
         return Policy.of(self.version(case_id))
+
+    def holidays_of(self, case_id: int) -> Holidays:
+        return self.holidays.get(self.cases[case_id]["municipality__region_id"], ())
+
+    def planned(self, case_id: int, step: str):
+        """The convenant's date for a timed step of this case."""
+        return step_due(
+            step,
+            self.cases[case_id]["clock_start"],
+            self.policy(case_id),
+            self.holidays_of(case_id),
+        )
 
     def state(self, case_id: int) -> RouteState:
         row = self.cases[case_id]
@@ -107,8 +133,7 @@ class RouteFacts:
     def deadline_row(self, case_id: int, now) -> CaseDeadline:
         row = self.cases[case_id]
         policy = self.policy(case_id)
-        holidays = self.holidays.get(row["municipality__region_id"], ())
-        deadline = next_deadline(self.state(case_id), policy, holidays)
+        deadline = next_deadline(self.state(case_id), policy, self.holidays_of(case_id))
         return CaseDeadline(
             case_id=case_id,
             policy_version_id=policy.version_id,
@@ -140,16 +165,11 @@ def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | No
         keep: set[int] = set()
         if keep_passed_on is not None:
             keep = {
-                case_id
-                for case_id, phase, clock, route_round in CaseDeadline.objects.filter(
+                row.case_id
+                for row in CaseDeadline.objects.filter(
                     case_id__in=list(facts.cases), due_on__lte=keep_passed_on
-                ).values_list("case_id", "phase", "clock_start", "route_round")
-                if (phase, clock, route_round)
-                == (
-                    facts.cases[case_id]["phase"],
-                    facts.cases[case_id]["clock_start"],
-                    facts.cases[case_id]["route_round"],
                 )
+                if facts.is_current(row)
             }
         rows = [facts.deadline_row(pk, now) for pk in facts.cases if pk not in keep]
         CaseDeadline.objects.bulk_create(
@@ -204,14 +224,10 @@ def deadlines_refresh_stale() -> int:
 
 def deadline_of(case: Case) -> CaseDeadline | None:
     """The case's current deadline, computed now when the stored one is missing or stale."""
-    stored = CaseDeadline.objects.filter(case=case).first()
     if not case.is_open:
         return None
-    if stored is None or (stored.phase, stored.clock_start, stored.route_round) != (
-        case.phase,
-        case.clock_start,
-        case.route_round,
-    ):
+    stored = CaseDeadline.objects.filter(case=case).first()
+    if stored is None or not stored.is_current_for(case.phase, case.clock_start, case.route_round):
         facts = RouteFacts([case.pk])
         return facts.deadline_row(case.pk, timezone.now()) if case.pk in facts.cases else None
     return stored

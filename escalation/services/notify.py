@@ -13,7 +13,9 @@ from functools import partial
 
 from django.db import transaction
 
-from ..models import Notification, NotificationKind, NotificationPreference, PolicyVersion
+from cases.workflow import Phase
+
+from ..models import Notification, NotificationPreference, PolicyVersion
 
 
 @dataclass
@@ -43,8 +45,6 @@ def appointed_casusregisseurs(version_ids) -> dict[int, set[int]]:
 
 def recipients(*, lead_users, version: PolicyVersion | None, appointed: set[int], phase: str):
     """The people to tell about a case's step (without None)."""
-    from cases.workflow import Phase
-
     users = {u for u in lead_users if u is not None}
     if phase == Phase.SCHOOL:
         users |= appointed
@@ -83,6 +83,3 @@ def notify(events: list[Event]) -> int:
 
         transaction.on_commit(partial(send_notification_emails.delay))
     return len(rows)
-
-
-__all__ = ["Event", "NotificationKind", "appointed_casusregisseurs", "notify", "recipients"]

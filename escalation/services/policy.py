@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from thuiszitters.access import region_ids_with
+from thuiszitters.access import has_capability, region_ids_with
 from thuiszitters.audit import audit_change, snapshot
-from thuiszitters.models import AuditAction, Membership, Samenwerkingsverband
+from thuiszitters.models import AuditAction, Samenwerkingsverband
 from thuiszitters.roles import Capability
 
 from ..models import Casusregie, EscalationPolicy, PolicyVersion
@@ -40,7 +40,7 @@ def current_versions(swv_ids) -> dict[int, PolicyVersion]:
     versions: dict[int, PolicyVersion] = {}
     for version in (
         PolicyVersion.objects.filter(policy__swv_id__in=list(swv_ids))
-        .select_related("policy")
+        .select_related("policy", "neighbour_swv")
         .order_by("policy_id", "number")
     ):
         versions[version.policy.swv_id] = version
@@ -51,18 +51,6 @@ def current_version(swv_id: int | None) -> PolicyVersion | None:
     if swv_id is None:
         return None
     return current_versions([swv_id]).get(swv_id)
-
-
-def _has_capability_in(user, organisation_id: int, capability: str) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(
-            user=user,
-            organisation_id=organisation_id,
-            role__permissions__codename=capability,
-        )
-        .exists()
-    )
 
 
 def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs) -> None:
@@ -79,7 +67,7 @@ def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs
             )
         else:
             for user in casusregisseurs:
-                if not _has_capability_in(user, org.pk, Capability.LEAD_AS_CASUSREGISSEUR):
+                if not has_capability(user, Capability.LEAD_AS_CASUSREGISSEUR, org.pk):
                     errors["casusregisseurs"] = _("%(name)s voert geen casusregie bij %(org)s.") % {
                         "name": user.full_name or user.email,
                         "org": org.name,
@@ -90,14 +78,8 @@ def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs
             "laat de casusregisseurs leeg."
         )
     coordinator = version.doorbraakteam_coordinator
-    if coordinator is not None and not (
-        Membership.objects.active()
-        .filter(
-            user=coordinator,
-            organisation__region_id=swv.region_id,
-            role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM,
-        )
-        .exists()
+    if coordinator is not None and not has_capability(
+        coordinator, Capability.SIT_ON_DOORBRAAKTEAM, region_id=swv.region_id
     ):
         errors["doorbraakteam_coordinator"] = _("Kies een lid van het doorbraakteam in de regio.")
     neighbour = version.neighbour_swv

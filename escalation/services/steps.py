@@ -18,7 +18,7 @@ from registration.models import ConsentScope, ConsentStatus
 from registration.services import pupil_consent_state
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
-from thuiszitters.models import AuditAction, Membership, Organisation, User
+from thuiszitters.models import AuditAction, Organisation, User
 from thuiszitters.roles import Capability
 
 from ..models import (
@@ -32,7 +32,7 @@ from ..models import (
     Step,
     Trigger,
 )
-from ..route import TIMED_STEPS, step_due, steps_between
+from ..route import TIMED_STEPS, steps_between
 from .appointment import appoint
 from .deadlines import RouteFacts, deadlines_compute
 from .notify import Event, notify
@@ -47,41 +47,29 @@ def _require(actor, capability: str, message: str) -> None:
 
 
 def _record(
-    case: Case, step: str, trigger: str, actor, reason: str, facts: RouteFacts | None = None
+    case: Case, step: str, trigger: str, actor, reason: str, facts: RouteFacts
 ) -> Escalation | None:
     """The step's escalation row, once per round (a step taken again adds none)."""
     if Escalation.objects.filter(case=case, route_round=case.route_round, step=step).exists():
         return None
-    facts = facts or RouteFacts([case.pk])
-    version = facts.version(case.pk) if case.pk in facts.cases else None
-    due_on = None
-    if step in TIMED_STEPS and case.pk in facts.cases:
-        row = facts.cases[case.pk]
-        due_on = step_due(
-            step,
-            case.clock_start,
-            facts.policy(case.pk),
-            facts.holidays.get(row["municipality__region_id"], ()),
-        )
     escalation = Escalation.objects.create(
         case=case,
         route_round=case.route_round,
         step=step,
-        due_on=due_on,
+        due_on=facts.planned(case.pk, step) if step in TIMED_STEPS else None,
         trigger=trigger,
         actor=actor,
         reason=reason,
-        policy_version=version,
+        policy_version=facts.version(case.pk),
     )
     audit_change(actor=actor, obj=escalation, action=AuditAction.CREATE, reason=reason)
     return escalation
 
 
-def _after_step(case: Case, step: str, actor, kind=NotificationKind.ESCALATED_BY_HAND) -> None:
+def _after_step(case: Case, step: str, actor, facts: RouteFacts) -> None:
     deadlines_compute([case.pk])
     case.refresh_from_db(fields=["lead_user", "phase"])
-    facts = RouteFacts([case.pk])
-    version = facts.version(case.pk) if case.pk in facts.cases else None
+    version = facts.version(case.pk)
     users = {case.lead_user_id}
     if version is not None:
         users.add(version.doorbraakteam_coordinator_id)
@@ -89,7 +77,7 @@ def _after_step(case: Case, step: str, actor, kind=NotificationKind.ESCALATED_BY
     notify(
         [
             Event(
-                kind=kind,
+                kind=NotificationKind.ESCALATED_BY_HAND,
                 case_id=case.pk,
                 route_round=case.route_round,
                 step=step,
@@ -100,8 +88,7 @@ def _after_step(case: Case, step: str, actor, kind=NotificationKind.ESCALATED_BY
     )
 
 
-def _move_lead_to_casusregisseur(case: Case, actor, reason: str) -> None:
-    facts = RouteFacts([case.pk])
+def _move_lead_to_casusregisseur(case: Case, actor, reason: str, facts: RouteFacts) -> None:
     org_id, user_id = appoint(facts, [case.pk])[case.pk]
     if (case.lead_organisation_id, case.lead_user_id) == (org_id, user_id):
         return
@@ -153,8 +140,8 @@ def escalate_by_hand(*, case: Case, step: str, actor, reason: str) -> list[Escal
         )
         made.append(_record(case, next_step, Trigger.PERSON, actor, reason, facts))
         if next_step == Step.CASUSREGISSEUR:
-            _move_lead_to_casusregisseur(case, actor, reason)
-    _after_step(case, step, actor)
+            _move_lead_to_casusregisseur(case, actor, reason, facts)
+    _after_step(case, step, actor, facts)
     return [m for m in made if m is not None]
 
 
@@ -209,23 +196,12 @@ def assessment_record(
         case = case_transition(
             case=case, to_phase=Phase.DOORBRAAKTEAM, actor=actor, reason=reason, via="escalation"
         )
-        _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason)
-        _after_step(case, Step.DOORBRAAKTEAM, actor)
+        facts = RouteFacts([case.pk])
+        _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason, facts)
+        _after_step(case, Step.DOORBRAAKTEAM, actor, facts)
     else:
         deadlines_compute([case.pk])
     return assessment
-
-
-def _doorbraakteam_member(user, organisation_filter) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(
-            user=user,
-            role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM,
-            **organisation_filter,
-        )
-        .exists()
-    )
 
 
 def binding_arbitration_agreed(case: Case) -> bool:
@@ -281,14 +257,12 @@ def arbitration_start(
             "Het convenant noemt geen naburig samenwerkingsverband; vraag de functioneel "
             "beheerder dat in te vullen."
         )
-    elif not _doorbraakteam_member(neighbour_member, {"organisation_id": neighbour_swv.pk}):
+    elif not has_capability(neighbour_member, Capability.SIT_ON_DOORBRAAKTEAM, neighbour_swv.pk):
         errors["neighbour_member"] = _("Kies een lid van het doorbraakteam van %(swv)s.") % {
             "swv": neighbour_swv.name
         }
     region_id = case.municipality.region_id
-    if own_member is None or not _doorbraakteam_member(
-        own_member, {"organisation__region_id": region_id}
-    ):
+    if not has_capability(own_member, Capability.SIT_ON_DOORBRAAKTEAM, region_id=region_id):
         errors["own_member"] = _("Kies een lid van het doorbraakteam uit de eigen regio.")
     elif neighbour_swv is not None and own_member.pk == getattr(neighbour_member, "pk", None):
         errors["own_member"] = _("De leden van de commissie zijn verschillende mensen.")
@@ -336,7 +310,7 @@ def arbitration_start(
             )
         ]
     )
-    _after_step(case, Step.ARBITRATION, actor)
+    _after_step(case, Step.ARBITRATION, actor, facts)
     return panel
 
 
@@ -413,6 +387,7 @@ def om_refer(
     if errors:
         raise ValidationError(errors)
     panel = ArbitrationPanel.objects.filter(case=case, route_round=case.route_round).first()
+    facts = RouteFacts([case.pk])
     if case.phase == Phase.ARBITRATION:
         if panel is None or panel.status not in (
             ArbitrationStatus.NO_RESULT,
@@ -436,6 +411,7 @@ def om_refer(
             actor,
             _("Overgeslagen: de ouders weigeren bindende arbitrage. %(reason)s")
             % {"reason": reason},
+            facts,
         )
     else:
         raise ValidationError(_("Doorverwijzen naar het OM volgt op doorbraakteam of arbitrage."))
@@ -452,6 +428,6 @@ def om_refer(
     case = case_transition(
         case=case, to_phase=Phase.OM_REFERRAL, actor=actor, reason=reason, via="escalation"
     )
-    _record(case, Step.OM_REFERRAL, Trigger.PERSON, actor, reason)
-    _after_step(case, Step.OM_REFERRAL, actor)
+    _record(case, Step.OM_REFERRAL, Trigger.PERSON, actor, reason, facts)
+    _after_step(case, Step.OM_REFERRAL, actor, facts)
     return referral

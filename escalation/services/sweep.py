@@ -122,17 +122,14 @@ def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
     deadlines = {d.case_id: d for d in CaseDeadline.objects.filter(case_id__in=case_ids)}
     due = []
     for pk in case_ids:
-        row, deadline = facts.cases.get(pk), deadlines.get(pk)
-        if row is None or deadline is None or not deadline.step or deadline.due_on > today:
+        deadline = deadlines.get(pk)
+        if deadline is None or not deadline.step or deadline.due_on > today:
             continue
-        if (deadline.phase, deadline.clock_start, deadline.route_round) != (
-            row["phase"],
-            row["clock_start"],
-            row["route_round"],
-        ):
-            continue  # changed since it was computed; the next sweep recomputes it first
+        if not facts.is_current(deadline):
+            continue  # closed or moved since it was computed; the next sweep recomputes it
         due.append((pk, deadline))
-    leads = appoint(facts, [pk for pk, d in due if d.step == Step.CASUSREGISSEUR])
+    appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
+    leads = appoint(facts, [pk for pk, d in due if d.step == Step.CASUSREGISSEUR], appointed)
     steps = []
     for pk, deadline in due:
         message = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.") % {
@@ -170,7 +167,6 @@ def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
         ignore_conflicts=True,
     )
     deadlines_compute([s.case_id for s in applied])
-    appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
     events = []
     for s in applied:
         row = facts.cases[s.case_id]
