@@ -1,0 +1,76 @@
+"""Who counts as a thuiszitter on a date: the narrow and the broad definition (DESIGN.md 4.5).
+
+Both are conditions on the absence reports of a case, evaluated in the database as
+``Exists`` subqueries, so a count is one ``COUNT(*) FILTER (...)`` per definition.
+
+- Narrow (Inspectie): unauthorised (relative) absence that has lasted longer than four
+  weeks, plus absoluut verzuim (not enrolled).
+- Broad (the "brede thuiszittersaanpak" of seed 001): the narrow ones, plus authorised
+  absence (sickness, medical or psychological reasons, other authorised absence) and
+  following less than half of the teaching time, each longer than four weeks, plus
+  suspension and exemption from the first day.
+
+Signals of concern without an absence threshold (``at_risk``) are never thuiszitters.
+A report counts on a date when it was reported by then and its absence had not ended before
+it; the case must be open on that date.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
+
+from cases.models import CaseReport
+from registration.models import AbsenceKind
+
+from .periods import end_of_day
+
+FOUR_WEEKS = datetime.timedelta(weeks=4)
+
+NARROW_AFTER_FOUR_WEEKS = frozenset({AbsenceKind.UNAUTHORISED})
+NARROW_AT_ONCE = frozenset({AbsenceKind.NOT_ENROLLED})
+BROAD_AFTER_FOUR_WEEKS = frozenset(
+    {
+        AbsenceKind.UNAUTHORISED,
+        AbsenceKind.SICKNESS,
+        AbsenceKind.MEDICAL_PSYCHOLOGICAL,
+        AbsenceKind.AUTHORISED_OTHER,
+        AbsenceKind.PARTIAL,
+    }
+)
+BROAD_AT_ONCE = frozenset({AbsenceKind.NOT_ENROLLED, AbsenceKind.SUSPENSION, AbsenceKind.EXEMPTION})
+
+
+def open_on_q(on: datetime.date, prefix: str = "") -> Q:
+    """The case was open at the end of ``on``."""
+    bound = end_of_day(on)
+    return Q(**{f"{prefix}opened_at__lt": bound}) & (
+        Q(**{f"{prefix}closed_at__isnull": True}) | Q(**{f"{prefix}closed_at__gte": bound})
+    )
+
+
+def _reports_on(on: datetime.date):
+    return CaseReport.objects.filter(case_id=OuterRef("pk"), report__reported_on__lte=on).filter(
+        Q(report__absence_ended_on__isnull=True) | Q(report__absence_ended_on__gte=on)
+    )
+
+
+def _kind_q(on: datetime.date, after_four_weeks, at_once) -> Q:
+    # "Longer than four weeks": started at least 28 days before ``on`` (29 days absent).
+    return Q(
+        report__kind__in=list(after_four_weeks),
+        report__absence_started_on__lte=on - FOUR_WEEKS,
+    ) | Q(report__kind__in=list(at_once))
+
+
+def narrow_on(on: datetime.date) -> Exists:
+    return Exists(_reports_on(on).filter(_kind_q(on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE)))
+
+
+def broad_on(on: datetime.date) -> Exists:
+    return Exists(_reports_on(on).filter(_kind_q(on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE)))
+
+
+def thuiszitter_q(on: datetime.date, definition: str) -> Q:
+    """Open on ``on`` and a thuiszitter by ``definition`` ("narrow" or "broad")."""
+    exists = narrow_on(on) if definition == "narrow" else broad_on(on)
+    return open_on_q(on) & Q(exists)

@@ -1,0 +1,537 @@
+"""The aggregates of DESIGN.md 4.5, computed in the database.
+
+``figures(scope, period)`` returns plain data (ints, strings, lists, dicts) that the
+dashboards, the exports, the API and the quarterly PDF all show, and that
+``FiguresSnapshot`` freezes as JSON. Every number is a ``COUNT`` with a ``FILTER``
+(conditional aggregation) over the scope's cases; nothing loops over rows in Python, and the
+number of queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
+
+Counts are raw here. Suppression of small numbers (``reports.suppression``) is applied where
+figures leave the circle of people who may see the cases.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case as When_,
+)
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    CaseEvent,
+    CaseEventKind,
+    CaseReport,
+    Cause,
+    DaytimeActivity,
+    Goal,
+    Meeting,
+    WaitingListFor,
+)
+from cases.workflow import Phase
+from escalation.models import Escalation, PolicyVersion, Step, Trigger
+from registration.models import AbsenceKind
+from thuiszitters.models import SchoolSector
+
+from .definitions import broad_on, narrow_on, open_on_q
+from .periods import Quarter, end_of_day, start_of_day
+from .scopes import Scope
+
+TREND_QUARTERS = 8
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a dashboard or report covers: the days ``start``..``end`` and the date ``on``
+    on which the standing counts (open cases, thuiszitters) are taken."""
+
+    start: datetime.date
+    end: datetime.date
+    label: str
+    quarter: Quarter | None = None
+
+    @classmethod
+    def of_quarter(cls, quarter: Quarter) -> "Period":
+        return cls(quarter.start, quarter.end, quarter.label, quarter)
+
+    def on(self, today: datetime.date | None = None) -> datetime.date:
+        today = today or timezone.localdate()
+        return min(self.end, today)
+
+
+# --- Dimensions -----------------------------------------------------------------------------
+
+AGE_GROUPS = (  # (key, label, from age, to age exclusive)
+    ("4-5", _("4 en 5 jaar"), 0, 6),
+    ("6-11", _("6 tot en met 11 jaar"), 6, 12),
+    ("12-15", _("12 tot en met 15 jaar"), 12, 16),
+    ("16-17", _("16 en 17 jaar"), 16, 18),
+    ("18+", _("18 jaar en ouder"), 18, 200),
+)
+
+DURATION_BUCKETS = (  # (key, label, at home at least, less than) in days since clock start
+    ("lt4w", _("Korter dan 4 weken"), 0, 28),
+    ("4-8w", _("4 tot 8 weken"), 28, 56),
+    ("8-12w", _("8 tot 12 weken"), 56, 84),
+    ("3-6m", _("12 weken tot 6 maanden"), 84, 183),
+    ("6-12m", _("6 maanden tot een jaar"), 183, 365),
+    ("gt1y", _("Een jaar of langer"), 365, None),
+)
+
+NO_SCHOOL = "none"
+
+
+def dimension_labels() -> dict[str, dict[str, str]]:
+    """Key -> label per dimension (labels are translated when shown, not when frozen)."""
+    return {
+        "phase": {str(k): str(v) for k, v in Phase.choices},
+        "kind": {str(k): str(v) for k, v in AbsenceKind.choices},
+        "sector": {
+            **{str(k): str(v) for k, v in SchoolSector.choices},
+            NO_SCHOOL: str(_("Geen school")),
+        },
+        "age_group": {k: str(label) for k, label, _a, _b in AGE_GROUPS},
+        "cause": {
+            **{str(k): str(v) for k, v in Cause.choices},
+            NO_SCHOOL: str(_("Nog niet vastgelegd")),
+        },
+        "daytime_activity": {str(k): str(v) for k, v in DaytimeActivity.choices},
+        "waiting_list": {str(k) or "none": str(v) for k, v in WaitingListFor.choices},
+        "duration": {k: str(label) for k, label, _a, _b in DURATION_BUCKETS},
+        "step": {str(k): str(v) for k, v in Step.choices},
+    }
+
+
+# --- Building blocks ------------------------------------------------------------------------
+
+
+def _count(q) -> Count:
+    return Count("pk", filter=q)
+
+
+def _standing(on: datetime.date) -> dict:
+    """open / broad / narrow counts on ``on`` (the three columns of every breakdown)."""
+    open_q = open_on_q(on)
+    return {
+        "open": _count(open_q),
+        "broad": _count(open_q & Q(broad_on(on))),
+        "narrow": _count(open_q & Q(narrow_on(on))),
+    }
+
+
+def _relevant(scope: Scope, period: Period):
+    """The scope's cases that existed at some time in the period (an index range on the
+    organisation column, narrowed by opened/closed dates)."""
+    return scope.cases().filter(
+        Q(opened_at__lt=end_of_day(period.end))
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(period.start)))
+    )
+
+
+def phase_on(on: datetime.date, today: datetime.date):
+    """The phase a case had at the end of ``on``: today the column; for a past date the
+    journal (the last phase change by then, else the phase the first later change left)."""
+    if on >= today:
+        return F("phase")
+    changes = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEventKind.PHASE_CHANGED)
+    bound = end_of_day(on)
+    last_before = changes.filter(at__lt=bound).order_by("-at", "-id").values("data__to")[:1]
+    first_after = changes.filter(at__gte=bound).order_by("at", "id").values("data__from")[:1]
+    return Coalesce(
+        Subquery(last_before, output_field=CharField()),
+        Subquery(first_after, output_field=CharField()),
+        F("phase"),
+        output_field=CharField(),
+    )
+
+
+def _first_kind():
+    first = (
+        CaseReport.objects.filter(case_id=OuterRef("pk"))
+        .order_by("report__absence_started_on", "report_id")
+        .values("report__kind")[:1]
+    )
+    return Subquery(first, output_field=CharField())
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    return day - relativedelta(years=years)
+
+
+def _age_group(on: datetime.date):
+    # Age >= a  <=>  born on or before ``on`` minus a years (computed here, exact per date).
+    whens = []
+    for key, _label, low, _high in reversed(AGE_GROUPS):
+        if low == 0:
+            continue
+        whens.append(When(pupil__date_of_birth__lte=_years_before(on, low), then=Value(key)))
+    return When_(*whens, default=Value(AGE_GROUPS[0][0]), output_field=CharField())
+
+
+def _duration_bucket(on: datetime.date):
+    whens = []
+    for key, _label, low, _high in reversed(DURATION_BUCKETS):
+        whens.append(When(clock_start__lte=on - datetime.timedelta(days=low), then=Value(key)))
+    return When_(*whens, default=Value(DURATION_BUCKETS[0][0]), output_field=CharField())
+
+
+def three_months_cutoff(on: datetime.date) -> datetime.date:
+    """The last clock start that has reached three months at home by ``on``
+    (``clock_start + 3 months <= on``, the rule of ``escalation.route.three_months_on``)."""
+    day = on - relativedelta(months=3)
+    while day + relativedelta(months=3) > on:
+        day -= datetime.timedelta(days=1)
+    while (day + datetime.timedelta(days=1)) + relativedelta(months=3) <= on:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def past_three_months_q(on: datetime.date) -> Q:
+    """Open on ``on``, at home three months or longer and no suitable offer started by then."""
+    return (
+        open_on_q(on)
+        & Q(clock_start__lte=three_months_cutoff(on))
+        & (Q(first_offer_started_on__isnull=True) | Q(first_offer_started_on__gt=on))
+    )
+
+
+def _rows(queryset, key: str, on: datetime.date, extra: dict | None = None) -> list[dict]:
+    values = queryset.values(key).annotate(**_standing(on), **(extra or {})).order_by(key)
+    rows = []
+    for row in values:
+        if not row["open"]:
+            continue
+        item = {"key": row[key] if row[key] not in (None, "") else NO_SCHOOL}
+        item.update({k: v for k, v in row.items() if k != key})
+        rows.append(item)
+    return rows
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+def targets_version(scope: Scope, on: datetime.date) -> dict:
+    """The convenant's targets in force on ``on``: the SWV's policy; elsewhere the pact's
+    defaults (a municipality and a region report against the defaults)."""
+    fields = [f.name for f in PolicyVersion._meta.get_fields() if f.name.startswith("target_")]
+    defaults = {name: PolicyVersion._meta.get_field(name).default for name in fields}
+    if scope.kind != "swv":
+        return defaults  # no query: keeps FIGURES_QUERIES fixed per scope kind
+    version = (
+        PolicyVersion.objects.filter(
+            policy__swv_id=scope.organisation_id, created_at__lt=end_of_day(on)
+        )
+        .order_by("-number")
+        .values(*fields)
+        .first()
+    )
+    return version or defaults
+
+
+TARGETS = (
+    # code, label, the days (or months) field, the percent field
+    (
+        "first_contact",
+        _("Eerste contact binnen %(n)s dagen"),
+        "target_first_contact_days",
+        "target_first_contact_percent",
+    ),
+    ("goals", _("Doelen gesteld binnen %(n)s dagen"), "target_goals_days", "target_goals_percent"),
+    (
+        "offer",
+        _("Niet langer dan %(n)s maanden thuis zonder passend aanbod"),
+        "target_offer_months",
+        "target_offer_percent",
+    ),
+    (
+        "first_conversation",
+        _("Eerste gesprek met ouders binnen %(n)s dagen"),
+        "target_first_conversation_days",
+        "target_first_conversation_percent",
+    ),
+)
+
+
+def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: dict) -> dict:
+    """One query: for the cases reported in the period, how many met each within-days target,
+    how many missed it and how many cannot be judged yet (window still open on ``on``)."""
+    bound = end_of_day(on)
+    cohort = scope.cases().filter(
+        opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end)
+    )
+
+    def within(days: int):
+        return F("opened_at") + datetime.timedelta(days=days)
+
+    def window_closed(days: int) -> Q:
+        # The window (opened_at + days) ended before the end of ``on``.
+        return Q(opened_at__lt=bound - datetime.timedelta(days=days))
+
+    contact_days = settings["target_first_contact_days"]
+    goals_days = settings["target_goals_days"]
+    conversation_days = settings["target_first_conversation_days"]
+    contact = Exists(
+        CaseEvent.objects.filter(
+            case_id=OuterRef("pk"),
+            kind__in=[CaseEventKind.CONVERSATION, CaseEventKind.MEETING_HELD],
+            at__lt=bound,
+        ).filter(at__lte=OuterRef("contact_by"))
+    ) | Exists(
+        Meeting.objects.filter(case_id=OuterRef("pk"), held_on__lte=on).filter(
+            held_on__lte=OuterRef("contact_by_date")
+        )
+    )
+    goals = Exists(
+        Goal.objects.filter(case_id=OuterRef("pk"), created_at__lt=bound).filter(
+            created_at__lte=OuterRef("goals_by")
+        )
+    )
+    conversation = Exists(
+        Meeting.objects.filter(
+            case_id=OuterRef("pk"),
+            parents_present=True,
+            held_on__lte=on,
+        ).filter(held_on__lte=OuterRef("conversation_by_date"))
+    )
+    annotated = cohort.annotate(
+        contact_by=within(contact_days),
+        contact_by_date=TruncDate(within(contact_days)),
+        goals_by=within(goals_days),
+        conversation_by_date=TruncDate(within(conversation_days)),
+    )
+    out = {}
+    aggregates = {}
+    for code, met, days in (
+        ("first_contact", contact, contact_days),
+        ("goals", goals, goals_days),
+        ("first_conversation", conversation, conversation_days),
+    ):
+        aggregates[f"{code}_met"] = _count(Q(met))
+        aggregates[f"{code}_missed"] = _count(~Q(met) & window_closed(days))
+    result = annotated.aggregate(**aggregates)
+    for code in ("first_contact", "goals", "first_conversation"):
+        out[code] = (result[f"{code}_met"], result[f"{code}_missed"])
+    return out
+
+
+def _targets(
+    scope: Scope, period: Period, on: datetime.date, standing_open: int, past_three: int
+) -> list[dict]:
+    settings = targets_version(scope, on)
+    cohort = _target_cohort(scope, period, on, settings)
+    # The offer target is a standing measure on ``on``: of the open cases, the share that is
+    # not at home three months or longer without a suitable offer.
+    cohort["offer"] = (standing_open - past_three, past_three)
+    targets = []
+    for code, label, n_field, percent_field in TARGETS:
+        met, missed = cohort[code]
+        measured = met + missed
+        percent = round(100 * met / measured) if measured else None
+        goal = settings[percent_field]
+        targets.append(
+            {
+                "code": code,
+                "label": str(label % {"n": settings[n_field]}),
+                "within": settings[n_field],
+                "target_percent": goal,
+                "met": met,
+                "missed": missed,
+                "measured": measured,
+                "percent": percent,
+                # Compare counts, not a rounded percentage: 79.6% does not meet 80%.
+                "achieved": None if not measured else 100 * met >= goal * measured,
+            }
+        )
+    return targets
+
+
+# --- The figures ----------------------------------------------------------------------------
+
+
+def figures(scope: Scope, period: Period, today: datetime.date | None = None) -> dict:
+    """Every aggregate of DESIGN.md 4.5 for ``scope`` and ``period`` (see the module doc)."""
+    today = today or timezone.localdate()
+    on = period.on(today)
+    cases = _relevant(scope, period)
+
+    totals = cases.aggregate(
+        **_standing(on),
+        new=_count(
+            Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
+        ),
+        closed=_count(
+            Q(closed_at__gte=start_of_day(period.start), closed_at__lt=end_of_day(period.end))
+        ),
+        past_three_months=_count(past_three_months_q(on)),
+        past_three_months_broad=_count(past_three_months_q(on) & Q(broad_on(on))),
+        past_three_months_narrow=_count(past_three_months_q(on) & Q(narrow_on(on))),
+    )
+
+    open_cases = cases.filter(open_on_q(on))
+    breakdowns = {
+        "phase": _rows(open_cases.annotate(dim=phase_on(on, today)), "dim", on),
+        "kind": _rows(open_cases.annotate(dim=_first_kind()), "dim", on),
+        "sector": _rows(open_cases.annotate(dim=F("school__sector")), "dim", on),
+        "age_group": _rows(open_cases.annotate(dim=_age_group(on)), "dim", on),
+        "daytime_activity": _rows(open_cases.annotate(dim=F("daytime_activity")), "dim", on),
+        "waiting_list": _rows(open_cases.annotate(dim=F("waiting_list_for")), "dim", on),
+        "duration": _rows(open_cases.annotate(dim=_duration_bucket(on)), "dim", on),
+    }
+    breakdowns["cause"] = _causes(open_cases, on)
+    breakdowns["school"] = _schools(open_cases, on)
+    order = {
+        "phase": [str(p) for p in Phase.values],
+        "duration": [k for k, *_rest in DURATION_BUCKETS],
+        "age_group": [k for k, *_rest in AGE_GROUPS],
+    }
+    for dim, keys in order.items():
+        breakdowns[dim].sort(
+            key=lambda row, keys=keys: keys.index(row["key"]) if row["key"] in keys else 99
+        )
+
+    return {
+        "scope": {"kind": scope.kind, "organisation_id": scope.organisation_id, "name": scope.name},
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label,
+            "on": on.isoformat(),
+        },
+        "totals": totals,
+        "breakdowns": breakdowns,
+        "escalations": _escalations(scope, period),
+        "targets": _targets(scope, period, on, totals["open"], totals["past_three_months"]),
+        "trend": trend(scope, (period.quarter or Quarter.of(period.end)), today),
+    }
+
+
+def _causes(open_cases, on: datetime.date) -> list[dict]:
+    """One query: a case with several causes counts once under each; ``none`` counts the
+    cases without a recorded cause. The JSON list is matched as text, which works the same
+    on PostgreSQL and SQLite (cause codes are not substrings of one another)."""
+    aggregates = {}
+    codes = [str(c) for c in Cause.values]
+    open_q = open_on_q(on)
+    broad_q = Q(broad_on(on))
+    narrow_q = Q(narrow_on(on))
+    for code in codes:
+        has = Q(causes__icontains=f'"{code}"')
+        aggregates[f"{code}__open"] = _count(open_q & has)
+        aggregates[f"{code}__broad"] = _count(open_q & has & broad_q)
+        aggregates[f"{code}__narrow"] = _count(open_q & has & narrow_q)
+    empty = Q(causes=[])
+    aggregates["none__open"] = _count(open_q & empty)
+    aggregates["none__broad"] = _count(open_q & empty & broad_q)
+    aggregates["none__narrow"] = _count(open_q & empty & narrow_q)
+    result = open_cases.aggregate(**aggregates)
+    rows = []
+    for code in [*codes, NO_SCHOOL]:
+        row = {
+            "key": code,
+            "open": result[f"{code}__open"],
+            "broad": result[f"{code}__broad"],
+            "narrow": result[f"{code}__narrow"],
+        }
+        if row["open"]:
+            rows.append(row)
+    return rows
+
+
+def _schools(open_cases, on: datetime.date) -> list[dict]:
+    rows = _rows(open_cases.annotate(dim=F("school_id")), "dim", on)
+    # School names are organisation data, not personal data; one more query for them.
+    from thuiszitters.models import School
+
+    names = dict(
+        School.objects.filter(pk__in=[r["key"] for r in rows if r["key"] != NO_SCHOOL]).values_list(
+            "pk", "name"
+        )
+    )
+    for row in rows:
+        row["label"] = names.get(row["key"], str(_("Geen school")))
+        row["key"] = str(row["key"])
+    rows.sort(key=lambda r: (-r["open"], r["label"]))
+    return rows
+
+
+def _escalations(scope: Scope, period: Period) -> list[dict]:
+    """Escalations that happened in the period, by step: how many, how many by a timer, by
+    hand or after the assessment, and of the timed ones how many on or before their due date."""
+    happened_on = TruncDate("happened_at")
+    rows = (
+        Escalation.objects.filter(
+            scope.case_q("case__"),
+            happened_at__gte=start_of_day(period.start),
+            happened_at__lt=end_of_day(period.end),
+        )
+        .exclude(trigger=Trigger.SKIPPED)
+        .annotate(day=happened_on)
+        .values("step")
+        .annotate(
+            total=Count("pk"),
+            by_timer=_count(Q(trigger=Trigger.TIMER)),
+            by_person=_count(Q(trigger=Trigger.PERSON)),
+            by_assessment=_count(Q(trigger=Trigger.ASSESSMENT)),
+            timed=_count(Q(due_on__isnull=False)),
+            on_time=_count(Q(due_on__isnull=False, day__lte=F("due_on"))),
+            late=_count(Q(due_on__isnull=False, day__gt=F("due_on"))),
+        )
+        .order_by("step")
+    )
+    order = [str(s) for s in Step.values]
+    result = [{"key": row.pop("step"), **row} for row in rows]
+    result.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else 99)
+    return result
+
+
+def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> list[dict]:
+    """The last ``TREND_QUARTERS`` quarters up to ``last``, in one query: new cases in each
+    quarter, and on its last day (or today for the running quarter) the open cases, the
+    thuiszitters by both definitions and those past three months without an offer."""
+    today = today or timezone.localdate()
+    quarters = [q for q in last.last(TREND_QUARTERS) if q.start <= today]
+    if not quarters:
+        return []
+    first = quarters[0]
+    cases = scope.cases().filter(
+        Q(opened_at__lt=end_of_day(quarters[-1].end))
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(first.start)))
+    )
+    aggregates = {}
+    for i, quarter in enumerate(quarters):
+        on = min(quarter.end, today)
+        open_q = open_on_q(on)
+        aggregates[f"q{i}_new"] = _count(
+            Q(opened_at__gte=start_of_day(quarter.start), opened_at__lt=end_of_day(quarter.end))
+        )
+        aggregates[f"q{i}_open"] = _count(open_q)
+        aggregates[f"q{i}_broad"] = _count(open_q & Q(broad_on(on)))
+        aggregates[f"q{i}_narrow"] = _count(open_q & Q(narrow_on(on)))
+        aggregates[f"q{i}_past_three_months"] = _count(past_three_months_q(on))
+    result = cases.aggregate(**aggregates)
+    return [
+        {
+            "quarter": str(quarter),
+            "label": quarter.label,
+            "on": min(quarter.end, today).isoformat(),
+            **{
+                name: result[f"q{i}_{name}"]
+                for name in ("new", "open", "broad", "narrow", "past_three_months")
+            },
+        }
+        for i, quarter in enumerate(quarters)
+    ]
