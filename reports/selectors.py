@@ -535,3 +535,29 @@ def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> li
         }
         for i, quarter in enumerate(quarters)
     ]
+
+
+# --- The thuiszitterslijst (personal data) --------------------------------------------------
+
+
+def thuiszitterslijst(user, scope: Scope, on: datetime.date, today: datetime.date | None = None):
+    """The thuiszitters (broad definition; ``is_narrow`` marks the narrow ones) of ``scope``
+    on ``on`` that ``user`` may see, longest at home first. Callers check
+    ``scope.personal_data``; the case scoping (consent) still applies row by row."""
+    from cases.selectors import cases_visible_to
+
+    today = today or timezone.localdate()
+    return (
+        cases_visible_to(user)
+        .filter(scope.case_q())
+        .filter(open_on_q(on))
+        .annotate(
+            is_broad=broad_on(on),
+            is_narrow=narrow_on(on),
+            first_kind=_first_kind(),
+            phase_then=phase_on(on, today),
+        )
+        .filter(is_broad=True)
+        .select_related("pupil", "school", "lead_organisation", "lead_user")
+        .order_by("clock_start", "pk")
+    )

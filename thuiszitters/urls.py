@@ -22,6 +22,9 @@ urlpatterns = [
     path("beheer/convenant/", include("escalation.urls_convenant")),
     path("berichten/", include("escalation.urls_inbox")),
     path("werk/", include("cases.urls_lists")),
+    path("rapportages/kwartaal/", include("reports.urls_quarterly")),
+    path("rapportages/lijsten/", include("reports.urls_lists")),
+    path("rapportages/", include("reports.urls")),
     path("login/", login_not_required(views.LoginView.as_view()), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,0 +1,4 @@
+"""The thuiszitterslijst and the reconciliation (``/rapportages/lijsten/``)."""
+
+app_name = "reportlists"
+urlpatterns: list = []

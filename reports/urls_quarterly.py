@@ -1,0 +1,4 @@
+"""The quarterly OOGO reports (``/rapportages/kwartaal/``)."""
+
+app_name = "quarterly"
+urlpatterns: list = []
