@@ -271,7 +271,15 @@ def case_close(
     audit_change(
         actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=note or reason
     )
-    journal(case, actor, CaseEventKind.CLOSED, note, reason=reason)
+    # "from"/"to" as in phase changes: reports read the phase on a past date from these.
+    journal(
+        case,
+        actor,
+        CaseEventKind.CLOSED,
+        note,
+        reason=reason,
+        **{"from": before["phase"], "to": Phase.CLOSED},
+    )
     if reason in OFFER_REASONS:
         for months in AFTERCARE_MONTHS:
             AftercareCheckIn.objects.create(case=case, due_on=today + relativedelta(months=months))
@@ -313,7 +321,14 @@ def case_reopen(
         case.clock_start = clock_start
     case.save(update_fields=fields)
     audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)
-    journal(case, actor, CaseEventKind.REOPENED, reason, resets=list(REOPEN_RESETS))
+    journal(
+        case,
+        actor,
+        CaseEventKind.REOPENED,
+        reason,
+        resets=list(REOPEN_RESETS),
+        **{"from": Phase.CLOSED, "to": Phase.SCHOOL},
+    )
     for check_in in case.check_ins.filter(done_on__isnull=True, cancelled=False):
         check_in.cancelled = True
         check_in.save(update_fields=["cancelled"])

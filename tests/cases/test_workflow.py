@@ -199,7 +199,8 @@ def test_closing_with_each_reason(world, leerplicht, reason):
     else:
         assert due == []
     event = CaseEvent.objects.get(case=case, kind=CaseEventKind.CLOSED)
-    assert event.data == {"reason": reason} and event.actor == leerplicht
+    assert event.data == {"reason": reason, "from": "doorbraakteam", "to": "closed"}
+    assert event.actor == leerplicht
     audit = _audits(case).get()
     assert audit.changes["before"]["phase"] == Phase.DOORBRAAKTEAM
     assert audit.changes["after"]["phase"] == Phase.CLOSED
@@ -283,7 +284,7 @@ def test_reopening_resets_exactly_the_listed_fields_and_cancels_pending_check_in
     assert states[done.pk] is False
     assert all(states[pk] for pk in states if pk != done.pk)
     event = CaseEvent.objects.get(case=case, kind=CaseEventKind.REOPENED)
-    assert event.data == {"resets": list(REOPEN_RESETS)}
+    assert event.data == {"resets": list(REOPEN_RESETS), "from": "closed", "to": "school"}
     assert _audits(case).get().changes["after"]["phase"] == Phase.SCHOOL
 
 
