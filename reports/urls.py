@@ -1,4 +1,11 @@
 """The dashboard of an SWV, a municipality or the region (``/rapportages/``)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<slug:table>.<slug:fmt>/", views.dashboard_export, name="dashboard_export"),
+]
