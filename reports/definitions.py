@@ -48,8 +48,12 @@ def open_on_q(on: datetime.date, prefix: str = "") -> Q:
     )
 
 
-def _reports_on(on: datetime.date):
-    return CaseReport.objects.filter(case_id=OuterRef("pk"), report__reported_on__lte=on).filter(
+def _reports_on(on: datetime.date, visible=None):
+    reports = CaseReport.objects.filter(case_id=OuterRef("pk"), report__reported_on__lte=on)
+    if visible is not None:
+        # A list of people: only the reports this user may see decide (consent per report).
+        reports = reports.filter(report__in=visible)
+    return reports.filter(
         Q(report__absence_ended_on__isnull=True) | Q(report__absence_ended_on__gte=on)
     )
 
@@ -62,12 +66,17 @@ def _kind_q(on: datetime.date, after_four_weeks, at_once) -> Q:
     ) | Q(report__kind__in=list(at_once))
 
 
-def narrow_on(on: datetime.date) -> Exists:
-    return Exists(_reports_on(on).filter(_kind_q(on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE)))
+def narrow_on(on: datetime.date, visible=None) -> Exists:
+    """``visible``: a queryset of the absence reports that may decide (default all)."""
+    return Exists(
+        _reports_on(on, visible).filter(_kind_q(on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE))
+    )
 
 
-def broad_on(on: datetime.date) -> Exists:
-    return Exists(_reports_on(on).filter(_kind_q(on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE)))
+def broad_on(on: datetime.date, visible=None) -> Exists:
+    return Exists(
+        _reports_on(on, visible).filter(_kind_q(on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE))
+    )
 
 
 def thuiszitter_q(on: datetime.date, definition: str) -> Q:

@@ -20,7 +20,9 @@ from django.db.models import (
 from django.db.models import (
     CharField,
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -28,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +55,12 @@ from .periods import Quarter, end_of_day, start_of_day
 from .scopes import Scope
 
 TREND_QUARTERS = 8
+
+# The queries ``figures()`` runs, whatever the number of cases: totals, seven breakdowns,
+# causes, schools and their names, escalations, the target cohort and the trend; an SWV
+# also reads its convenant's targets. (One fewer when no open case has a school: there are
+# no names to read.)
+FIGURES_QUERIES = {"swv": 15, "municipality": 14, "region": 14}
 
 
 @dataclass(frozen=True)
@@ -147,10 +156,16 @@ def phase_on(on: datetime.date, today: datetime.date):
     journal (the last phase change by then, else the phase the first later change left)."""
     if on >= today:
         return F("phase")
-    changes = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEventKind.PHASE_CHANGED)
+    changes = CaseEvent.objects.filter(
+        case_id=OuterRef("pk"),
+        kind__in=[CaseEventKind.PHASE_CHANGED, CaseEventKind.CLOSED, CaseEventKind.REOPENED],
+        data__has_key="to",
+    )
     bound = end_of_day(on)
-    last_before = changes.filter(at__lt=bound).order_by("-at", "-id").values("data__to")[:1]
-    first_after = changes.filter(at__gte=bound).order_by("at", "id").values("data__from")[:1]
+    # KT: the key as text (``data -> 'to'`` is jsonb on PostgreSQL and cannot be coalesced
+    # with the phase column).
+    last_before = changes.filter(at__lt=bound).order_by("-at", "-id").values(v=KT("data__to"))[:1]
+    first_after = changes.filter(at__gte=bound).order_by("at", "id").values(v=KT("data__from"))[:1]
     return Coalesce(
         Subquery(last_before, output_field=CharField()),
         Subquery(first_after, output_field=CharField()),
@@ -159,12 +174,16 @@ def phase_on(on: datetime.date, today: datetime.date):
     )
 
 
-def _first_kind():
-    first = (
-        CaseReport.objects.filter(case_id=OuterRef("pk"))
-        .order_by("report__absence_started_on", "report_id")
-        .values("report__kind")[:1]
-    )
+def _first_kind(on: datetime.date | None = None, visible=None):
+    """The kind of the case's first report (earliest absence start); with ``on``, of the
+    reports made by then (a later report must not change a past quarter's figures); with
+    ``visible``, of the reports a user may see (a list must not show an unshared kind)."""
+    reports = CaseReport.objects.filter(case_id=OuterRef("pk"))
+    if on is not None:
+        reports = reports.filter(report__reported_on__lte=on)
+    if visible is not None:
+        reports = reports.filter(report__in=visible)
+    first = reports.order_by("report__absence_started_on", "report_id").values("report__kind")[:1]
     return Subquery(first, output_field=CharField())
 
 
@@ -192,25 +211,37 @@ def _duration_bucket(on: datetime.date):
 def three_months_cutoff(on: datetime.date) -> datetime.date:
     """The last clock start that has reached three months at home by ``on``
     (``clock_start + 3 months <= on``, the rule of ``escalation.route.three_months_on``)."""
-    day = on - relativedelta(months=3)
-    while day + relativedelta(months=3) > on:
+    return _months_cutoff(on, 3)
+
+
+def _months_cutoff(on: datetime.date, months: int) -> datetime.date:
+    day = on - relativedelta(months=months)
+    while day + relativedelta(months=months) > on:
         day -= datetime.timedelta(days=1)
-    while (day + datetime.timedelta(days=1)) + relativedelta(months=3) <= on:
+    while (day + datetime.timedelta(days=1)) + relativedelta(months=months) <= on:
         day += datetime.timedelta(days=1)
     return day
 
 
 def past_three_months_q(on: datetime.date) -> Q:
     """Open on ``on``, at home three months or longer and no suitable offer started by then."""
+    return _past_months_q(on, 3)
+
+
+def _past_months_q(on: datetime.date, months: int) -> Q:
     return (
         open_on_q(on)
-        & Q(clock_start__lte=three_months_cutoff(on))
+        & Q(clock_start__lte=_months_cutoff(on, months))
         & (Q(first_offer_started_on__isnull=True) | Q(first_offer_started_on__gt=on))
     )
 
 
 def _rows(queryset, key: str, on: datetime.date, extra: dict | None = None) -> list[dict]:
-    values = queryset.values(key).annotate(**_standing(on), **(extra or {})).order_by(key)
+    values = (
+        queryset.values(key)
+        .annotate(**_standing(on), **(extra or {}))
+        .order_by(F(key).asc(nulls_last=True))  # "none" last on SQLite as on PostgreSQL
+    )
     rows = []
     for row in values:
         if not row["open"]:
@@ -275,7 +306,13 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
     )
 
     def within(days: int):
-        return F("opened_at") + datetime.timedelta(days=days)
+        # The end of the window, for the subqueries below: the outer case's opened_at + days.
+        # (An OuterRef to an annotation of ``cohort`` does not survive ``aggregate()``: on
+        # PostgreSQL it is a missing column, on SQLite a string literal that every timestamp
+        # is smaller than.)
+        return ExpressionWrapper(
+            OuterRef("opened_at") + datetime.timedelta(days=days), output_field=DateTimeField()
+        )
 
     def window_closed(days: int) -> Q:
         # The window (opened_at + days) ended before the end of ``on``.
@@ -289,15 +326,15 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
             case_id=OuterRef("pk"),
             kind__in=[CaseEventKind.CONVERSATION, CaseEventKind.MEETING_HELD],
             at__lt=bound,
-        ).filter(at__lte=OuterRef("contact_by"))
+        ).filter(at__lte=within(contact_days))
     ) | Exists(
         Meeting.objects.filter(case_id=OuterRef("pk"), held_on__lte=on).filter(
-            held_on__lte=OuterRef("contact_by_date")
+            held_on__lte=TruncDate(within(contact_days))
         )
     )
     goals = Exists(
         Goal.objects.filter(case_id=OuterRef("pk"), created_at__lt=bound).filter(
-            created_at__lte=OuterRef("goals_by")
+            created_at__lte=within(goals_days)
         )
     )
     conversation = Exists(
@@ -305,13 +342,7 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
             case_id=OuterRef("pk"),
             parents_present=True,
             held_on__lte=on,
-        ).filter(held_on__lte=OuterRef("conversation_by_date"))
-    )
-    annotated = cohort.annotate(
-        contact_by=within(contact_days),
-        contact_by_date=TruncDate(within(contact_days)),
-        goals_by=within(goals_days),
-        conversation_by_date=TruncDate(within(conversation_days)),
+        ).filter(held_on__lte=TruncDate(within(conversation_days)))
     )
     out = {}
     aggregates = {}
@@ -322,25 +353,30 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
     ):
         aggregates[f"{code}_met"] = _count(Q(met))
         aggregates[f"{code}_missed"] = _count(~Q(met) & window_closed(days))
-    result = annotated.aggregate(**aggregates)
+    result = cohort.aggregate(**aggregates)
     for code in ("first_contact", "goals", "first_conversation"):
         out[code] = (result[f"{code}_met"], result[f"{code}_missed"])
     return out
 
 
 def _targets(
-    scope: Scope, period: Period, on: datetime.date, standing_open: int, past_three: int
+    scope: Scope,
+    period: Period,
+    on: datetime.date,
+    settings: dict,
+    standing_open: int,
+    past_offer_months: int,
 ) -> list[dict]:
-    settings = targets_version(scope, on)
     cohort = _target_cohort(scope, period, on, settings)
     # The offer target is a standing measure on ``on``: of the open cases, the share that is
-    # not at home three months or longer without a suitable offer.
-    cohort["offer"] = (standing_open - past_three, past_three)
+    # not at home longer than the convenant's months (3 by default) without a suitable offer.
+    cohort["offer"] = (standing_open - past_offer_months, past_offer_months)
     targets = []
     for code, label, n_field, percent_field in TARGETS:
         met, missed = cohort[code]
         measured = met + missed
-        percent = round(100 * met / measured) if measured else None
+        # Rounded half up (62.5% shows as 63%, not as Python's round-half-even 62%).
+        percent = (200 * met + measured) // (2 * measured) if measured else None
         goal = settings[percent_field]
         targets.append(
             {
@@ -367,6 +403,7 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     today = today or timezone.localdate()
     on = period.on(today)
     cases = _relevant(scope, period)
+    settings = targets_version(scope, on)
 
     totals = cases.aggregate(
         **_standing(on),
@@ -379,12 +416,15 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         past_three_months=_count(past_three_months_q(on)),
         past_three_months_broad=_count(past_three_months_q(on) & Q(broad_on(on))),
         past_three_months_narrow=_count(past_three_months_q(on) & Q(narrow_on(on))),
+        # For the offer target: past the convenant's months (not a total; popped below).
+        offer_missed=_count(_past_months_q(on, settings["target_offer_months"])),
     )
+    offer_missed = totals.pop("offer_missed")
 
     open_cases = cases.filter(open_on_q(on))
     breakdowns = {
         "phase": _rows(open_cases.annotate(dim=phase_on(on, today)), "dim", on),
-        "kind": _rows(open_cases.annotate(dim=_first_kind()), "dim", on),
+        "kind": _rows(open_cases.annotate(dim=_first_kind(on)), "dim", on),
         "sector": _rows(open_cases.annotate(dim=F("school__sector")), "dim", on),
         "age_group": _rows(open_cases.annotate(dim=_age_group(on)), "dim", on),
         "daytime_activity": _rows(open_cases.annotate(dim=F("daytime_activity")), "dim", on),
@@ -414,7 +454,7 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         "totals": totals,
         "breakdowns": breakdowns,
         "escalations": _escalations(scope, period),
-        "targets": _targets(scope, period, on, totals["open"], totals["past_three_months"]),
+        "targets": _targets(scope, period, on, settings, totals["open"], offer_missed),
         "trend": trend(scope, (period.quarter or Quarter.of(period.end)), today),
     }
 
@@ -543,21 +583,31 @@ def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> li
 def thuiszitterslijst(user, scope: Scope, on: datetime.date, today: datetime.date | None = None):
     """The thuiszitters (broad definition; ``is_narrow`` marks the narrow ones) of ``scope``
     on ``on`` that ``user`` may see, longest at home first. Callers check
-    ``scope.personal_data``; the case scoping (consent) still applies row by row."""
+    ``scope.personal_data``; the case scoping (consent) still applies row by row, and only
+    the reports the user may see decide whether and how a child is on the list."""
     from cases.selectors import cases_visible_to
+    from registration.selectors import absence_reports_visible_to
 
     today = today or timezone.localdate()
+    visible = absence_reports_visible_to(user).values("pk")
     return (
         cases_visible_to(user)
         .filter(scope.case_q())
         .filter(open_on_q(on))
         .annotate(
-            is_broad=broad_on(on),
-            is_narrow=narrow_on(on),
-            first_kind=_first_kind(),
+            is_broad=broad_on(on, visible),
+            is_narrow=narrow_on(on, visible),
+            first_kind=_first_kind(on, visible),
             phase_then=phase_on(on, today),
         )
         .filter(is_broad=True)
         .select_related("pupil", "school", "lead_organisation", "lead_user")
         .order_by("clock_start", "pk")
     )
+
+
+def quarterly_reports_visible_to(scopes: list[Scope]):
+    """The quarterly reports of the given scopes (the user's, from ``report_scopes_for``)."""
+    from .models import QuarterlyReport
+
+    return QuarterlyReport.objects.filter(organisation_id__in=[s.organisation_id for s in scopes])

@@ -1,11 +1,11 @@
 """Small numbers are not shown outside the circle that may see the cases (DESIGN.md 4.5).
 
 Every count from 1 to 4 is shown as "<5" (primary suppression). A table whose total is shown
-must not let a reader recover a suppressed cell by subtraction, so when exactly one cell of a
-group is suppressed, the next smallest non-zero cell is suppressed too (secondary
-suppression); if there is none, the total is. A percentage is only shown when neither of
-the counts it is made of is suppressed (whether a target was reached still is). Zero is
-shown: it describes no child.
+must not let a reader recover a suppressed cell by subtraction, so while a group has exactly
+one hidden cell, or hidden cells that add up to less than 5, the next smallest non-zero cell
+is hidden too (secondary suppression); if there is none, the total is. A percentage is only
+shown when neither of the counts it is made of is suppressed (whether a target was reached
+still is). Zero is shown: it describes no child.
 
 ``suppressed(figures)`` returns a copy of ``reports.selectors.figures`` output in which
 every count is an ``int`` or the string ``SUPPRESSED``.
@@ -33,14 +33,18 @@ def suppress_group(cells: list[int], total: int | None = None) -> tuple[list, ob
     shown_total = primary(total) if total is not None else None
     if total is None or shown_total == SUPPRESSED:
         return shown, shown_total
-    hidden = [i for i, v in enumerate(shown) if v == SUPPRESSED]
-    if len(hidden) == 1:
+    # The total minus the shown cells is the sum of the hidden ones: one hidden cell, or
+    # hidden cells adding up to less than 5 (1 + 1 of a total of 12), would give them away.
+    while True:
+        hidden = [i for i, v in enumerate(shown) if v == SUPPRESSED]
+        hidden_sum = sum(cells[i] for i in hidden)
+        if not hidden or (len(hidden) > 1 and hidden_sum >= SMALL):
+            break
         candidates = [i for i, v in enumerate(shown) if v != SUPPRESSED and v > 0]
-        if candidates:
-            smallest = min(candidates, key=lambda i: (cells[i], i))
-            shown[smallest] = SUPPRESSED
-        else:
+        if not candidates:
             shown_total = SUPPRESSED
+            break
+        shown[min(candidates, key=lambda i: (cells[i], i))] = SUPPRESSED
     return shown, shown_total
 
 

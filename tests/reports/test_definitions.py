@@ -1,0 +1,175 @@
+"""The narrow and the broad thuiszitter definitions on a date (DESIGN.md 4.5)."""
+
+import pytest
+
+from cases.models import Case
+from registration.models import AbsenceKind
+from reports.definitions import (
+    BROAD_AFTER_FOUR_WEEKS,
+    BROAD_AT_ONCE,
+    NARROW_AFTER_FOUR_WEEKS,
+    NARROW_AT_ONCE,
+    broad_on,
+    narrow_on,
+    open_on_q,
+    thuiszitter_q,
+)
+
+from .conftest import ON, d
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_kinds_of_each_definition():
+    assert {"unauthorised"} == NARROW_AFTER_FOUR_WEEKS
+    assert {"not_enrolled"} == NARROW_AT_ONCE
+    assert {
+        "unauthorised",
+        "sickness",
+        "medical_psychological",
+        "authorised_other",
+        "partial",
+    } == BROAD_AFTER_FOUR_WEEKS
+    assert {"not_enrolled", "suspension", "exemption"} == BROAD_AT_ONCE
+    every = NARROW_AFTER_FOUR_WEEKS | NARROW_AT_ONCE | BROAD_AFTER_FOUR_WEEKS | BROAD_AT_ONCE
+    assert set(AbsenceKind.values) - every == {"at_risk"}
+
+
+@pytest.fixture
+def cases(world, build) -> dict[str, Case]:
+    """On ON (2026-03-31) four weeks back is 2026-03-03."""
+    school = world.school
+
+    def one(kind, started, reported=None, ended=None, opened=None, closed=None, **kwargs):
+        reported = reported or started
+        report = (kind, started, reported, ended) if ended else (kind, started, reported)
+        return build.case(
+            school=school,
+            born="2014-06-01",
+            clock=started,
+            opened=opened or f"{reported} 10:00",
+            reports=[report],
+            closed=closed,
+            closed_reason="back_at_school" if closed else "",
+            phase="closed" if closed else "school",
+            **kwargs,
+        )
+
+    c = {}
+    c["unauthorised 28 days"] = one("unauthorised", "2026-03-03")
+    c["unauthorised 27 days"] = one("unauthorised", "2026-03-04")
+    c["sickness 28 days"] = one("sickness", "2026-03-03")
+    c["sickness 27 days"] = one("sickness", "2026-03-04")
+    c["medical 28 days"] = one("medical_psychological", "2026-03-03")
+    c["authorised other 28 days"] = one("authorised_other", "2026-03-03")
+    c["partial 28 days"] = one("partial", "2026-03-03")
+    c["partial 27 days"] = one("partial", "2026-03-04")
+    c["not enrolled today"] = one("not_enrolled", "2026-03-31")
+    c["suspension today"] = one("suspension", "2026-03-31")
+    c["exemption today"] = one("exemption", "2026-03-31")
+    c["at risk a year"] = one("at_risk", "2025-03-01")
+    c["ended the day before"] = one("unauthorised", "2026-01-05", ended="2026-03-30")
+    c["ended on the date"] = one("unauthorised", "2026-01-05", ended="2026-03-31")
+    c["reported the day after"] = one(
+        "unauthorised", "2026-01-05", reported="2026-04-01", opened="2026-03-20 10:00"
+    )
+    c["closed on 03-20"] = one("unauthorised", "2026-01-05", closed="2026-03-20 15:00")
+    c["closes at midnight"] = one("unauthorised", "2026-01-05", closed="2026-04-01 00:00")
+    c["opened 23:59"] = one("not_enrolled", "2026-03-31", opened="2026-03-31 23:59")
+    c["opened the day after"] = one("not_enrolled", "2026-03-31", opened="2026-04-01 00:00")
+    both = build.case(
+        school=school,
+        born="2014-06-01",
+        clock="2025-11-01",
+        opened="2025-11-03 10:00",
+        reports=[
+            ("at_risk", "2025-11-01", "2025-11-03"),
+            ("unauthorised", "2026-01-05", "2026-01-06"),
+        ],
+    )
+    c["at risk, then unauthorised"] = both
+    return c
+
+
+def named(cases, queryset) -> set[str]:
+    by_pk = {case.pk: name for name, case in cases.items()}
+    return {by_pk[pk] for pk in queryset.values_list("pk", flat=True)}
+
+
+NARROW_ON = {
+    "unauthorised 28 days",
+    "not enrolled today",
+    "ended on the date",
+    "closes at midnight",
+    "opened 23:59",
+    "at risk, then unauthorised",
+}
+BROAD_ONLY_ON = {
+    "sickness 28 days",
+    "medical 28 days",
+    "authorised other 28 days",
+    "partial 28 days",
+    "suspension today",
+    "exemption today",
+}
+
+
+def test_narrow_on_a_date(cases):
+    assert named(cases, Case.objects.filter(thuiszitter_q(ON, "narrow"))) == NARROW_ON
+
+
+def test_broad_on_a_date(cases):
+    assert (
+        named(cases, Case.objects.filter(thuiszitter_q(ON, "broad"))) == NARROW_ON | BROAD_ONLY_ON
+    )
+
+
+def test_never_counted_on_the_date(cases):
+    counted = named(cases, Case.objects.filter(thuiszitter_q(ON, "broad")))
+    assert set(cases) - counted == {
+        "unauthorised 27 days",
+        "sickness 27 days",
+        "partial 27 days",
+        "at risk a year",
+        "ended the day before",
+        "reported the day after",
+        "closed on 03-20",
+        "opened the day after",
+    }
+
+
+def test_a_closed_case_counts_before_its_close_date_only(cases):
+    def counted(day):
+        return "closed on 03-20" in named(
+            cases, Case.objects.filter(thuiszitter_q(d(day), "narrow"))
+        )
+
+    assert counted("2026-03-19")
+    assert not counted("2026-03-20")  # closed at 15:00: not open at the end of the day
+    assert not counted("2026-03-31")
+
+
+def test_the_next_day_the_late_report_counts_and_the_four_weeks_are_reached(cases):
+    narrow = named(cases, Case.objects.filter(thuiszitter_q(d("2026-04-01"), "narrow")))
+    assert "reported the day after" in narrow
+    assert "unauthorised 27 days" in narrow
+    assert "ended on the date" not in narrow
+    assert "closes at midnight" not in narrow
+    assert "opened the day after" in narrow
+    broad = named(cases, Case.objects.filter(thuiszitter_q(d("2026-04-01"), "broad")))
+    assert {"sickness 27 days", "partial 27 days"} <= broad
+    assert "at risk a year" not in broad
+
+
+def test_the_exists_conditions_without_the_open_case_condition(cases):
+    by_pk = {case.pk: name for name, case in cases.items()}
+    annotated = Case.objects.annotate(narrow=narrow_on(ON), broad=broad_on(ON))
+    flags = {by_pk[row.pk]: (row.narrow, row.broad) for row in annotated}
+    # A closed case still has its report: only ``open_on_q`` keeps it out.
+    assert flags["closed on 03-20"] == (True, True)
+    assert flags["sickness 28 days"] == (False, True)
+    assert flags["at risk a year"] == (False, False)
+    assert named(cases, Case.objects.filter(open_on_q(ON))) == set(cases) - {
+        "closed on 03-20",
+        "opened the day after",
+    }
