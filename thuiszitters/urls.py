@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -51,7 +50,4 @@ handler404 = "thuiszitters.views.page_not_found"
 handler403 = "thuiszitters.views.permission_denied"
 handler500 = "thuiszitters.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served as such: stored reports go out through authorised, audited views.

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.heartbeat",
         "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
     },
+    # Daily; the first run in a quarter freezes the figures of the quarter that ended.
+    "reports-freeze-quarter": {
+        "task": "reports.freeze_quarter",
+        "schedule": float(24 * 3600),
+        "options": {"expires": float(12 * 3600)},
+    },
     "escalation-sweep": {
         "task": "escalation.sweep",
         "schedule": float(ESCALATION_SWEEP_MINUTES * 60),

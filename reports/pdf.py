@@ -1,0 +1,295 @@
+"""HTML to PDF for the quarterly OOGO report, with WeasyPrint and nothing from the network.
+
+WeasyPrint is imported inside the functions only (STYLE.md 14): a web request that loads
+this module does not pay for it. The HTML is rendered by Django templates; its style sheet is
+inlined and its charts are inline SVG, so the document needs no resource at all. The URL
+fetcher still refuses everything but ``data:`` URLs and files under the report's own
+template folder, so that a stray ``<img src="http://...">`` or ``file:///etc/...`` in the
+HTML cannot make the worker fetch or embed anything.
+"""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import ScopeKind
+from .periods import Quarter
+from .selectors import dimension_labels
+
+TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
+
+
+class RefusedURL(ValueError):
+    """A resource the report may not load (WeasyPrint logs it and goes on without it)."""
+
+
+def _allowed_file(url: str) -> bool:
+    path = Path(unquote(urlsplit(url).path)).resolve()
+    return path.is_relative_to(TEMPLATE_DIR.resolve())
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """``data:`` URLs and the report's own template files; anything else is refused."""
+
+        def __init__(self, **kwargs):
+            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, **kwargs)
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "file" and not _allowed_file(url):
+                raise RefusedURL(f"file outside the report templates: {url[:80]}")
+            if scheme not in ("data", "file"):
+                raise RefusedURL(f"remote resource refused: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher
+
+
+def url_fetcher():
+    """A WeasyPrint URL fetcher that loads nothing from the network (see the module doc)."""
+    return _fetcher_class()()
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def html_to_pdf(html: str) -> RenderedPdf:
+    """The PDF of ``html`` and its number of pages (from WeasyPrint's layout, which is the
+    number of pages written; pypdf is a test dependency, not a runtime one)."""
+    from weasyprint import HTML
+
+    document = HTML(
+        string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=url_fetcher()
+    ).render()
+    return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for ``content:`` in ``@page`` margin boxes)."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;-_()'/" else f"\\{ord(ch):x} " for ch in str(text)
+    )
+    return f'"{escaped}"'
+
+
+# --- The report's HTML -------------------------------------------------------------------
+
+_CHART_MAX_CATEGORIES = 15
+
+
+def _date(text: str):
+    return datetime.date.fromisoformat(text)
+
+
+def _change(now, before):
+    """``+3`` / ``-2`` / ``0`` between two shown counts; None when either is hidden or
+    missing (a difference with a suppressed count would give it back)."""
+    if not isinstance(now, int) or not isinstance(before, int):
+        return None
+    delta = now - before
+    return f"+{delta}" if delta > 0 else ("0" if delta == 0 else f"\u2212{-delta}")
+
+
+def _summary(figs: dict) -> dict:
+    totals = figs["totals"]
+    quarter = Quarter.of(_date(figs["period"]["start"]))
+    previous = next((t for t in figs["trend"] if t["quarter"] == str(quarter.previous())), None)
+    before = previous or {}
+
+    def row(label, key, trend_key=None):
+        value = totals[key]
+        return {
+            "label": label,
+            "value": value,
+            "previous": before.get(trend_key) if trend_key else None,
+            "change": _change(value, before.get(trend_key)) if trend_key else None,
+        }
+
+    return {
+        "previous_label": previous["label"] if previous else "",
+        "definitions": [
+            {
+                "label": _("Thuiszitters op de peildatum"),
+                "broad": row("", "broad", "broad"),
+                "narrow": row("", "narrow", "narrow"),
+            },
+            {
+                "label": _("waarvan langer dan 3 maanden zonder passend aanbod"),
+                "broad": row("", "past_three_months_broad"),
+                "narrow": row("", "past_three_months_narrow"),
+            },
+        ],
+        "cases": [
+            row(_("Open casussen op de peildatum"), "open", "open"),
+            row(_("Nieuwe casussen in het kwartaal"), "new", "new"),
+            row(_("Gesloten casussen in het kwartaal"), "closed"),
+            row(
+                _("Open casussen langer dan 3 maanden zonder passend aanbod"),
+                "past_three_months",
+                "past_three_months",
+            ),
+        ],
+    }
+
+
+BREAKDOWNS = (
+    # dimension, title, note
+    ("phase", gettext_lazy("Fase op de route"), ""),
+    ("kind", gettext_lazy("Soort verzuim (eerste melding van de casus)"), ""),
+    ("sector", gettext_lazy("Sector van de school"), ""),
+    ("age_group", gettext_lazy("Leeftijd"), ""),
+    ("school", gettext_lazy("School"), ""),
+    (
+        "cause",
+        gettext_lazy("Oorzaak"),
+        gettext_lazy(
+            "Een casus kan meer dan één oorzaak hebben: deze kolommen tellen niet op tot "
+            "het totaal."
+        ),
+    ),
+    ("daytime_activity", gettext_lazy("Dagbesteding"), ""),
+    ("waiting_list", gettext_lazy("Wachtlijst"), ""),
+)
+
+
+def _breakdown(figs: dict, dimension: str, title, note, labels: dict) -> dict:
+    from .charts import Series, bar_chart
+
+    rows = [
+        {
+            "label": row.get("label") or labels.get(dimension, {}).get(row["key"], row["key"]),
+            "open": row["open"],
+            "broad": row["broad"],
+            "narrow": row["narrow"],
+        }
+        for row in figs["breakdowns"].get(dimension, [])
+    ]
+    charted = rows[:_CHART_MAX_CATEGORIES]
+    chart = ""
+    if charted:
+        chart = bar_chart(
+            str(title),
+            [r["label"] for r in charted],
+            [
+                Series(str(_("Brede definitie")), [r["broad"] for r in charted]),
+                Series(str(_("Smalle definitie")), [r["narrow"] for r in charted]),
+            ],
+            id_prefix=f"oogo-{dimension}",
+        )
+    if len(rows) > _CHART_MAX_CATEGORIES:
+        note = _(
+            "De grafiek toont de %(n)s met de meeste open casussen; de tabel toont ze allemaal."
+        ) % {"n": _CHART_MAX_CATEGORIES}
+    return {"key": dimension, "title": title, "note": note, "rows": rows, "chart": chart}
+
+
+def _achieved(value) -> str:
+    if value is None:
+        return "\u2013"
+    return str(_("ja")) if value else str(_("nee"))
+
+
+def report_context(
+    figs: dict, *, scope_kind: str, snapshot=None, generated_at: datetime.datetime
+) -> dict:
+    """What ``reports/pdf/report.html`` shows, from suppressed figures (see the module doc
+    of ``reports.services.quarterly``); no database query."""
+    from .charts import Series, line_chart, target_chart
+
+    labels = dimension_labels()
+    period = figs["period"]
+    start, end, on = _date(period["start"]), _date(period["end"]), _date(period["on"])
+    trend = figs["trend"]
+    targets = [
+        {
+            **t,
+            "percent_shown": "\u2013" if t["percent"] is None else f"{t['percent']}%",
+            "achieved_shown": _achieved(t["achieved"]),
+        }
+        for t in figs["targets"]
+    ]
+    escalations = [
+        {**row, "label": labels["step"].get(row["key"], row["key"])} for row in figs["escalations"]
+    ]
+    duration = _breakdown(
+        figs, "duration", _("Duur thuis (sinds de start van de klok)"), "", labels
+    )
+    title = _("Kwartaalrapportage thuiszitters voor het OOGO")
+    scope_name = figs["scope"]["name"]
+    header = f"{title} \u00b7 {scope_name} \u00b7 {period['label']}"
+    page_text = str(_("pagina %(page)s van %(pages)s"))
+    before, rest = page_text.split("%(page)s", 1)
+    middle, after = rest.split("%(pages)s", 1)
+    return {
+        "title": title,
+        "scope_name": scope_name,
+        "scope_kind_label": ScopeKind(scope_kind).label,
+        "period_label": period["label"],
+        "start": start,
+        "end": end,
+        "on": on,
+        "running": on < end,
+        "generated_at": generated_at,
+        "snapshot": snapshot,
+        "from_snapshot": snapshot is not None,
+        "summary": _summary(figs),
+        "breakdowns": [_breakdown(figs, *spec, labels) for spec in BREAKDOWNS],
+        "duration": duration,
+        "totals": figs["totals"],
+        "targets": targets,
+        "targets_chart": target_chart(
+            str(_("Doelen uit het convenant")),
+            [(t["label"], t["percent"], t["target_percent"]) for t in figs["targets"]],
+        )
+        if targets
+        else "",
+        "escalations": escalations,
+        "trend": trend,
+        "trend_chart": line_chart(
+            str(_("Verloop over de laatste kwartalen")),
+            [t["label"] for t in trend],
+            [
+                Series(str(_("Open casussen")), [t["open"] for t in trend]),
+                Series(str(_("Brede definitie")), [t["broad"] for t in trend]),
+                Series(str(_("Smalle definitie")), [t["narrow"] for t in trend]),
+                Series(
+                    str(_("Langer dan 3 maanden zonder aanbod")),
+                    [t["past_three_months"] for t in trend],
+                ),
+            ],
+        )
+        if trend
+        else "",
+        "css": {
+            "header": mark_safe(css_string(header)),  # noqa: S308 - escaped by css_string
+            "page": mark_safe(  # noqa: S308 - escaped by css_string
+                f"{css_string(before)} counter(page) {css_string(middle)} counter(pages)"
+                f" {css_string(after)}"
+            ),
+        },
+    }
+
+
+def report_html(
+    figs: dict, *, scope_kind: str, snapshot=None, generated_at: datetime.datetime
+) -> str:
+    """The report as HTML, in the site's default language (the OOGO reads Dutch)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = report_context(
+            figs, scope_kind=scope_kind, snapshot=snapshot, generated_at=generated_at
+        )
+        return render_to_string("reports/pdf/report.html", context)

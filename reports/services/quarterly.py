@@ -1,0 +1,261 @@
+"""The quarterly OOGO report: request, render (in a Celery task) and the frozen figures.
+
+A report is requested in a request (a ``QuarterlyReport`` row, queued) and rendered by the
+task ``reports.render_quarterly`` after the commit; never in the request. The figures of a
+quarter that has ended are frozen once (``FiguresSnapshot``) by the daily beat task
+``reports.freeze_quarter``, so that a past quarter's report shows the figures as they were at
+its end, whatever corrections came later. A report of a quarter without a snapshot (the
+running quarter, or a quarter before the system froze anything) is computed when rendered
+and says so.
+
+The PDF leaves the circle of people who may see cases (it goes to the OOGO): it always shows
+suppressed figures (``reports.suppression``) and no personal data at all.
+"""
+
+import datetime
+import logging
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from thuiszitters.audit import audit_change
+from thuiszitters.models import AuditAction, Organisation, OrganisationKind
+
+from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus, ScopeKind
+from ..periods import Quarter
+from ..scopes import Scope, report_scopes_for
+from ..selectors import Period, figures
+
+logger = logging.getLogger(__name__)
+
+# A render that started this long ago and never finished died with its worker (acks_late
+# delivers the task again); a newer one is still running elsewhere and is left alone.
+STALE_RENDER = datetime.timedelta(minutes=30)
+
+_SCOPE_KIND_OF = {
+    OrganisationKind.SWV: ScopeKind.SWV,
+    OrganisationKind.MUNICIPALITY: ScopeKind.MUNICIPALITY,
+    OrganisationKind.REGION: ScopeKind.REGION,
+}
+
+
+def scope_of_organisation(organisation: Organisation) -> Scope:
+    """The aggregate scope of an SWV, municipality or region, without a user (for the
+    worker and the beat task; the user's own scopes come from ``report_scopes_for``)."""
+    kind = _SCOPE_KIND_OF[OrganisationKind(organisation.kind)]
+    region_id = organisation.pk if kind == ScopeKind.REGION else organisation.region_id
+    return Scope(
+        kind=kind, organisation_id=organisation.pk, name=organisation.name, region_id=region_id
+    )
+
+
+# --- Request ----------------------------------------------------------------------------
+
+
+def quarterly_report_request(
+    *, actor, scope: Scope, quarter: Quarter, today: datetime.date | None = None
+) -> QuarterlyReport:
+    """Queue the OOGO report of ``scope`` for ``quarter``; the task renders it after commit.
+
+    Only for a scope the actor may see aggregates of (else PermissionDenied) and a quarter
+    that has started (else ValidationError on ``quarter``).
+    """
+    if scope.key not in {s.key for s in report_scopes_for(actor)}:
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if quarter.start > today:
+        raise ValidationError(
+            {"quarter": _("Dit kwartaal is nog niet begonnen: kies een kwartaal tot en met nu.")}
+        )
+    from ..tasks import render_quarterly
+
+    with transaction.atomic():
+        report = QuarterlyReport.objects.create(
+            scope_kind=scope.kind,
+            organisation_id=scope.organisation_id,
+            year=quarter.year,
+            quarter=quarter.number,
+            requested_by=actor,
+            status=QuarterlyReportStatus.QUEUED,
+        )
+        audit_change(
+            actor=actor,
+            obj=report,
+            action=AuditAction.CREATE,
+            after={
+                "scope_kind": report.scope_kind,
+                "organisation": report.organisation_id,
+                "year": report.year,
+                "quarter": report.quarter,
+                "status": report.status,
+            },
+            reason="quarterly report requested",
+            organisation=Organisation.objects.get(pk=scope.organisation_id),
+        )
+        transaction.on_commit(partial(render_quarterly.delay, report_id=report.pk))
+    return report
+
+
+# --- Render -----------------------------------------------------------------------------
+
+
+def _claim(report_id: int, now: datetime.datetime) -> QuarterlyReport | None:
+    """Mark the report rendering, or None when there is nothing to do (done, failed, or
+    being rendered by another worker right now)."""
+    with transaction.atomic():
+        report = (
+            QuarterlyReport.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None:
+            return None
+        if report.status == QuarterlyReportStatus.RENDERING:
+            if report.started_at and now - report.started_at < STALE_RENDER:
+                return None
+        elif report.status != QuarterlyReportStatus.QUEUED:
+            return None
+        report.status = QuarterlyReportStatus.RENDERING
+        report.started_at = now
+        report.error = ""
+        report.save(update_fields=["status", "started_at", "error"])
+        return report
+
+
+def _figures_for(
+    report: QuarterlyReport, today: datetime.date
+) -> tuple[dict, FiguresSnapshot | None]:
+    snapshot = FiguresSnapshot.objects.filter(
+        organisation_id=report.organisation_id, year=report.year, quarter=report.quarter
+    ).first()
+    if snapshot is not None:
+        return snapshot.figures, snapshot
+    quarter = Quarter(report.year, report.quarter)
+    scope = scope_of_organisation(report.organisation)
+    return figures(scope, Period.of_quarter(quarter), today=today), None
+
+
+def pdf_filename(report: QuarterlyReport) -> str:
+    slug = slugify(report.organisation.name)[:60] or "rapportage"
+    return f"oogo-{slug}-{report.year}-Q{report.quarter}-{report.pk}.pdf"
+
+
+def quarterly_report_render(
+    *, report_id: int, today: datetime.date | None = None
+) -> QuarterlyReport | None:
+    """The body of the task: figures (frozen when there is a snapshot), suppressed, to PDF,
+    stored with the row. Safe to run twice: a report that is done, failed or being rendered
+    is left alone. A failure marks the report failed with a short reason and is not raised
+    again: the user requests a new report (a retry would fail the same way)."""
+    from ..pdf import html_to_pdf, report_html
+    from ..suppression import suppressed
+
+    now = timezone.now()
+    report = _claim(report_id, now)
+    if report is None:
+        return None
+    today = today or timezone.localdate()
+    try:
+        raw, snapshot = _figures_for(report, today)
+        html = report_html(
+            suppressed(raw),
+            scope_kind=report.scope_kind,
+            snapshot=snapshot,
+            generated_at=timezone.localtime(),
+        )
+        rendered = html_to_pdf(html)
+        with transaction.atomic():
+            current = (
+                QuarterlyReport.objects.select_for_update()
+                .filter(pk=report_id)
+                .values_list("status", "started_at")
+                .first()
+            )
+            if current != (QuarterlyReportStatus.RENDERING, now):
+                return None  # taken over by another worker after STALE_RENDER: theirs counts
+            report.pdf.save(pdf_filename(report), ContentFile(rendered.content), save=False)
+            report.pages = rendered.pages
+            report.size_bytes = len(rendered.content)
+            report.from_snapshot = snapshot is not None
+            report.status = QuarterlyReportStatus.DONE
+            report.finished_at = timezone.now()
+            report.save(
+                update_fields=[
+                    "pdf",
+                    "pages",
+                    "size_bytes",
+                    "from_snapshot",
+                    "status",
+                    "finished_at",
+                ]
+            )
+    except Exception as exc:  # recorded on the report and logged; see the docstring
+        logger.exception("quarterly report %s failed", report_id)
+        if report.pdf:
+            report.pdf.delete(save=False)
+        QuarterlyReport.objects.filter(pk=report_id).update(
+            status=QuarterlyReportStatus.FAILED,
+            finished_at=timezone.now(),
+            # The type only: a message could quote data; the log has the traceback.
+            error=_("Het maken van de rapportage is mislukt (%(kind)s).")
+            % {"kind": type(exc).__name__},
+        )
+        report.refresh_from_db()
+    return report
+
+
+# --- Frozen figures ---------------------------------------------------------------------
+
+
+def figures_freeze(
+    *, scope: Scope, quarter: Quarter, today: datetime.date | None = None
+) -> tuple[FiguresSnapshot, bool]:
+    """Freeze the figures of ``scope`` for ``quarter`` once; (snapshot, created).
+
+    Only for a quarter that has ended (else ValueError). A second call returns the frozen
+    row unchanged, also when two workers freeze at the same time (unique constraint).
+    """
+    today = today or timezone.localdate()
+    if quarter.end >= today:
+        raise ValueError(f"{quarter} has not ended on {today}")
+    lookup = {"organisation_id": scope.organisation_id, "year": quarter.year}
+    existing = FiguresSnapshot.objects.filter(**lookup, quarter=quarter.number).first()
+    if existing is not None:
+        return existing, False
+    frozen = figures(scope, Period.of_quarter(quarter), today=today)
+    try:
+        with transaction.atomic():
+            return FiguresSnapshot.objects.get_or_create(
+                **lookup,
+                quarter=quarter.number,
+                defaults={"scope_kind": scope.kind, "figures": frozen},
+            )
+    except IntegrityError:
+        return FiguresSnapshot.objects.get(**lookup, quarter=quarter.number), False
+
+
+def figures_freeze_ended_quarter(*, today: datetime.date | None = None) -> int:
+    """Freeze the previous quarter of every SWV, municipality and region that has no
+    snapshot of it yet; the number frozen now. Run daily by beat: the first run of a new
+    quarter freezes, every later run finds nothing to do."""
+    today = today or timezone.localdate()
+    quarter = Quarter.of(today).previous()
+    done = set(
+        FiguresSnapshot.objects.filter(year=quarter.year, quarter=quarter.number).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    organisations = Organisation.objects.filter(kind__in=list(_SCOPE_KIND_OF)).exclude(pk__in=done)
+    created = 0
+    for organisation in organisations.order_by("pk"):
+        _snapshot, new = figures_freeze(
+            scope=scope_of_organisation(organisation), quarter=quarter, today=today
+        )
+        created += new
+    return created
