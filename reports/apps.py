@@ -7,3 +7,10 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Rapportages")
+
+    def ready(self):
+        from thuiszitters.context_processors import register_nav_provider
+
+        from .navigation import nav_items
+
+        register_nav_provider(nav_items)

@@ -17,7 +17,8 @@ def register_nav_provider(func) -> None:
 def navigation(request):
     """The main menu: only the places this user can open; ``user_can`` for page links.
 
-    ``current_for`` lists the URL names under which an item is the current page.
+    ``current_for`` lists the URL names (or namespaced view names) under which an item is the
+    current page.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -3,6 +3,7 @@ from rest_framework import routers
 from cases.api import AbsenceReportViewSet
 from escalation.api import EscalationCaseViewSet
 from registration.api import PupilViewSet
+from reports.api import QuarterlyReportViewSet, ReportViewSet
 
 from . import views
 from .permissions import AUTHENTICATED
@@ -25,5 +26,7 @@ router.register("audit-log", views.AuditLogViewSet, basename="auditlogentry")
 router.register("pupils", PupilViewSet, basename="pupil")
 router.register("absence-reports", AbsenceReportViewSet, basename="absencereport")
 router.register("cases", EscalationCaseViewSet, basename="case")
+router.register("reports/quarterly", QuarterlyReportViewSet, basename="quarterlyreport")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = router.urls

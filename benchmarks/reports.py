@@ -1,0 +1,134 @@
+"""Time the reports on a seeded region: the aggregates, the dashboard page and the PDF.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/thuiszitters_bench \
+        .venv/bin/python benchmarks/reports.py
+
+Run after ``benchmarks/seed_pupils.py --pupils 100000`` on the same database. Measures, each
+best of three after a warm-up, with its query count:
+
+1. ``figures()`` for the largest SWV, a municipality and the whole region (this quarter);
+2. the dashboard page (``/rapportages/``) as the SWV director and the API figures;
+3. rendering the quarterly PDF for the SWV (the Celery task's service, run in-process):
+   wall time, pages, size, and memory (peak Python allocations and the growth of the
+   process's resident set).
+
+Results are recorded in docs/performance.md.
+"""
+
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thuiszitters.settings.dev")
+
+
+def best_of(func, runs: int = 3):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    func()  # warm-up
+    best, queries = float("inf"), 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            result = func()
+            best = min(best, time.perf_counter() - start)
+        queries = len(captured.captured_queries)
+    return best, queries, result
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.db.models import Count
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cases.models import Case
+    from registration.models import Pupil
+    from reports.models import QuarterlyReport, ScopeKind
+    from reports.periods import Quarter
+    from reports.scopes import Scope
+    from reports.selectors import Period, figures
+    from thuiszitters.models import Municipality, Region, Samenwerkingsverband, User
+
+    print(
+        f"pupils: {Pupil.objects.count()}, cases: {Case.objects.count()}, "
+        f"open: {Case.objects.open().count()}"
+    )
+    swv_id = Case.objects.values("swv_id").annotate(n=Count("pk")).order_by("-n").first()["swv_id"]
+    swv = Samenwerkingsverband.objects.get(pk=swv_id)
+    municipality_id = (
+        Case.objects.values("municipality_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()["municipality_id"]
+    )
+    municipality = Municipality.objects.get(pk=municipality_id)
+    region = Region.objects.get(pk=swv.region_id)
+    scopes = [
+        Scope(ScopeKind.SWV, swv.pk, swv.name, swv.region_id),
+        Scope(ScopeKind.MUNICIPALITY, municipality.pk, municipality.name, region.pk),
+        Scope(ScopeKind.REGION, region.pk, region.name, region.pk),
+    ]
+    quarter = Quarter.of(timezone.localdate())
+    print(f"\n1. figures() for {quarter}")
+    for scope in scopes:
+        seconds, queries, data = best_of(lambda s=scope: figures(s, Period.of_quarter(quarter)))
+        cases = scope.cases().count()
+        print(
+            f"   {scope.kind:<13} {scope.name[:40]:<40} cases {cases:>7}  open "
+            f"{data['totals']['open']:>6}  {seconds * 1000:8.0f} ms  {queries:>3} queries"
+        )
+
+    print("\n2. pages")
+    director = User.objects.get(email="directeur.po@demo.test")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(director)
+    for name, url in [
+        ("dashboard (director)", reverse("reports:dashboard")),
+        ("API figures (director)", reverse("report-figures")),
+    ]:
+        seconds, queries, response = best_of(lambda u=url: client.get(u))
+        print(
+            f"   {name:<28} {response.status_code}  {seconds * 1000:8.0f} ms  {queries:>3} queries"
+        )
+
+    print("\n3. quarterly PDF")
+    from reports.services import quarterly_report_render
+
+    director_scope = scopes[0]
+    report = QuarterlyReport.objects.create(
+        scope_kind=director_scope.kind,
+        organisation_id=director_scope.organisation_id,
+        year=quarter.year,
+        quarter=quarter.number,
+        requested_by=director,
+    )
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    start = time.perf_counter()
+    quarterly_report_render(report_id=report.pk)
+    seconds = time.perf_counter() - start
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    report.refresh_from_db()
+    print(
+        f"   {director_scope.name}: {report.status}, {report.pages} pages, "
+        f"{(report.size_bytes or 0) / 1024:.0f} KB, {seconds:.1f} s (with tracing), "
+        f"peak Python allocations {peak / 2**20:.0f} MB, max RSS grew "
+        f"{(rss_after - rss_before) / 1024:.0f} MB to {rss_after / 1024:.0f} MB"
+    )
+    report.pdf.delete(save=False)
+    report.delete()
+
+
+if __name__ == "__main__":
+    main()

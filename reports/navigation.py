@@ -1,0 +1,52 @@
+"""The menu items of reports (``register_nav_provider``): from the cached memberships only,
+so the menu costs no query."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from thuiszitters.access import memberships_of
+from thuiszitters.models import OrganisationKind
+from thuiszitters.roles import Capability
+
+_AGGREGATES = f"core.{Capability.VIEW_AGGREGATES}"
+_PERSONAL = f"core.{Capability.VIEW_PERSONAL_DATA}"
+_LIST_KINDS = {
+    OrganisationKind.SWV,
+    OrganisationKind.MUNICIPALITY,
+    OrganisationKind.LEERPLICHT_BUREAU,
+    OrganisationKind.REGION,
+}
+
+
+def nav_items(user) -> list[dict]:
+    memberships = [m for m in memberships_of(user) if _AGGREGATES in m.capabilities]
+    if not memberships:
+        return []
+    items = [
+        {
+            "url": reverse("reports:dashboard"),
+            "label": _("Cijfers"),
+            "current_for": {"reports:dashboard"},
+        }
+    ]
+    if any(_PERSONAL in m.capabilities and m.kind in _LIST_KINDS for m in memberships):
+        items.append(
+            {
+                "url": reverse("reportlists:list"),
+                "label": _("Thuiszitterslijst"),
+                "current_for": {
+                    "reportlists:list",
+                    "reportlists:snapshots",
+                    "reportlists:snapshot",
+                    "reportlists:reconcile",
+                },
+            }
+        )
+    items.append(
+        {
+            "url": reverse("quarterly:list"),
+            "label": _("Kwartaalrapportage"),
+            "current_for": {"quarterly:list"},
+        }
+    )
+    return items
