@@ -515,7 +515,7 @@ def csv_import(*, user: User, organisation: Organisation, text: str) -> ImportRe
 # --- the rejected rows and the signed payloads --------------------------------------------
 
 
-def _guard(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
     if value.startswith(_FORMULA_START) and not re.fullmatch(r"-\d+([.,]\d+)?", value):
         return "'" + value
@@ -529,7 +529,7 @@ def rejected_csv(rows: list[list[str]]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([*COLUMN_NAMES, REASON_COLUMN])
     for cells in rows:
-        writer.writerow([_guard(c) for c in cells])
+        writer.writerow([spreadsheet_safe(c) for c in cells])
     return out.getvalue()
 
 

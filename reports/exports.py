@@ -15,11 +15,11 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cases.csv_import import spreadsheet_safe
 from thuiszitters.audit import audit_record
 from thuiszitters.models import AuditAction
 
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -30,14 +30,7 @@ class Table:
 
 
 def _guard(value):
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if (
-        isinstance(value, str)
-        and value.startswith(_FORMULA_START)
-        and not re.fullmatch(r"-\d+([.,]\d+)?", value)
-    ):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def _text(value) -> str:

@@ -52,11 +52,21 @@ class Scope:
         return Case.objects.filter(self.case_q())
 
 
-_KIND_OF = {
+SCOPE_ORGANISATION_KINDS = {
     OrganisationKind.SWV: ScopeKind.SWV,
     OrganisationKind.MUNICIPALITY: ScopeKind.MUNICIPALITY,
     OrganisationKind.REGION: ScopeKind.REGION,
 }
+
+
+def scope_of_organisation(organisation: Organisation) -> Scope:
+    """The aggregate scope of an SWV, municipality or region, without a user (for the
+    worker and the beat task; the user's own scopes come from ``report_scopes_for``)."""
+    kind = SCOPE_ORGANISATION_KINDS[OrganisationKind(organisation.kind)]
+    region_id = organisation.pk if kind == ScopeKind.REGION else organisation.region_id
+    return Scope(
+        kind=kind, organisation_id=organisation.pk, name=organisation.name, region_id=region_id
+    )
 
 
 def report_scopes_for(user) -> list[Scope]:
@@ -65,7 +75,7 @@ def report_scopes_for(user) -> list[Scope]:
     if not memberships:
         return []
     personal = {m.organisation_id for m in memberships if _PERSONAL in m.capabilities}
-    direct = {m.organisation_id for m in memberships if m.kind in _KIND_OF}
+    direct = {m.organisation_id for m in memberships if m.kind in SCOPE_ORGANISATION_KINDS}
     bureaus = [
         m.organisation_id for m in memberships if m.kind == OrganisationKind.LEERPLICHT_BUREAU
     ]
@@ -81,7 +91,7 @@ def report_scopes_for(user) -> list[Scope]:
         sector = org.swv_detail.sector if org.kind == OrganisationKind.SWV else ""
         scopes.append(
             Scope(
-                kind=_KIND_OF[org.kind],
+                kind=SCOPE_ORGANISATION_KINDS[org.kind],
                 organisation_id=org.pk,
                 name=org.name,
                 region_id=org.region_id if org.kind != OrganisationKind.REGION else org.pk,
@@ -94,10 +104,11 @@ def report_scopes_for(user) -> list[Scope]:
     return scopes
 
 
-def scope_for(user, key: str | None) -> Scope:
+def scope_for(user, key: str | None, scopes: list[Scope] | None = None) -> Scope:
     """The scope ``key`` ("swv-12") if the user may see it, else the first one; 404 when the
-    user has none or names one outside their reach (missing and forbidden look the same)."""
-    scopes = report_scopes_for(user)
+    user has none or names one outside their reach (missing and forbidden look the same).
+    ``scopes``: the candidates (default ``report_scopes_for(user)``)."""
+    scopes = report_scopes_for(user) if scopes is None else scopes
     if not scopes:
         raise Http404
     if not key:

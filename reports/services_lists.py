@@ -32,7 +32,7 @@ from thuiszitters.models import AuditAction, Organisation
 from .exports import Table
 from .models import ThuiszitterslijstEntry, ThuiszitterslijstSnapshot
 from .reconciliation import Comparison, ParsedList, TheirRow, list_parse, match, person
-from .scopes import Scope, report_scopes_for
+from .scopes import Scope, report_scopes_for, scope_for
 from .selectors import thuiszitterslijst
 
 LIST_OBJECT_TYPE = "reports.thuiszitterslijst"
@@ -131,9 +131,7 @@ def personal_scope_or_404(user, key: str | None, scopes: list[Scope] | None = No
     """The scope ``key``, or the first one without a key; 404 when the user may see no
     list there (a director, policy: aggregates only), so missing and forbidden look alike.
     ``scopes``: the user's ``personal_scopes`` when the caller has them already."""
-    scopes = personal_scopes(user) if scopes is None else scopes
-    if not scopes:
-        raise Http404
+    return scope_for(user, key, personal_scopes(user) if scopes is None else scopes)
     if not key:
         return scopes[0]
     for scope in scopes:

@@ -24,11 +24,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from thuiszitters.audit import audit_change
-from thuiszitters.models import AuditAction, Organisation, OrganisationKind
+from thuiszitters.models import AuditAction, Organisation
 
-from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus, ScopeKind
+from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus
 from ..periods import Quarter
-from ..scopes import Scope, report_scopes_for
+from ..scopes import SCOPE_ORGANISATION_KINDS, Scope, report_scopes_for, scope_of_organisation
 from ..selectors import Period, figures
 
 logger = logging.getLogger(__name__)
@@ -36,23 +36,6 @@ logger = logging.getLogger(__name__)
 # A render that started this long ago and never finished died with its worker (acks_late
 # delivers the task again); a newer one is still running elsewhere and is left alone.
 STALE_RENDER = datetime.timedelta(minutes=30)
-
-_SCOPE_KIND_OF = {
-    OrganisationKind.SWV: ScopeKind.SWV,
-    OrganisationKind.MUNICIPALITY: ScopeKind.MUNICIPALITY,
-    OrganisationKind.REGION: ScopeKind.REGION,
-}
-
-
-def scope_of_organisation(organisation: Organisation) -> Scope:
-    """The aggregate scope of an SWV, municipality or region, without a user (for the
-    worker and the beat task; the user's own scopes come from ``report_scopes_for``)."""
-    kind = _SCOPE_KIND_OF[OrganisationKind(organisation.kind)]
-    region_id = organisation.pk if kind == ScopeKind.REGION else organisation.region_id
-    return Scope(
-        kind=kind, organisation_id=organisation.pk, name=organisation.name, region_id=region_id
-    )
-
 
 # --- Request ----------------------------------------------------------------------------
 
@@ -251,7 +234,9 @@ def figures_freeze_ended_quarter(*, today: datetime.date | None = None) -> int:
             "organisation_id", flat=True
         )
     )
-    organisations = Organisation.objects.filter(kind__in=list(_SCOPE_KIND_OF)).exclude(pk__in=done)
+    organisations = Organisation.objects.filter(kind__in=list(SCOPE_ORGANISATION_KINDS)).exclude(
+        pk__in=done
+    )
     created = 0
     for organisation in organisations.order_by("pk"):
         _snapshot, new = figures_freeze(
