@@ -2,8 +2,9 @@
 
 POST is idempotent on the client's ``client_key`` per reporting organisation: a retried
 request answers 200 with ``Idempotent-Replayed: true`` and the first report, and writes
-nothing. The rules live in the intake service (``cases.services.intake``); this module only
-translates JSON to a ``ReportInput`` and back.
+nothing; the same key with another report is a 409 (``idempotency_conflict``). The rules
+live in the intake service (``cases.services.intake``); this module only translates JSON to
+a ``ReportInput`` and back.
 """
 
 import django_filters
@@ -20,13 +21,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.response import Response
 
 from registration.models import AbsenceKind, AbsenceReport, ParentsInformedHow
 from registration.selectors import absence_reports_of_reporter
 from registration.services import REPORT_FIELDS, ReportInput
 from thuiszitters.api.permissions import AUTHENTICATED
+from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
 from thuiszitters.models import ApiToken
@@ -34,9 +36,15 @@ from thuiszitters.roles import Capability
 from thuiszitters.selectors import reporting_organisations
 
 from .csv_import import pupil_find
-from .services import absence_report_submit
+from .services import IdempotencyConflict, absence_report_submit
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+class IdempotencyConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+    default_detail = _("Dit kenmerk hoort al bij een andere melding.")
 
 
 class AbsenceKindField(serializers.ChoiceField):
@@ -113,7 +121,7 @@ class AbsenceReportResultSerializer(AbsenceReportSerializer):
         read_only_fields = fields
 
 
-class AbsenceReportCreateSerializer(serializers.Serializer):
+class AbsenceReportCreateSerializer(InputSerializer):
     """A report from a school administration system. Name the pupil by BSN (preferred) or by
     given names, surname and date of birth."""
 
@@ -328,6 +336,10 @@ class AbsenceReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "in phase `school` or joins the pupil's open case. Idempotent on `client_key`: "
             "a retry with a key already used by your organisation returns the first report "
             "with status 200 and the header `Idempotent-Replayed: true`, and writes nothing. "
+            "A retry must repeat the first body (a left-out `reported_on` matches any date); "
+            "the same key with another report (another pupil, kind, date, number or text) "
+            "is refused with 409 `idempotency_conflict` and writes nothing. "
+            "Fields the operation does not know are refused (400). "
             "Name the pupil by `bsn`, or by `given_names`, `surname` and `date_of_birth`; "
             "only pupils of your organisation are found (error on field `pupil` otherwise)."
         ),
@@ -338,9 +350,18 @@ class AbsenceReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 AbsenceReportResultSerializer,
                 description="Replay: this client_key was seen before; nothing was written.",
             ),
-            400: OpenApiResponse(ApiErrorSerializer, description="Field-level errors."),
+            400: OpenApiResponse(
+                ApiErrorSerializer, description="Field-level errors, also for unknown fields."
+            ),
             401: OpenApiResponse(ApiErrorSerializer, description="No or a revoked token."),
             403: OpenApiResponse(ApiErrorSerializer, description="Not allowed to report."),
+            409: OpenApiResponse(
+                ApiErrorSerializer,
+                description="This client_key belongs to another report; nothing was written.",
+            ),
+            413: OpenApiResponse(
+                ApiErrorSerializer, description="The body is over 2.5 MB (`payload_too_large`)."
+            ),
         },
         parameters=[
             OpenApiParameter(
@@ -379,17 +400,33 @@ class AbsenceReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 response_only=True,
                 status_codes=["400"],
             ),
+            OpenApiExample(
+                "Conflict",
+                summary="Same client_key, another report",
+                value={
+                    "status": 409,
+                    "code": "idempotency_conflict",
+                    "detail": "Het kenmerk parnassys-verzuim-88213 hoort al bij een andere "
+                    "melding van uw organisatie. Geef een nieuwe melding een nieuw kenmerk.",
+                    "fields": {},
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
         ],
     )
     def create(self, request, *args, **kwargs):
         serializer = AbsenceReportCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        result = absence_report_submit(
-            actor=request.user,
-            reporting_organisation=serializer.validated_data["reporting_organisation"],
-            data=serializer.validated_data["report_input"],
-            channel="api",
-        )
+        try:
+            result = absence_report_submit(
+                actor=request.user,
+                reporting_organisation=serializer.validated_data["reporting_organisation"],
+                data=serializer.validated_data["report_input"],
+                channel="api",
+            )
+        except IdempotencyConflict as exc:
+            raise IdempotencyConflictError(exc.message_dict["client_key"][0]) from exc
         report = result.report
         report.case_created = result.case_created
         body = AbsenceReportResultSerializer(report).data

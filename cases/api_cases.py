@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
 from thuiszitters.access import get_visible_or_404
+from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
 from thuiszitters.models import Organisation, User
@@ -205,23 +206,23 @@ class CaseDetailSerializer(CaseSerializer):
 # --- write serializers ----------------------------------------------------------------
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     # Closing and reopening have their own actions.
     to_phase = serializers.ChoiceField(choices=[c for c in Phase.choices if c[0] != Phase.CLOSED])
     reason = serializers.CharField(allow_blank=True, default="")
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(InputSerializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     note = serializers.CharField(allow_blank=True, default="")
     offer_started_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReopenSerializer(serializers.Serializer):
+class ReopenSerializer(InputSerializer):
     reason = serializers.CharField()
 
 
-class JournalSerializer(serializers.Serializer):
+class JournalSerializer(InputSerializer):
     kind = serializers.ChoiceField(
         choices=[
             (k, label)
@@ -247,7 +248,7 @@ class _CaseOrganisationField(serializers.PrimaryKeyRelatedField):
         )
 
 
-class ActionAddSerializer(serializers.Serializer):
+class ActionAddSerializer(InputSerializer):
     description = serializers.CharField()
     due_on = serializers.DateField()
     owner_user = serializers.PrimaryKeyRelatedField(
@@ -256,7 +257,7 @@ class ActionAddSerializer(serializers.Serializer):
     owner_organisation = _CaseOrganisationField(required=False, allow_null=True)
 
 
-class LeadSerializer(serializers.Serializer):
+class LeadSerializer(InputSerializer):
     organisation = _CaseOrganisationField()
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -264,7 +265,7 @@ class LeadSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentSerializer(InputSerializer):
     scope = serializers.ChoiceField(choices=ConsentScope.choices)
     status = serializers.ChoiceField(choices=ConsentStatus.choices)
     party = serializers.ChoiceField(choices=ConsentParty.choices)

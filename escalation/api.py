@@ -40,6 +40,7 @@ from cases.api_cases import (
 )
 from cases.services import case_transition
 from cases.workflow import is_escalation
+from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.audit import audit_read
 from thuiszitters.models import User
 from thuiszitters.roles import Capability
@@ -171,12 +172,12 @@ class RouteTransitionSerializer(TransitionSerializer):
     reason = serializers.CharField(help_text="Why; required for every move.")
 
 
-class EscalateSerializer(serializers.Serializer):
+class EscalateSerializer(InputSerializer):
     step = NamedChoiceField(enum_name="TimedStepEnum", choices=TIMED_STEP_CHOICES)
     reason = serializers.CharField()
 
 
-class AssessmentSerializer(serializers.Serializer):
+class AssessmentSerializer(InputSerializer):
     offer_within_four_weeks = serializers.BooleanField(
         help_text="Will a suitable offer start within 4 weeks? `false` puts the case on the "
         "doorbraakteam's agenda at once."
@@ -187,7 +188,7 @@ class AssessmentSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
-class ArbitrationStartSerializer(serializers.Serializer):
+class ArbitrationStartSerializer(InputSerializer):
     parents_representative = serializers.CharField(max_length=200)
     own_member = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -200,7 +201,7 @@ class ArbitrationStartSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ArbitrationConcludeSerializer(serializers.Serializer):
+class ArbitrationConcludeSerializer(InputSerializer):
     status = NamedChoiceField(enum_name="ArbitrationOutcomeEnum", choices=OUTCOME_CHOICES)
     decision = serializers.CharField(
         allow_blank=True, default="", help_text="Required with `decided`."
@@ -210,7 +211,7 @@ class ArbitrationConcludeSerializer(serializers.Serializer):
     )
 
 
-class OmReferralSerializer(serializers.Serializer):
+class OmReferralSerializer(InputSerializer):
     route = serializers.ChoiceField(choices=OmRoute.choices)
     referred_on = serializers.DateField()
     reason = serializers.CharField()

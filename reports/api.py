@@ -8,7 +8,7 @@ cases of the scope.
 
 from dataclasses import asdict
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,8 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.api import ApiErrorSerializer
-from thuiszitters.audit import audit_record
-from thuiszitters.models import AuditAction
+from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.roles import Capability
 
 from .models import QuarterlyReport, QuarterlyReportStatus
@@ -74,7 +73,7 @@ class QuarterlyReportSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class QuarterlyRequestSerializer(serializers.Serializer):
+class QuarterlyRequestSerializer(InputSerializer):
     scope = serializers.CharField()
     quarter = serializers.CharField(help_text="For example ``2026-Q3``.")
 
@@ -180,25 +179,23 @@ class QuarterlyReportViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
+        description=(
+            "The PDF of a finished report. 404 while it is not done, or when its stored file "
+            "is missing; only a download that is served is written to the audit log."
+        ),
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
             404: ApiErrorSerializer,
-        }
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
+        from .services import quarterly_report_open
+
         report = self.get_object()
-        if report.status != QuarterlyReportStatus.DONE or not report.pdf:
-            raise Http404
-        audit_record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            obj=report,
-            organisation=report.organisation,
-            reason="quarterly report downloaded (API)",
-        )
+        handle = quarterly_report_open(report=report, actor=request.user, channel="api")
         response = FileResponse(
-            report.pdf.open("rb"),
+            handle,
             as_attachment=True,
             filename=report.pdf.name.rsplit("/", 1)[-1],
             content_type="application/pdf",

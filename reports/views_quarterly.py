@@ -23,14 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from thuiszitters.access import get_visible_or_404
-from thuiszitters.audit import audit_record
-from thuiszitters.models import AuditAction
 
 from .models import QuarterlyReportStatus
 from .periods import Quarter
 from .scopes import Scope, report_scopes_for
 from .selectors import quarterly_reports_visible_to
-from .services import quarterly_report_request
+from .services import quarterly_report_open, quarterly_report_request
 
 PAGE_SIZE = 25
 REQUESTABLE_QUARTERS = 8
@@ -143,7 +141,7 @@ def quarterly_request(request):
 @require_GET
 def quarterly_download(request, pk: int):
     """The PDF of a finished report of one of the user's scopes, as an attachment; audited
-    as an export before any byte is sent. Anything else is 404."""
+    as an export before any byte is sent. Anything else (a missing file too) is 404."""
     scopes = _scopes_or_404(request.user)
     report = get_visible_or_404(
         quarterly_reports_visible_to(scopes)
@@ -152,18 +150,7 @@ def quarterly_download(request, pk: int):
         .select_related("organisation"),
         pk=pk,
     )
-    try:
-        handle = report.pdf.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=report,
-        organisation=report.organisation,
-        changes={"year": report.year, "quarter": report.quarter, "size": report.size_bytes},
-        reason="quarterly report downloaded",
-    )
+    handle = quarterly_report_open(report=report, actor=request.user, channel="page")
     response = FileResponse(
         handle,
         as_attachment=True,

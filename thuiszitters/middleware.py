@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 
+from .api.errors import error_json, is_api_request, payload_too_large_message
 from .request_context import RequestContext, set_request_context
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -47,6 +48,28 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ApiBodySizeMiddleware:
+    """Refuses an ``/api/`` body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with a JSON 413, unread.
+
+    Django checks the size only when ``request.body`` is read (and then answers with an HTML
+    400); DRF's JSON parser reads the stream and would parse a body of any size.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and is_api_request(request):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return error_json(request, 413, "payload_too_large", payload_too_large_message())
+        return self.get_response(request)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

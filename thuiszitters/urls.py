@@ -46,6 +46,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Under /api/ each of these answers JSON (thuiszitters.api.errors.handler_json).
+handler400 = "thuiszitters.views.bad_request"
 handler404 = "thuiszitters.views.page_not_found"
 handler403 = "thuiszitters.views.permission_denied"
 handler500 = "thuiszitters.views.server_error"

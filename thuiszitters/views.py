@@ -11,6 +11,7 @@ from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -228,19 +229,11 @@ def _error_page(status: int, template: str):
     @login_not_required
     def view(request, exception=None):
         if request.path.startswith("/api/"):
-            from .api.errors import server_error_json
+            from .api.errors import handler_json
 
-            if status == 500:
-                return server_error_json(request)
-            return JsonResponse(
-                {
-                    "status": status,
-                    "code": "not_found" if status == 404 else "permission_denied",
-                    "detail": str(_("Niet gevonden.") if status == 404 else _("Geen toegang.")),
-                    "fields": {},
-                },
-                status=status,
-            )
+            return handler_json(request, status, exception)
+        if status == 400:
+            return defaults.bad_request(request, exception)
         if status == 500:
             # No context processors: the failure may be the database they would query.
             return HttpResponseServerError(loader.get_template(template).render())
@@ -249,6 +242,7 @@ def _error_page(status: int, template: str):
     return view
 
 
+bad_request = _error_page(400, "400.html")
 page_not_found = _error_page(404, "404.html")
 permission_denied = _error_page(403, "403.html")
 server_error = _error_page(500, "500.html")

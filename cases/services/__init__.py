@@ -13,7 +13,7 @@ from .casefile import (
     participant_add,
     participant_remove,
 )
-from .intake import IntakeResult, absence_report_submit
+from .intake import IdempotencyConflict, IntakeResult, absence_report_same, absence_report_submit
 from .workflow import (
     TimerStep,
     case_close,
@@ -23,8 +23,10 @@ from .workflow import (
 )
 
 __all__ = [
+    "IdempotencyConflict",
     "IntakeResult",
     "TimerStep",
+    "absence_report_same",
     "absence_report_submit",
     "action_add",
     "action_status_set",

@@ -3,6 +3,7 @@
 from .quarterly import (
     figures_freeze,
     figures_freeze_ended_quarter,
+    quarterly_report_open,
     quarterly_report_render,
     quarterly_report_request,
     scope_of_organisation,
@@ -11,6 +12,7 @@ from .quarterly import (
 __all__ = [
     "figures_freeze",
     "figures_freeze_ended_quarter",
+    "quarterly_report_open",
     "quarterly_report_render",
     "quarterly_report_request",
     "scope_of_organisation",

@@ -17,13 +17,15 @@ import logging
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from thuiszitters.audit import audit_change
+from thuiszitters.audit import audit_change, audit_record
 from thuiszitters.models import AuditAction, Organisation
 
 from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus
@@ -191,6 +193,39 @@ def quarterly_report_render(
         )
         report.refresh_from_db()
     return report
+
+
+# --- Download ---------------------------------------------------------------------------
+
+
+def quarterly_report_open(*, report: QuarterlyReport, actor, channel: str) -> File:
+    """The stored PDF of a finished report, open for reading, with the export audited.
+
+    The page and the API both download through here. A report that is not done, or whose
+    file is gone (a restore without the media, a removed file), is Http404 and nothing is
+    audited: the audit log records exports that happened. The caller closes the file
+    (``FileResponse`` does).
+    """
+    if report.status != QuarterlyReportStatus.DONE or not report.pdf:
+        raise Http404
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError as exc:
+        logger.warning("quarterly report %s: stored file %s is missing", report.pk, report.pdf.name)
+        raise Http404 from exc
+    try:
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            obj=report,
+            organisation=report.organisation,
+            changes={"year": report.year, "quarter": report.quarter, "size": report.size_bytes},
+            reason="quarterly report downloaded" + (" (API)" if channel == "api" else ""),
+        )
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 # --- Frozen figures ---------------------------------------------------------------------

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "thuiszitters.middleware.RequestContextMiddleware",
+    "thuiszitters.middleware.ApiBodySizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -271,7 +272,8 @@ REST_FRAMEWORK = {
         "thuiszitters.api.permissions.HasActionPermission",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit 1-200 (default PAGE_SIZE), offset 0-10^9; anything else is a 400 on the parameter.
+    "DEFAULT_PAGINATION_CLASS": "thuiszitters.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "thuiszitters.api.errors.exception_handler",
@@ -289,7 +291,18 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thuiszitters API",
-    "DESCRIPTION": "Regional system for pupils who miss education: reports, cases, escalation.",
+    "DESCRIPTION": (
+        "Regional system for pupils who miss education: reports, cases, escalation.\n\n"
+        "The API is strict. A request body with a field an operation does not know is "
+        "refused (400, the field named in `fields` with `Onbekend veld.`). Lists page with "
+        "`limit` (1 to 200, default 50) and `offset`; a value outside its range is a 400 on "
+        "that parameter, never silently clamped. A body over 2.5 MB is refused with 413 "
+        "(`payload_too_large`). `POST /api/v1/absence-reports/` is idempotent on "
+        "`client_key`: the same key with the same body replays the first report (200, "
+        "`Idempotent-Replayed: true`); the same key with another body is a 409 "
+        "(`idempotency_conflict`). Every error, under every `/api/` URL, is JSON: "
+        "`{status, code, detail, fields}`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

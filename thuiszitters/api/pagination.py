@@ -1,0 +1,60 @@
+"""``limit``/``offset`` pagination of every API list, strict about its two parameters.
+
+``limit`` is 1 to ``MAX_LIMIT`` (default ``PAGE_SIZE``, 50) and ``offset`` 0 to
+``MAX_OFFSET``. Anything else (not a whole number, negative, too large, empty) is a 400 on
+that parameter, never a silent default or clamp: a client asking for 1000 rows and getting
+200 would think it has everything. The offset bound keeps ``offset + limit`` inside a 32-bit
+integer on every database; no list of this system comes near it.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import pagination, serializers
+
+MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000_000
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
+def _bounded(request, name: str, default: int, low: int, high: int) -> int:
+    if name not in request.query_params:
+        return default
+    text = request.query_params[name]
+    if _WHOLE_NUMBER.fullmatch(text) and low <= int(text) <= high:
+        return int(text)
+    raise serializers.ValidationError(
+        {
+            name: [
+                _("Geef een geheel getal van %(low)s tot en met %(high)s.")
+                % {"low": low, "high": high}
+            ]
+        }
+    )
+
+
+class ApiPagination(pagination.LimitOffsetPagination):
+    max_limit = MAX_LIMIT
+    limit_query_description = _(
+        "Results per page: 1 to %(max)s (default %(default)s). More than %(max)s is an "
+        "error 400 on `limit`, never silently cut to the maximum."
+    )
+    offset_query_description = _("Index of the first result (0 is the first), at most %(max)s.")
+
+    def get_limit(self, request):
+        return _bounded(request, self.limit_query_param, self.default_limit, 1, MAX_LIMIT)
+
+    def get_offset(self, request):
+        return _bounded(request, self.offset_query_param, 0, 0, MAX_OFFSET)
+
+    def get_schema_operation_parameters(self, view):
+        limit, offset = super().get_schema_operation_parameters(view)
+        limit["description"] = str(self.limit_query_description) % {
+            "max": MAX_LIMIT,
+            "default": self.default_limit,
+        }
+        limit["schema"].update(minimum=1, maximum=MAX_LIMIT, default=self.default_limit)
+        offset["description"] = str(self.offset_query_description) % {"max": MAX_OFFSET}
+        offset["schema"].update(minimum=0, maximum=MAX_OFFSET, default=0)
+        return [limit, offset]
