@@ -29,12 +29,13 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from registration.bsn import bsn_is_valid
+from registration.identity import bsn_normalise, identity_matches
 from registration.models import AbsenceKind, AbsenceReport, ParentsInformedHow, Pupil
 from registration.selectors import pupils_reportable_by
 from registration.services import ReportInput, absence_report_validate
 from thuiszitters.models import Organisation, User
 
-from .services import absence_report_submit
+from .services import IdempotencyConflict, absence_report_same, absence_report_submit
 
 MAX_BYTES = 2 * 1024 * 1024
 # Each row runs the full intake (about 20 queries): 1000 rows commit in ~11 s, well inside a
@@ -68,21 +69,32 @@ def pupil_find(
     surname: str = "",
     date_of_birth: datetime.date | None = None,
 ) -> Pupil:
-    """The pupil a report names, by BSN or else by name and date of birth, within scope."""
+    """The pupil a report names, within the reporter's scope: by BSN together with the
+    surname and date of birth, or else by given names, surname and date of birth.
+
+    Whatever does not match (an unused BSN, one outside the scope, or a BSN with another
+    child's name or birthday) gets the same answer, so the API and the CSV import tell
+    nobody whether a BSN is known.
+    """
     scope = pupils_reportable_by(user=user, organisation=organisation)
-    if bsn:
-        pupil = scope.filter(bsn=bsn).first()
-        if pupil is None:
-            raise _not_found()
-        return pupil
-    if not (given_names and surname and date_of_birth):
+    if not (surname and date_of_birth and (bsn or given_names)):
         raise ValidationError(
             {
                 "pupil": [
-                    _("Geef het BSN, of de voornamen, achternaam en geboortedatum van de leerling.")
+                    _(
+                        "Geef het BSN met de achternaam en geboortedatum, of de voornamen, "
+                        "achternaam en geboortedatum van de leerling."
+                    )
                 ]
             }
         )
+    if bsn:
+        pupil = scope.filter(bsn=bsn_normalise(bsn)).first()
+        if pupil is None or not identity_matches(
+            pupil, surname=surname, date_of_birth=date_of_birth
+        ):
+            raise _not_found()
+        return pupil
     matches = list(
         scope.annotate(_full_surname=Concat("surname_prefix", Value(" "), "surname"))
         .filter(Q(surname__iexact=surname) | Q(_full_surname__iexact=surname))
@@ -242,13 +254,6 @@ def _date(value: str) -> datetime.date:
     raise ValueError(value)
 
 
-def _bsn(value: str) -> str:
-    bsn = re.sub(r"[\s.]", "", value)
-    if bsn.isdigit() and len(bsn) == 8:
-        bsn = "0" + bsn  # Excel drops the leading zero of a number
-    return bsn
-
-
 def _choice(value: str, choices) -> str:
     wanted = value.strip().casefold()
     for code, label in choices.choices:
@@ -316,7 +321,7 @@ def _parse_values(row: CsvRow) -> dict:
             row.error(column, message)
             return None
 
-    bsn = _bsn(v["bsn"])
+    bsn = bsn_normalise(v["bsn"])
     if bsn and not bsn_is_valid(bsn):
         row.error("bsn", _("Geen geldig BSN: 9 cijfers die de elfproef doorstaan."))
     parsed["bsn"] = bsn
@@ -388,7 +393,7 @@ def _client_key(parsed: dict) -> str:
 
 
 def _pupils_by_bsn(scope: QuerySet[Pupil], rows: list[tuple[int, dict[str, str]]]) -> dict:
-    bsns = {_bsn(v["bsn"]) for _n, v in rows if v["bsn"].strip()}
+    bsns = {bsn_normalise(v["bsn"]) for _n, v in rows if v["bsn"].strip()}
     return {p.bsn: p for p in scope.filter(bsn__in=bsns)} if bsns else {}
 
 
@@ -417,19 +422,18 @@ def csv_rows(
         identity_errors = {"bsn", "geboortedatum"} & set(row.errors)
         if not identity_errors:
             try:
-                row.pupil = (
-                    by_bsn.get(parsed["bsn"])
-                    if parsed["bsn"]
-                    else pupil_find(
+                row.pupil = by_bsn.get(parsed["bsn"]) if parsed["bsn"] else None
+                if row.pupil is None or not identity_matches(
+                    row.pupil, surname=parsed["surname"], date_of_birth=parsed["date_of_birth"]
+                ):
+                    row.pupil = pupil_find(
                         user=user,
                         organisation=organisation,
+                        bsn=parsed["bsn"],
                         given_names=parsed["given_names"],
                         surname=parsed["surname"],
                         date_of_birth=parsed["date_of_birth"],
                     )
-                )
-                if row.pupil is None:
-                    raise _not_found()
             except ValidationError as exc:
                 row.add_validation_error(exc)
         if row.errors:
@@ -446,6 +450,7 @@ def csv_rows(
             reason=parsed["reason"],
             client_key=row.client_key,
         )
+    _refuse_reused_keys(rows)
     if validate:
         _mark_imported(organisation, rows)
         for row in rows:
@@ -459,17 +464,48 @@ def csv_rows(
     return rows
 
 
+def _refuse_reused_keys(rows: list[CsvRow]) -> None:
+    """A ``kenmerk`` on a later row with another report is refused, in the preview as at
+    the commit (where the intake would refuse it after the first row went in)."""
+    by_number = {r.number: r for r in rows}
+    for row in rows:
+        first = by_number.get(row.duplicate_of)
+        if first is None or first.data is None or row.data is None:
+            continue
+        if not absence_report_same(first.data, row.data):
+            row.error(
+                "kenmerk",
+                _(
+                    "Dit kenmerk staat ook op regel %(row)s, met andere gegevens. Geef elke "
+                    "melding een eigen kenmerk."
+                )
+                % {"row": first.number},
+            )
+            row.duplicate_of, row.data = None, None
+
+
 def _mark_imported(organisation: Organisation, rows: list[CsvRow]) -> None:
+    """Rows whose key was imported before; a key that came with another report is an error
+    (what the intake answers at the commit)."""
     keys = [r.client_key for r in rows if r.data is not None]
-    seen: set[str] = set()
+    seen: dict[str, AbsenceReport] = {}
     for start in range(0, len(keys), 500):
         seen.update(
-            AbsenceReport.objects.filter(
+            (report.client_key, report)
+            for report in AbsenceReport.objects.filter(
                 reporting_organisation=organisation, client_key__in=keys[start : start + 500]
-            ).values_list("client_key", flat=True)
+            )
         )
     for row in rows:
-        row.already_imported = row.client_key in seen
+        report = seen.get(row.client_key)
+        if (
+            report is not None
+            and row.data is not None
+            and not absence_report_same(report, row.data)
+        ):
+            row.add_validation_error(IdempotencyConflict(row.client_key))
+            continue
+        row.already_imported = report is not None
 
 
 @dataclass

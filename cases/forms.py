@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration.bsn import validate_bsn
 from registration.forms import DATE_INPUT
 from registration.models import (
     AbsenceKind,
@@ -94,7 +95,11 @@ class IntakeForm(forms.Form):
         label=_("BSN"),
         required=False,
         max_length=9,
-        help_text=_("Optioneel; wordt gecontroleerd met de elfproef."),
+        help_text=_(
+            "Optioneel; wordt gecontroleerd met de elfproef. Is de leerling al bekend, dan "
+            "moeten ook achternaam en geboortedatum kloppen."
+        ),
+        validators=[validate_bsn],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     municipality = forms.ModelChoiceField(

@@ -1,5 +1,9 @@
 """Which cases a user may see: on the case's indexed organisation columns, and for
-leerplicht and the SWV only where a report in the case is shared with them (consent)."""
+leerplicht and the SWV only where a report in the case is shared with them (consent).
+
+Holding the lead is no ground by itself (DESIGN.md 4.3, ADR 0014): a lead whose organisation
+has no shared report (no consent, no legal ground) works from the restricted view of
+``cases_in_restricted_view`` until consent is given."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -37,19 +41,52 @@ def cases_visible_to(user) -> QuerySet[Case]:
         q |= Q(swv_id__in=ids[OrganisationKind.SWV]) & Exists(
             reports.filter(report__shared_with_swv=True)
         )
-        q |= Q(lead_organisation_id__in=ids[OrganisationKind.SWV])
     if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
         q |= leerplicht_municipality_q(ids) & Exists(
             reports.filter(report__shared_with_leerplicht=True)
-        )
-        q |= Q(
-            lead_organisation_id__in=ids[OrganisationKind.LEERPLICHT_BUREAU]
-            | ids[OrganisationKind.MUNICIPALITY]
         )
     care = _care_partner_q(user)
     if care is not None:
         q |= care
     return Case.objects.filter(q | _arbitrator_q(user))
+
+
+def cases_in_restricted_view(user) -> QuerySet[Case]:
+    """Cases the user may know of but not read (ADR 0014): those their organisation leads
+    (or they lead) without consent or a legal ground for that organisation, and for a school
+    the cases that its own reports joined. What such a user sees is ``case_restricted_view``.
+    """
+    ids = personal_data_orgs(user)
+    if not ids or not user.is_authenticated:
+        return Case.objects.none()
+    orgs = set().union(*ids.values())
+    q = Q(lead_organisation_id__in=orgs) | Q(lead_user_id=user.pk)
+    schools = ids[OrganisationKind.SCHOOL]
+    if schools:
+        q |= Q(
+            pk__in=CaseReport.objects.filter(report__reporting_organisation_id__in=schools).values(
+                "case_id"
+            )
+        )
+    return Case.objects.filter(q).exclude(pk__in=cases_visible_to(user).values("pk"))
+
+
+def case_view_of(user, pk) -> tuple[Case | None, bool]:
+    """The case and whether the user reads it whole (True) or in the restricted view."""
+    related = ("pupil", "lead_organisation", "lead_user", "school", "municipality")
+    case = cases_visible_to(user).select_related(*related).filter(pk=pk).first()
+    if case is not None:
+        return case, True
+    case = cases_in_restricted_view(user).select_related(*related).filter(pk=pk).first()
+    return case, False
+
+
+def case_is_led_by(user, case: Case) -> bool:
+    """Whether the user, or an organisation where they may see personal data, holds the lead."""
+    if case.lead_user_id is not None and case.lead_user_id == user.pk:
+        return True
+    ids = personal_data_orgs(user)
+    return any(case.lead_organisation_id in orgs for orgs in ids.values())
 
 
 def _arbitrator_q(user) -> Q:

@@ -16,19 +16,20 @@ from django.views.decorators.http import require_POST
 from registration.models import ConsentStatus, Pupil
 from registration.selectors import pupil_search, pupils_visible_to
 from registration.services import (
+    ConsentStanding,
     GuardianInput,
     ReportInput,
     absence_report_validate,
     consent_record,
-    pupil_create,
-    pupil_find_or_create_for_school,
+    consent_standing,
+    pupil_identify,
+    pupil_register_for_report,
 )
 from thuiszitters.access import get_visible_or_404
-from thuiszitters.models import OrganisationKind
 from thuiszitters.selectors import reporting_organisations
 
 from .forms import IntakeForm, PupilFindForm
-from .selectors import cases_visible_to
+from .selectors import cases_in_restricted_view, cases_visible_to
 from .services import absence_report_submit
 from .services.intake import IntakeResult
 from .views_case import case_page
@@ -41,7 +42,9 @@ def _require_reporter(user) -> None:
         raise Http404
 
 
-def _pupil_new(form: IntakeForm, user) -> Pupil:
+def _pupil_new(form: IntakeForm, user, identified: Pupil | None, *, commit: bool) -> Pupil:
+    """The new report's pupil: new, or the known one ``pupil_identify`` matched. The check
+    as the user types leaves the BSN out, so it answers the same for any BSN."""
     data = form.cleaned_data
     organisation = data["reporting_organisation"]
     guardians = [
@@ -52,23 +55,19 @@ def _pupil_new(form: IntakeForm, user) -> Pupil:
             email=data["guardian_email"],
         )
     ]
-    fields = {
-        "given_names": data["given_names"],
-        "surname_prefix": data["surname_prefix"],
-        "surname": data["surname"],
-        "date_of_birth": data["date_of_birth"],
-        "municipality": data["municipality"],
-        "bsn": data["bsn"] or None,
-        "guardians": guardians,
-    }
-    if organisation.kind == OrganisationKind.SCHOOL:
-        return pupil_find_or_create_for_school(
-            actor=user,
-            school=organisation.school_detail,
-            enrolled_from=data["enrolled_from"],
-            **fields,
-        )
-    return pupil_create(actor=user, **fields)
+    return pupil_register_for_report(
+        actor=user,
+        organisation=organisation,
+        identified=identified,
+        enrolled_from=data["enrolled_from"],
+        guardians=guardians,
+        given_names=data["given_names"],
+        surname_prefix=data["surname_prefix"],
+        surname=data["surname"],
+        date_of_birth=data["date_of_birth"],
+        municipality=data["municipality"],
+        bsn=(data["bsn"] or None) if commit else None,
+    )
 
 
 def _report_input(form: IntakeForm, pupil: Pupil) -> ReportInput:
@@ -94,8 +93,26 @@ def _intake_run(form: IntakeForm, user, *, commit: bool) -> IntakeResult | None:
     """Pupil, consent and report in one transaction; ``commit=False`` checks and rolls back."""
     data = form.cleaned_data
     organisation = data["reporting_organisation"]
+    identified = None
+    if data["new_pupil"] and commit:
+        # Outside the transaction: a refused match is audited even though nothing is saved.
+        identified = pupil_identify(
+            actor=user,
+            organisation=organisation,
+            bsn=data["bsn"],
+            surname=data["surname"],
+            surname_prefix=data["surname_prefix"],
+            date_of_birth=data["date_of_birth"],
+        )
     with transaction.atomic():
-        pupil = data["pupil"] if not data["new_pupil"] else _pupil_new(form, user)
+        pupil = (
+            _pupil_new(form, user, identified, commit=commit)
+            if data["new_pupil"]
+            else data["pupil"]
+        )
+        # The reporting school records consent for its new report; it reaches the pupil's
+        # other reports only when the reporter has standing for the whole pupil.
+        standing = consent_standing(user, pupil) or ConsentStanding.OWN_REPORTS
         for scope in form.consent_scopes():
             consent_record(
                 actor=user,
@@ -106,6 +123,8 @@ def _intake_run(form: IntakeForm, user, *, commit: bool) -> IntakeResult | None:
                 stated_on=data["consent_stated_on"],
                 how=data["consent_how"],
                 note=_("Vastgelegd bij de verzuimmelding."),
+                standing=standing,
+                organisation=organisation,
             )
         report = _report_input(form, pupil)
         if commit:
@@ -211,8 +230,12 @@ def case_detail(request, pk: int):
 
 
 def pupil_case_partial(request, pupil_pk: int):
-    """The pupil's open case (link and phase) for the pupil page, if the user may see it."""
+    """The pupil's open case (link and phase) for the pupil page, if the user may see it,
+    whole or in the restricted view."""
     pupil = get_visible_or_404(pupils_visible_to(request.user), pk=pupil_pk)
-    case = cases_visible_to(request.user).open().filter(pupil=pupil).first()
+    user = request.user
+    case = (
+        (cases_visible_to(user) | cases_in_restricted_view(user)).open().filter(pupil=pupil).first()
+    )
     template = "cases/_pupil_case.html" if request.htmx else "cases/pupil_case.html"
     return render(request, template, {"pupil": pupil, "case": case})

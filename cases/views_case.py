@@ -13,8 +13,8 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,14 +25,14 @@ from django.views.decorators.http import require_POST
 from registration.models import ConsentScope
 from registration.selectors import absence_reports_visible_to
 from registration.services import pupil_consent_state
-from thuiszitters.access import get_visible_or_404, has_capability
+from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
 from thuiszitters.audit import audit_read
 from thuiszitters.roles import Capability
 
 from . import forms_case as f
 from . import services
 from .models import Case, Cause, Participant
-from .selectors import cases_visible_to
+from .selectors import case_is_led_by, case_view_of, cases_visible_to
 
 JOURNAL_SHOWN = 200
 SECTION_TEMPLATES = {
@@ -234,10 +234,38 @@ def _context(data: PageData, **extra) -> dict:
 
 
 def case_page(request, pk: int):
-    """The whole case on one screen (``cases:case_detail`` renders this)."""
-    case = _case_or_404(request, pk)
+    """The whole case on one screen (``cases:case_detail`` renders this), or the restricted
+    view for a lead without consent and a school whose report joined the case."""
+    case, whole = case_view_of(request.user, pk)
+    if case is None:
+        raise Http404
     audit_read(actor=request.user, obj=case)
+    if not whole:
+        return _restricted_page(request, case)
     return render(request, "cases/page/case_page.html", _context(PageData(request, case)))
+
+
+def _restricted_page(request, case: Case, consent_form=None, status: int = 200) -> HttpResponse:
+    """Pupil name, phase, deadlines, the user's own reports and tasks; for the lead also
+    the school and the task of asking consent (ADR 0014). Nothing of the reports' content
+    of others, the journal, the plan or the meetings."""
+    user = request.user
+    own = {m.organisation_id for m in memberships_of(user)}
+    leads = case_is_led_by(user, case)
+    can_ask = leads and has_capability(user, Capability.WORK_CASES)
+    context = {
+        "case": case,
+        "leads": leads,
+        "reports": absence_reports_visible_to(user)
+        .filter(case_link__case=case, reporting_organisation_id__in=own)
+        .select_related("reporting_organisation", "school")
+        .order_by("-reported_on", "-id"),
+        "actions": case.actions.filter(
+            Q(owner_user_id=user.pk) | Q(owner_user__isnull=True, owner_organisation_id__in=own)
+        ).order_by("due_on", "id"),
+        "consent_form": (consent_form or f.ConsentForm(prefix="consent")) if can_ask else None,
+    }
+    return render(request, "cases/page/restricted.html", context, status=status)
 
 
 # --- POST views -----------------------------------------------------------------------
@@ -558,6 +586,12 @@ def details(request, pk: int):
 
 @require_POST
 def consent(request, pk: int):
+    case, whole = case_view_of(request.user, pk)
+    if case is None:
+        raise Http404
+    if not whole:
+        return _consent_restricted(request, case)
+
     def run(case, form, user):
         services.case_consent_record(case=case, actor=user, **form.cleaned_data)
 
@@ -571,6 +605,20 @@ def consent(request, pk: int):
         message=_("De toestemming is vastgelegd."),
     )
     return response
+
+
+def _consent_restricted(request, case: Case) -> HttpResponse:
+    """The lead records consent from the restricted view; once it holds, the page opens."""
+    form = f.ConsentForm(request.POST, prefix="consent")
+    if form.is_valid():
+        try:
+            services.case_consent_record(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, _("De toestemming is vastgelegd."))
+            return _go(request, _page_url(case))
+    return _restricted_page(request, case, consent_form=form, status=422)
 
 
 @require_POST

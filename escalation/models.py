@@ -451,6 +451,10 @@ class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Een termijn is verstreken: de casus is opgeschaald")
     ESCALATED_BY_HAND = "escalated_by_hand", _("Een casus is met de hand opgeschaald")
     ARBITRATION = "arbitration", _("U bent lid van een arbitragecommissie")
+    ENROLMENT_MATCH = (
+        "enrolment_match",
+        _("Een bekende leerling is ook op een andere school ingeschreven"),
+    )
 
 
 class Notification(models.Model):

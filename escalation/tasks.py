@@ -19,3 +19,12 @@ def send_notification_emails() -> int:
     from .services.mail import notification_emails_send
 
     return notification_emails_send()
+
+
+@shared_task(name="escalation.deliver_enrolment_alerts", ignore_result=True)
+def deliver_enrolment_alerts() -> int:
+    """Sent after the commit of an enrolment of a known pupil, and by each sweep for any a
+    lost task left: tells the pupil's other school and leerplicht."""
+    from .services.notify import enrolment_alerts_deliver
+
+    return enrolment_alerts_deliver()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
-from cases.selectors import cases_visible_to
+from cases.selectors import case_view_of, cases_visible_to
 from cases.services import meeting_record
 from cases.workflow import Phase
 from thuiszitters.access import get_visible_or_404, has_capability
@@ -70,8 +70,11 @@ def _case_or_404(request, pk: int) -> Case:
 
 @require_GET
 def case_deadline(request, pk: int):
-    """The next step on the route with its due date, for a case the user may see."""
-    case = _case_or_404(request, pk)
+    """The next step on the route with its due date, for a case the user may see (whole,
+    or in the restricted view of a lead without consent: deadlines belong to it)."""
+    case, _whole = case_view_of(request.user, pk)
+    if case is None:
+        raise Http404
     today = timezone.localdate()
     deadline = next_deadline_of(case, today)
     context = {

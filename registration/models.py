@@ -91,6 +91,11 @@ class Guardian(models.Model):
     has_parental_authority = models.BooleanField(_("heeft gezag"), default=True)
     phone = models.CharField(_("telefoonnummer"), max_length=32, blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
+    # Who wrote these contact details: a school that enrolled an already known pupil sees
+    # only the guardians it recorded itself (ADR 0014).
+    recorded_by_organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -116,6 +121,13 @@ class Enrolment(models.Model):
     )
     start = models.DateField(_("ingeschreven vanaf"))
     end = models.DateField(_("ingeschreven tot en met"), null=True, blank=True)
+    # The school enrolled a pupil that another organisation had registered (matched on BSN,
+    # surname and date of birth): it sees its own reports, not the pupil's earlier file
+    # (ADR 0014).
+    matched_existing = models.BooleanField(default=False)
+    # Set when that school enrolled a pupil of another region or of another school as well;
+    # cleared once the other school and leerplicht have been notified.
+    alert_pending = models.BooleanField(default=False, db_index=True)
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -372,6 +384,16 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the statement counts only for the reports this organisation filed: a school
+    # that reports an already known pupil records consent for its own report, and cannot
+    # widen the sharing of reports others filed (ADR 0014). Null: it counts for the pupil.
+    limited_to_organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.TextField(_("toelichting"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -409,6 +431,13 @@ class EarlyWarningSettings(models.Model):
     long_sickness_school_days = models.PositiveSmallIntegerField(default=10)
     spread_sickness_days = models.PositiveSmallIntegerField(default=4)
     spread_sickness_window_days = models.PositiveSmallIntegerField(default=30)
+    # The oldest first day of absence a report may give: older dates are typing errors, and
+    # would put a case straight on the doorbraakteam's agenda.
+    absence_max_months_back = models.PositiveSmallIntegerField(
+        _("eerste verzuimdag hoogstens zoveel maanden terug"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
 
     class Meta:
         verbose_name = _("signaleringsdrempels")

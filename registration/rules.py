@@ -21,7 +21,7 @@ def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
     return day.year - date_of_birth.year - before_birthday
 
 
-def _birthday(date_of_birth: datetime.date, years: int) -> datetime.date:
+def birthday(date_of_birth: datetime.date, years: int) -> datetime.date:
     try:
         return date_of_birth.replace(year=date_of_birth.year + years)
     except ValueError:  # 29 February in a common year
@@ -55,11 +55,11 @@ def compulsory_education_period(date_of_birth: datetime.date) -> CompulsoryEduca
     """Leerplichtwet: from the first day of the month after the 5th birthday to the end of the
     school year (31 July) in which the pupil turns 16; kwalificatieplicht until the 18th
     birthday (the day before it, inclusive)."""
-    fifth = _birthday(date_of_birth, 5)
+    fifth = birthday(date_of_birth, 5)
     start = (fifth.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    sixteenth = _birthday(date_of_birth, 16)
+    sixteenth = birthday(date_of_birth, 16)
     school_year_end = datetime.date(sixteenth.year + (sixteenth.month >= 8), 7, 31)
-    eighteenth = _birthday(date_of_birth, 18)
+    eighteenth = birthday(date_of_birth, 18)
     return CompulsoryEducationPeriod(
         start, school_year_end, eighteenth - datetime.timedelta(days=1)
     )

@@ -88,6 +88,35 @@ def pupils_visible_to(user) -> QuerySet[Pupil]:
     return Pupil.objects.filter(q)
 
 
+def pupil_seen_whole_by(user, pupil: Pupil) -> bool:
+    """Whether the user sees the pupil's whole record on the pupil page, or only what their
+    school brought itself (ADR 0014).
+
+    A school that enrolled an already known pupil (``Enrolment.matched_existing``) sees its
+    own enrolment, the guardians it recorded and its own reports; not the other schools, the
+    guardians others recorded, or the exemptions, until it has other ground.
+    """
+    ids = personal_data_orgs(user)
+    leerplicht = ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]
+    if leerplicht and Pupil.objects.filter(leerplicht_municipality_q(ids), pk=pupil.pk).exists():
+        return True
+    schools = ids[OrganisationKind.SCHOOL]
+    if (
+        schools
+        and Enrolment.objects.filter(
+            pupil=pupil, school_id__in=schools, matched_existing=False
+        ).exists()
+    ):
+        return True
+    if ids[OrganisationKind.SWV]:
+        shared = AbsenceReport.objects.filter(
+            pupil=pupil, swv_id__in=ids[OrganisationKind.SWV], shared_with_swv=True
+        )
+        if shared.exists():
+            return True
+    return False
+
+
 def thresholds_for(region_id: int | None) -> Thresholds:
     settings = (
         EarlyWarningSettings.objects.filter(region_id=region_id).first() if region_id else None

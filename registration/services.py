@@ -7,16 +7,22 @@ Writing a report and joining it to a case is the intake service in ``cases``; it
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
-from django.core.exceptions import ValidationError
+from celery import current_app
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from thuiszitters.access import has_capability
-from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.audit import audit_change, audit_record, snapshot
 from thuiszitters.models import (
     AuditAction,
+    AuditOutcome,
     Municipality,
     Organisation,
     OrganisationKind,
@@ -25,19 +31,29 @@ from thuiszitters.models import (
 )
 from thuiszitters.roles import Capability
 
+from .identity import bsn_normalise, fold, identity_matches
 from .models import (
     LAWFUL_KINDS,
     AbsenceKind,
     AbsenceReport,
     Consent,
     ConsentScope,
+    EarlyWarningSettings,
     Enrolment,
     Guardian,
     Pupil,
 )
-from .rules import age_on, consent_state
+from .rules import age_on, birthday, consent_state
 
 MIN_AGE, MAX_AGE = 4, 18
+DEFAULT_ABSENCE_MAX_MONTHS_BACK = 24
+
+# One answer whether the BSN is unused, belongs to a pupil outside the user's scope, or to a
+# pupil with another surname or date of birth: the form tells nobody which BSNs are known.
+IDENTITY_REFUSED = gettext_lazy(
+    "Met deze combinatie van BSN, achternaam en geboortedatum kunnen wij geen leerling "
+    "vastleggen. Controleer de drie gegevens; kloppen ze, neem dan contact op met leerplicht."
+)
 
 
 # --- pupils ------------------------------------------------------------------------------
@@ -63,6 +79,7 @@ def pupil_create(
     surname_prefix: str = "",
     bsn: str | None = None,
     guardians: list[GuardianInput] = (),
+    recorded_by_organisation: Organisation | None = None,
 ) -> Pupil:
     pupil = Pupil(
         given_names=given_names.strip(),
@@ -70,7 +87,7 @@ def pupil_create(
         surname=surname.strip(),
         date_of_birth=date_of_birth,
         municipality=municipality,
-        bsn=(bsn or "").strip() or None,
+        bsn=bsn_normalise(bsn) or None,
     )
     pupil.full_clean()
     age = age_on(date_of_birth, timezone.localdate())
@@ -84,11 +101,26 @@ def pupil_create(
     pupil.save()
     audit_change(actor=actor, obj=pupil, action=AuditAction.CREATE, organisation=municipality)
     for g in guardians:
-        guardian = Guardian(pupil=pupil, **g.__dict__)
-        guardian.full_clean()
-        guardian.save()
-        audit_change(actor=actor, obj=guardian, action=AuditAction.CREATE)
+        guardian_add(actor=actor, pupil=pupil, data=g, organisation=recorded_by_organisation)
     return pupil
+
+
+def guardian_add(
+    *, actor: User, pupil: Pupil, data: GuardianInput, organisation: Organisation | None
+) -> Guardian:
+    guardian = Guardian(pupil=pupil, recorded_by_organisation=organisation, **data.__dict__)
+    guardian.full_clean()
+    guardian.save()
+    audit_change(actor=actor, obj=guardian, action=AuditAction.CREATE, organisation=organisation)
+    return guardian
+
+
+def _audit_in_both_regions(*, actor, obj, organisation: Organisation, pupil: Pupil, **kw):
+    """A change by an organisation of another region is audited in both regions, so the
+    functional administrators of the pupil's own region see it too."""
+    audit_change(actor=actor, obj=obj, organisation=organisation, **kw)
+    if organisation.region_id != pupil.municipality.region_id:
+        audit_change(actor=actor, obj=obj, organisation=pupil.municipality, **kw)
 
 
 @transaction.atomic
@@ -99,40 +131,193 @@ def enrolment_create(
     school: School,
     start: datetime.date,
     end: datetime.date | None = None,
+    matched_existing: bool = False,
+    alert: bool = False,
 ) -> Enrolment:
-    enrolment = Enrolment(pupil=pupil, school=school, start=start, end=end)
+    """Enrol a pupil. With ``alert`` the pupil's other school and leerplicht hear of it
+    (a pupil of another region, or enrolled twice): ``escalation`` delivers the alert
+    after the commit, and its sweep delivers any that a lost task left."""
+    if start < birthday(pupil.date_of_birth, MIN_AGE):
+        raise ValidationError(
+            {"start": _("Een leerling wordt op zijn vroegst op de 4e verjaardag ingeschreven.")}
+        )
+    enrolment = Enrolment(
+        pupil=pupil,
+        school=school,
+        start=start,
+        end=end,
+        matched_existing=matched_existing,
+        alert_pending=alert,
+    )
     enrolment.full_clean()
     enrolment.save()
-    audit_change(actor=actor, obj=enrolment, action=AuditAction.CREATE, organisation=school)
+    if alert:
+        # By name: registration does not import the app that notifies (DESIGN.md 5).
+        transaction.on_commit(
+            lambda: current_app.send_task("escalation.deliver_enrolment_alerts"), robust=True
+        )
+    _audit_in_both_regions(
+        actor=actor,
+        obj=enrolment,
+        action=AuditAction.CREATE,
+        organisation=school,
+        pupil=pupil,
+        reason="enrolment of an already known pupil" if matched_existing else "",
+    )
     return enrolment
 
 
-@transaction.atomic
-def pupil_find_or_create_for_school(
-    *, actor: User, school: School, enrolled_from: datetime.date, **pupil_fields
-) -> Pupil:
-    """A school adds a pupil. A pupil already known by BSN is enrolled, not duplicated; the
-    school learns nothing about the existing record beyond what it typed."""
-    bsn = (pupil_fields.get("bsn") or "").strip()
-    pupil = Pupil.objects.select_for_update().filter(bsn=bsn).first() if bsn else None
+def pupil_identify(
+    *,
+    actor: User,
+    organisation: Organisation,
+    bsn: str | None,
+    surname: str,
+    date_of_birth: datetime.date | None,
+    surname_prefix: str = "",
+) -> Pupil | None:
+    """The known pupil a reporter means when adding a pupil with a BSN, or None for a pupil
+    new to the system.
+
+    A known BSN counts only together with that pupil's surname and date of birth
+    (``registration.identity``); otherwise the answer is ``IDENTITY_REFUSED``, the same as
+    for a BSN that a pupil registered meanwhile. The refusal is audited in the reporter's
+    region and in the pupil's, and writes nothing else. Call it outside the transaction of
+    the intake, so the audit row stays when the intake rolls back.
+    """
+    bsn = bsn_normalise(bsn)
+    if not bsn:
+        return None
+    pupil = Pupil.objects.select_related("municipality").filter(bsn=bsn).first()
     if pupil is None:
-        pupil = pupil_create(actor=actor, **pupil_fields)
-    if not Enrolment.objects.current(on=enrolled_from).filter(pupil=pupil, school=school).exists():
-        enrolment_create(actor=actor, pupil=pupil, school=school, start=enrolled_from)
+        return None
+    if identity_matches(
+        pupil, surname=surname, surname_prefix=surname_prefix, date_of_birth=date_of_birth
+    ):
+        return pupil
+    regions = [organisation]
+    if pupil.municipality.region_id != organisation.region_id:
+        regions.append(pupil.municipality)
+    for where in regions:
+        audit_record(
+            actor=actor,
+            action=AuditAction.READ,
+            obj=pupil,
+            organisation=where,
+            outcome=AuditOutcome.DENIED,
+            reason="identity match refused: BSN with another surname or date of birth",
+        )
+    raise ValidationError({"bsn": [IDENTITY_REFUSED]})
+
+
+def _trusted_school_ids(pupil: Pupil, on: datetime.date) -> set[int]:
+    return set(
+        Enrolment.objects.current(on=on)
+        .filter(pupil=pupil, matched_existing=False)
+        .values_list("school_id", flat=True)
+    )
+
+
+@transaction.atomic
+def pupil_register_for_report(
+    *,
+    actor: User,
+    organisation: Organisation,
+    identified: Pupil | None,
+    enrolled_from: datetime.date | None = None,
+    guardians: list[GuardianInput] = (),
+    **pupil_fields,
+) -> Pupil:
+    """A reporter adds the pupil of a new report: a new pupil, or the known one that
+    ``pupil_identify`` matched. A school enrols the pupil from ``enrolled_from``.
+
+    Enrolling a known pupil gives the school no sight of the pupil's earlier file: the
+    enrolment is marked ``matched_existing`` (ADR 0014), and when the pupil lives in another
+    region or is enrolled at another school as well, that school and leerplicht are told
+    (``enrolment_alerts_pending``). The typed guardian is added as the school's own.
+    """
+    school = organisation.school_detail if organisation.kind == OrganisationKind.SCHOOL else None
+    if identified is None:
+        try:
+            with transaction.atomic():
+                pupil = pupil_create(
+                    actor=actor,
+                    guardians=guardians,
+                    recorded_by_organisation=organisation,
+                    **pupil_fields,
+                )
+        except ValidationError as exc:
+            if "bsn" in getattr(exc, "error_dict", {}) and pupil_fields.get("bsn"):
+                # Registered meanwhile by someone else: the same answer as a mismatch.
+                raise ValidationError({"bsn": [IDENTITY_REFUSED]}) from exc
+            raise
+        matched = False
+    else:
+        pupil = (
+            Pupil.objects.select_for_update().select_related("municipality").get(pk=identified.pk)
+        )
+        matched = True
+        known = {
+            fold(g.name) for g in pupil.guardians.filter(recorded_by_organisation=organisation)
+        }
+        for g in guardians:
+            if fold(g.name) not in known:
+                guardian_add(actor=actor, pupil=pupil, data=g, organisation=organisation)
+    if school is not None:
+        if enrolled_from is None:
+            raise ValidationError(
+                {"start": _("Geef aan sinds wanneer de leerling op uw school staat ingeschreven.")}
+            )
+        current = Enrolment.objects.current(on=enrolled_from).filter(pupil=pupil)
+        if not current.filter(school=school).exists():
+            others = current.exclude(school=school).exists()
+            enrolment_create(
+                actor=actor,
+                pupil=pupil,
+                school=school,
+                start=enrolled_from,
+                matched_existing=matched,
+                alert=matched and (others or school.region_id != pupil.municipality.region_id),
+            )
     return pupil
+
+
+def enrolment_alerts_pending():
+    """Enrolments of known pupils that the other school and leerplicht must hear about."""
+    return Enrolment.objects.filter(alert_pending=True).select_related(
+        "pupil__municipality", "school"
+    )
 
 
 # --- consent -----------------------------------------------------------------------------
 
 
-def pupil_consent_state(pupil: Pupil, on: datetime.date | None = None):
-    """Per scope: whose consent is needed at the pupil's age, what holds, what is missing."""
+class ConsentStanding(StrEnum):
+    """How far a consent statement recorded by someone reaches (ADR 0014)."""
+
+    PUPIL = "pupil"  # every report of the pupil, and the pupil's flags
+    OWN_REPORTS = "own_reports"  # only the reports the recorder's organisation filed
+
+
+def pupil_consent_state(
+    pupil: Pupil, on: datetime.date | None = None, organisation_id: int | None = None
+):
+    """Per scope: whose consent is needed at the pupil's age, what holds, what is missing.
+
+    Statements that count for the whole pupil, and with ``organisation_id`` also those that
+    count only for that organisation's reports.
+    """
     day = on or timezone.localdate()
-    statements = pupil.consents.filter(stated_on__lte=day).order_by("stated_on", "id")
+    statements = pupil.consents.filter(stated_on__lte=day)
+    limited = Q(limited_to_organisation__isnull=True)
+    if organisation_id is not None:
+        limited |= Q(limited_to_organisation_id=organisation_id)
     return consent_state(
         age_on(pupil.date_of_birth, day),
         ConsentScope.values,
-        statements.values_list("scope", "party", "status"),
+        statements.filter(limited)
+        .order_by("stated_on", "id")
+        .values_list("scope", "party", "status"),
     )
 
 
@@ -149,7 +334,8 @@ def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = ""
     """Bring every report's sharing (and the pupil's flags for care partners and binding
     arbitration) in line with the pupil's consent now; returns the number of changed rows.
 
-    Called after each consent statement, so a withdrawal removes access at once.
+    Called after each consent statement, so a withdrawal removes access at once. A report
+    counts the statements for the whole pupil and those limited to its reporter's reports.
     """
     state = pupil_consent_state(pupil)
     changed = 0
@@ -177,8 +363,16 @@ def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = ""
             reason=reason,
         )
         changed += 1
+    limited_orgs = set(
+        pupil.consents.filter(limited_to_organisation__isnull=False).values_list(
+            "limited_to_organisation_id", flat=True
+        )
+    )
+    states = {org: pupil_consent_state(pupil, organisation_id=org) for org in limited_orgs}
     for report in pupil.absence_reports.select_for_update().order_by("id"):
-        leerplicht, swv = _report_sharing(report, state)
+        leerplicht, swv = _report_sharing(
+            report, states.get(report.reporting_organisation_id, state)
+        )
         if (report.shared_with_leerplicht, report.shared_with_swv) == (leerplicht, swv):
             continue
         fields = ["shared_with_leerplicht", "shared_with_swv"]
@@ -190,6 +384,28 @@ def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = ""
         )
         changed += 1
     return changed
+
+
+def consent_standing(actor: User, pupil: Pupil) -> ConsentStanding | None:
+    """Whether ``actor`` may record consent for the whole pupil, from registration's data:
+    working for a school where the pupil is enrolled now (not only through matching a known
+    pupil), or for leerplicht or an SWV that a report of the pupil is shared with. The case
+    services add the case's lead (``cases.services.case_consent_record``)."""
+    from .selectors import personal_data_orgs
+
+    ids = personal_data_orgs(actor)
+    if ids[OrganisationKind.SCHOOL] & _trusted_school_ids(pupil, timezone.localdate()):
+        return ConsentStanding.PUPIL
+    shared = Q(pk__in=[])
+    if ids[OrganisationKind.SWV]:
+        shared |= Q(swv_id__in=ids[OrganisationKind.SWV], shared_with_swv=True)
+    if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
+        from .selectors import leerplicht_municipality_q
+
+        shared |= leerplicht_municipality_q(ids) & Q(shared_with_leerplicht=True)
+    if pupil.absence_reports.filter(shared).exists():
+        return ConsentStanding.PUPIL
+    return None
 
 
 @transaction.atomic
@@ -204,8 +420,23 @@ def consent_record(
     how: str,
     guardian: Guardian | None = None,
     note: str = "",
+    standing: ConsentStanding | None = None,
+    organisation: Organisation | None = None,
 ) -> Consent:
-    """Record a statement of consent (given, refused or withdrawn) and apply it at once."""
+    """Record a statement of consent (given, refused or withdrawn) and apply it at once.
+
+    Only someone with standing may (``consent_standing``, or what a higher service vouches
+    for: the case's lead, a reporting school for its new report). A statement with standing
+    ``OWN_REPORTS`` counts only for the reports that ``organisation`` filed, so nobody widens
+    the sharing of another organisation's reports by recording consent (ADR 0014).
+    """
+    standing = standing or consent_standing(actor, pupil)
+    if standing is None:
+        raise PermissionDenied(_("U mag voor deze leerling geen toestemming vastleggen."))
+    if standing == ConsentStanding.OWN_REPORTS and organisation is None:
+        raise ValueError("a statement for own reports names the organisation")
+    if guardian is not None and guardian.pupil_id != pupil.pk:
+        raise ValidationError({"guardian": _("Deze ouder hoort niet bij deze leerling.")})
     Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
     consent = Consent(
         pupil=pupil,
@@ -216,6 +447,7 @@ def consent_record(
         how=how,
         guardian=guardian,
         recorded_by=actor,
+        limited_to_organisation=organisation if standing == ConsentStanding.OWN_REPORTS else None,
         note=note,
     )
     consent.full_clean()
@@ -273,6 +505,33 @@ class ReportPlacement:
     municipality_id: int
 
 
+def absence_max_months_back(region_id: int | None) -> int:
+    months = (
+        EarlyWarningSettings.objects.filter(region_id=region_id)
+        .values_list("absence_max_months_back", flat=True)
+        .first()
+        if region_id
+        else None
+    )
+    return months or DEFAULT_ABSENCE_MAX_MONTHS_BACK
+
+
+def absence_start_errors(pupil: Pupil, day: datetime.date) -> list[str]:
+    """Why ``day`` cannot be the first day of a real absence of ``pupil`` (or the start of a
+    case's clock, by any channel): before the 4th birthday, or further back than the
+    region allows (24 months by default)."""
+    errors = []
+    if day < birthday(pupil.date_of_birth, MIN_AGE):
+        errors.append(_("De eerste verzuimdag ligt vóór de 4e verjaardag van de leerling."))
+    months = absence_max_months_back(pupil.municipality.region_id)
+    if day < timezone.localdate() - relativedelta(months=months):
+        errors.append(
+            _("De eerste verzuimdag ligt meer dan %(months)s maanden terug; controleer de datum.")
+            % {"months": months}
+        )
+    return errors
+
+
 def absence_report_validate(
     *, data: ReportInput, reporting_organisation: Organisation, actor: User
 ) -> ReportPlacement:
@@ -318,6 +577,17 @@ def absence_report_validate(
             _("Meldingen gaan over leerlingen van 4 tot en met 18 jaar; deze leerling is %(age)s.")
             % {"age": age},
         )
+    for message in absence_start_errors(data.pupil, data.absence_started_on):
+        error("absence_started_on", message)
+    if (
+        data.parents_informed_on is not None
+        and data.absence_started_on > data.parents_informed_on
+        and data.parents_informed_on <= reported_on
+    ):
+        error(
+            "parents_informed_on",
+            _("De ouders zijn geïnformeerd over dit verzuim: niet vóór de eerste verzuimdag."),
+        )
     if data.consent_override_reason and not has_capability(
         actor, Capability.OVERRIDE_CONSENT, organisation_id=reporting_organisation.pk
     ):
@@ -325,13 +595,8 @@ def absence_report_validate(
 
     placement = None
     kind = reporting_organisation.kind
-    enrolment = (
-        Enrolment.objects.current(on=reported_on)
-        .filter(pupil=data.pupil)
-        .select_related("school")
-        .order_by("-start")
-    )
     if data.kind == AbsenceKind.NOT_ENROLLED:
+        # Absoluut verzuim: leerplicht or the SWV, for a pupil without a current enrolment.
         if kind not in (
             OrganisationKind.LEERPLICHT_BUREAU,
             OrganisationKind.MUNICIPALITY,
@@ -344,36 +609,36 @@ def absence_report_validate(
                     "samenwerkingsverband, niet de school."
                 ),
             )
-        elif enrolment.exists():
+        elif Enrolment.objects.current(on=reported_on).filter(pupil=data.pupil).exists():
             error("kind", _("Deze leerling staat ingeschreven; kies een andere soort verzuim."))
         else:
             swv_id = reporting_organisation.pk if kind == OrganisationKind.SWV else None
             placement = ReportPlacement(None, swv_id, data.pupil.municipality_id)
-    elif kind == OrganisationKind.SCHOOL:
-        own = enrolment.filter(school_id=reporting_organisation.pk).first()
+    elif kind != OrganisationKind.SCHOOL:
+        # Every other kind comes from the school, which knows the pupil and informed the
+        # parents; a report by leerplicht or the SWV would open a file they cannot see.
+        error(
+            "kind",
+            _(
+                "Dit verzuim meldt de school waar de leerling staat ingeschreven; leerplicht "
+                "en het samenwerkingsverband melden alleen absoluut verzuim."
+            ),
+        )
+    else:
+        own = (
+            Enrolment.objects.current(on=data.absence_started_on)
+            .filter(pupil=data.pupil, school_id=reporting_organisation.pk)
+            .select_related("school")
+            .order_by("-start")
+            .first()
+        )
         if own is None:
             error(
                 "pupil",
-                _("Deze leerling staat op de meldingsdatum niet ingeschreven op uw school."),
+                _("Deze leerling stond op de eerste verzuimdag niet ingeschreven op uw school."),
             )
         else:
             placement = ReportPlacement(own.school, own.school.swv_id, data.pupil.municipality_id)
-    else:
-        current = enrolment.first()
-        if current is None:
-            error("pupil", _("Deze leerling staat nergens ingeschreven; meld absoluut verzuim."))
-        elif kind == OrganisationKind.SWV and current.school.swv_id != reporting_organisation.pk:
-            error(
-                "pupil",
-                _(
-                    "Deze leerling staat niet ingeschreven op een school van uw "
-                    "samenwerkingsverband."
-                ),
-            )
-        else:
-            placement = ReportPlacement(
-                current.school, current.school.swv_id, data.pupil.municipality_id
-            )
 
     if errors:
         raise ValidationError(errors)
@@ -412,7 +677,7 @@ def absence_report_create(
         client_key=data.client_key or None,
     )
     report.shared_with_leerplicht, report.shared_with_swv = _report_sharing(
-        report, pupil_consent_state(data.pupil)
+        report, pupil_consent_state(data.pupil, organisation_id=reporting_organisation.pk)
     )
     report.full_clean(validate_unique=False, validate_constraints=False)
     report.save()

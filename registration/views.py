@@ -7,7 +7,7 @@ pupil's case is shown by an htmx partial of ``cases`` (registration never import
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -27,11 +27,12 @@ from .selectors import (
     absence_reports_visible_to,
     pupil_detail_queryset,
     pupil_search,
+    pupil_seen_whole_by,
     pupils_visible_to,
     signals_for_pupils,
     thresholds_for,
 )
-from .services import consent_record, pupil_consent_state
+from .services import consent_record, consent_standing, pupil_consent_state
 
 PAGE_SIZE = 50
 
@@ -114,7 +115,15 @@ def _detail_context(request, pupil, consent_form=None) -> dict:
         .select_related("reporting_organisation", "school")
         .order_by("-reported_on", "-id")
     )
+    whole = pupil_seen_whole_by(user, pupil)
+    guardians = list(pupil.guardians.all())
     enrolments = list(pupil.enrolments.all())
+    exemptions = list(pupil.exemptions.all())
+    if not whole:
+        own = {m.organisation_id for m in memberships_of(user)}
+        guardians = [g for g in guardians if g.recorded_by_organisation_id in own]
+        enrolments = [e for e in enrolments if e.school_id in own]
+        exemptions = []
     for enrolment in enrolments:
         enrolment.is_current = enrolment.start <= today and (
             enrolment.end is None or enrolment.end >= today
@@ -123,13 +132,16 @@ def _detail_context(request, pupil, consent_form=None) -> dict:
         "pupil": pupil,
         "age": age_on(pupil.date_of_birth, today),
         "compulsory_education": status.label,
-        "guardians": pupil.guardians.all(),
+        "seen_whole": whole,
+        "guardians": guardians,
         "enrolments": enrolments,
-        "exemptions": pupil.exemptions.all(),
+        "exemptions": exemptions,
         "consents": _consent_rows(pupil, today),
         "signals": signals,
         "reports": reports,
-        "consent_form": consent_form or ConsentForm(pupil=pupil),
+        "consent_form": (consent_form or ConsentForm(pupil=pupil))
+        if consent_standing(user, pupil)
+        else None,
     }
 
 
@@ -144,6 +156,9 @@ def consent_record_view(request, pk: int):
     """Record what the parents or the pupil stated; errors re-render the pupil page."""
     _require_personal_data(request.user)
     pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
+    if consent_standing(request.user, pupil) is None:
+        # Seeing a pupil in the register is no standing to speak for the parents.
+        raise PermissionDenied
     form = ConsentForm(request.POST, pupil=pupil)
     if form.is_valid():
         data = form.cleaned_data

@@ -14,7 +14,6 @@ import csv
 import datetime
 import io
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from registration.bsn import bsn_is_valid
+from registration.identity import bsn_normalise, fold, surname_key
 
 MAX_ROWS = 5000
 
@@ -94,73 +94,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _FIELD_OF = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 
-# Tussenvoegsels, after folding (``'t`` -> ``t``, ``d'`` -> ``d``): left out of a surname key.
-PREFIXES = frozenset(
-    {
-        "aan",
-        "al",
-        "bij",
-        "d",
-        "da",
-        "de",
-        "del",
-        "della",
-        "den",
-        "der",
-        "des",
-        "di",
-        "do",
-        "dos",
-        "du",
-        "el",
-        "het",
-        "in",
-        "l",
-        "la",
-        "le",
-        "op",
-        "s",
-        "t",
-        "te",
-        "ten",
-        "ter",
-        "uit",
-        "van",
-        "vd",
-        "von",
-        "vom",
-        "zu",
-    }
-)
-
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _NL_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
 # --- normalising ----------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics ("Ö" -> "o", "ĳ" -> "ij")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def surname_key(text: str) -> str:
-    """A surname for comparison: folded, letters only, tussenvoegsels left out; hyphens
-    and spaces split words, so "Jansen - de Vries" and "Jansen-de Vries" agree."""
-    words = [re.sub(r"[^a-z]", "", w) for w in re.split(r"[\s\-]+", fold(text))]
-    words = [w for w in words if w]
-    kept = [w for w in words if w not in PREFIXES]
-    return "".join(kept or words)
-
-
-def bsn_normalise(value: str) -> str:
-    """Digits only; a leading zero restored when Excel dropped it (8 digits)."""
-    bsn = re.sub(r"[\s.\-]", "", value or "")
-    if bsn.isdigit() and len(bsn) == 8:
-        bsn = "0" + bsn
-    return bsn
 
 
 def date_parse(value: str) -> datetime.date:

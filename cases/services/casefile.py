@@ -5,13 +5,13 @@ and writes the journal in one transaction."""
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from registration.services import consent_record
+from registration.services import ConsentStanding, consent_record
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, Organisation, OrganisationKind, User
@@ -493,9 +493,20 @@ def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
 def case_consent_record(*, case: Case, actor, **statement):
     """A consent statement made from the case page. Withdrawing share_with_care_partners
     revokes the care partners' grants at once (the selectors already stop showing the case
-    the moment the consent lapses)."""
-    require_case_work(actor, case)
-    consent = consent_record(actor=actor, pupil=case.pupil, **statement)
+    the moment the consent lapses).
+
+    Whoever reads the case may record a statement, and so may its lead while working from
+    the restricted view: asking for consent is that lead's first task (ADR 0014).
+    """
+    from ..selectors import case_is_led_by, cases_visible_to
+
+    if not has_capability(actor, Capability.WORK_CASES) or not (
+        cases_visible_to(actor).filter(pk=case.pk).exists() or case_is_led_by(actor, case)
+    ):
+        raise PermissionDenied(_("U mag voor deze casus geen toestemming vastleggen."))
+    consent = consent_record(
+        actor=actor, pupil=case.pupil, standing=ConsentStanding.PUPIL, **statement
+    )
     case.pupil.refresh_from_db(fields=["shared_with_care_partners"])
     if not case.pupil.shared_with_care_partners:
         care_access_revoke_all(

@@ -34,14 +34,73 @@ class IntakeResult:
     duplicate: bool  # the client key was seen before: nothing new was written
 
 
-def _existing(reporting_organisation: Organisation, client_key: str | None) -> AbsenceReport | None:
-    if not client_key:
-        return None
+class IdempotencyConflict(ValidationError):
+    """A client key that came back with another report than the one it was first used for.
+
+    Answering with the first report would tell the reporter that the second one is in; the
+    API answers 409, the CSV import rejects the row. Nothing is written.
+    """
+
+    def __init__(self, client_key: str):
+        self.client_key = client_key
+        super().__init__(
+            {
+                "client_key": [
+                    _(
+                        "Het kenmerk %(key)s hoort al bij een andere melding van uw organisatie. "
+                        "Geef een nieuwe melding een nieuw kenmerk."
+                    )
+                    % {"key": client_key}
+                ]
+            }
+        )
+
+
+def _said(report: AbsenceReport | ReportInput) -> tuple:
+    """What the reporter said; the rest of a stored report (placement, sharing) is derived."""
+    pupil_id = report.pupil_id if isinstance(report, AbsenceReport) else report.pupil.pk
     return (
+        pupil_id,
+        report.kind,
+        report.absence_started_on,
+        report.absence_ended_on,
+        report.hours_missed_last_4_weeks,
+        report.share_followed_percent,
+        report.striking_sickness,
+        report.expects_thuiszitter_soon,
+        report.parents_informed_on,
+        report.parents_informed_how,
+        " ".join((report.reason or "").split()),
+        " ".join((report.consent_override_reason or "").split()),
+    )
+
+
+def absence_report_same(first: AbsenceReport | ReportInput, again: ReportInput) -> bool:
+    """Whether ``again`` repeats ``first`` (a retry), rather than being another report.
+
+    A report date left out (today by default) matches any, so that a retry on a later day
+    is still a retry.
+    """
+    dates_agree = (
+        again.reported_on is None
+        or first.reported_on is None
+        or again.reported_on == first.reported_on
+    )
+    return dates_agree and _said(first) == _said(again)
+
+
+def _existing(reporting_organisation: Organisation, data: ReportInput) -> AbsenceReport | None:
+    """The report made earlier with this client key; IdempotencyConflict if it differs."""
+    if not data.client_key:
+        return None
+    seen = (
         AbsenceReport.objects.select_related("case_link__case")
-        .filter(reporting_organisation=reporting_organisation, client_key=client_key)
+        .filter(reporting_organisation=reporting_organisation, client_key=data.client_key)
         .first()
     )
+    if seen is not None and not absence_report_same(seen, data):
+        raise IdempotencyConflict(data.client_key)
+    return seen
 
 
 def absence_report_submit(
@@ -54,13 +113,13 @@ def absence_report_submit(
     """Validate and write a report and put it in the pupil's case (opening one if needed).
 
     Idempotent on ``data.client_key`` per reporting organisation: a retried delivery returns
-    the first result.
+    the first result; the key with another report raises IdempotencyConflict.
     """
     if not has_capability(
         actor, Capability.SUBMIT_ABSENCE_REPORT, organisation_id=reporting_organisation.pk
     ):
         raise PermissionDenied(_("U mag voor deze organisatie geen verzuim melden."))
-    seen = _existing(reporting_organisation, data.client_key)
+    seen = _existing(reporting_organisation, data)
     if seen is not None:
         return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
     placement = absence_report_validate(
@@ -71,7 +130,7 @@ def absence_report_submit(
             return _write(actor, reporting_organisation, data, placement, channel)
     except IntegrityError:
         # A concurrent delivery with the same client key won the race: answer as a retry.
-        seen = _existing(reporting_organisation, data.client_key)
+        seen = _existing(reporting_organisation, data)
         if seen is None:
             raise
         return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
@@ -164,4 +223,10 @@ def _write(actor, reporting_organisation, data: ReportInput, placement, channel)
     return IntakeResult(report, case, case_created=created, duplicate=False)
 
 
-__all__ = ["IntakeResult", "ValidationError", "absence_report_submit"]
+__all__ = [
+    "IdempotencyConflict",
+    "IntakeResult",
+    "ValidationError",
+    "absence_report_same",
+    "absence_report_submit",
+]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, audit_entry, snapshot
 from thuiszitters.models import AuditAction
@@ -318,6 +319,9 @@ def case_reopen(
     for name in REOPEN_RESETS:
         setattr(case, name, "" if name in ("closed_reason", "closed_note") else None)
     if clock_start is not None:
+        problems = absence_start_errors(case.pupil, clock_start)
+        if problems:
+            raise ValidationError({"clock_start": problems})
         case.clock_start = clock_start
     case.save(update_fields=fields)
     audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)

@@ -12,23 +12,27 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 
 from cases.workflow import Phase
 
-from ..models import Notification, NotificationPreference, PolicyVersion
+from ..models import Notification, NotificationKind, NotificationPreference, PolicyVersion
 
 
 @dataclass
 class Event:
     kind: str
-    case_id: int
+    case_id: int | None
     route_round: int
     step: str
     due_on: datetime.date | None
     users: set[int] = field(default_factory=set)
+    event_key: str = ""  # for events that are not a step of the route
 
     @property
     def key(self) -> str:
+        if self.event_key:
+            return self.event_key
         due = self.due_on.isoformat() if self.due_on else "-"
         return f"{self.kind}:{self.case_id}:{self.route_round}:{self.step}:{due}"[:100]
 
@@ -83,3 +87,56 @@ def notify(events: list[Event]) -> int:
 
         transaction.on_commit(partial(send_notification_emails.delay))
     return len(rows)
+
+
+def enrolment_alerts_deliver() -> int:
+    """Tell the other current schools of a pupil (their zorgcoordinators) and the leerplicht
+    of the pupil's municipality that a school enrolled an already known pupil of another
+    region or of another school (ADR 0014). Once per enrolment; returns the notifications.
+    """
+    from cases.models import Case
+    from registration.models import Enrolment
+    from registration.services import enrolment_alerts_pending
+    from thuiszitters.models import LeerplichtBureau, Membership
+    from thuiszitters.roles import RoleCode
+
+    created = 0
+    with transaction.atomic():
+        for enrolment in enrolment_alerts_pending().select_for_update(
+            skip_locked=True, of=("self",)
+        ):
+            pupil = enrolment.pupil
+            schools = (
+                Enrolment.objects.current()
+                .filter(pupil=pupil)
+                .exclude(school_id=enrolment.school_id)
+                .values("school_id")
+            )
+            bureaus = LeerplichtBureau.municipalities.through.objects.filter(
+                municipality_id=pupil.municipality_id
+            ).values("leerplichtbureau_id")
+            users = set(
+                Membership.objects.active()
+                .filter(
+                    Q(organisation_id__in=schools, role__name=RoleCode.ZORGCOORDINATOR)
+                    | Q(
+                        Q(organisation_id__in=bureaus) | Q(organisation_id=pupil.municipality_id),
+                        role__name=RoleCode.LEERPLICHT,
+                    )
+                )
+                .values_list("user_id", flat=True)
+            )
+            case = Case.objects.open().filter(pupil=pupil).first()
+            event = Event(
+                kind=NotificationKind.ENROLMENT_MATCH,
+                case_id=case.pk if case else None,
+                route_round=0,
+                step="",
+                due_on=None,
+                users=users,
+                event_key=f"enrolment_match:{enrolment.pk}",
+            )
+            created += notify([event])
+            enrolment.alert_pending = False
+            enrolment.save(update_fields=["alert_pending"])
+    return created

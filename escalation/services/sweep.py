@@ -26,7 +26,7 @@ from ..models import CaseDeadline, Escalation, Notification, NotificationKind, S
 from ..route import TIMED_STEPS
 from .appointment import appoint
 from .deadlines import BATCH_SIZE, RouteFacts, deadlines_compute, stale_case_ids
-from .notify import Event, appointed_casusregisseurs, notify, recipients
+from .notify import Event, appointed_casusregisseurs, enrolment_alerts_deliver, notify, recipients
 
 MAX_LINES = 200
 
@@ -110,6 +110,7 @@ def _sweep(today, result: SweepResult, batch_size: int, travelled: bool) -> None
         if not moved:
             break
     _warn(today, result, batch_size)
+    enrolment_alerts_deliver()  # any that the task after the enrolment's commit did not
     if Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists():
         from ..tasks import send_notification_emails
 

@@ -51,6 +51,8 @@ def api(client, token):
 def body(pupil, **overrides):
     values = {
         "bsn": pupil.bsn,
+        "surname": pupil.surname,
+        "date_of_birth": pupil.date_of_birth.isoformat(),
         "kind": "unauthorised",
         "absence_started_on": (TODAY - datetime.timedelta(days=15)).isoformat(),
         "hours_missed_last_4_weeks": "18.5",

@@ -19,6 +19,7 @@ from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
 from ..factories import registration as factories
+from ..factories.registration import PupilFactory
 
 TODAY = timezone.localdate()
 _numbers = itertools.count(1)
@@ -40,6 +41,9 @@ def days_ago(n: int, fmt: str = "%Y-%m-%d") -> str:
 def row(pupil=None, **values) -> dict:
     base = {
         "bsn": pupil.bsn if pupil else "",
+        # A BSN counts only with the pupil's surname and date of birth.
+        "achternaam": pupil.surname if pupil else "",
+        "geboortedatum": pupil.date_of_birth.isoformat() if pupil else "",
         "soort": "unauthorised",
         "eerste_verzuimdag": days_ago(20),
         "uren_laatste_4_weken": "12,5",
@@ -137,7 +141,8 @@ def test_preview_shows_valid_and_invalid_rows_and_saves_nothing(world, client_zc
     assert "Het aantal uren ligt tussen 0 en 160" in html
     assert "Geen leerling van uw organisatie gevonden" in html
     assert "Onbekende soort verzuim" in html and "Geen geldige datum" in html
-    assert "Buitenregio" not in html  # a pupil outside the scope is never named
+    # A pupil outside the scope is never named: only what the uploader typed comes back.
+    assert html.count("Buitenregio") == 1
     assert not AbsenceReport.objects.exists()
 
 
@@ -287,7 +292,12 @@ def test_only_reporters_see_the_pages(world, user_with_role, login):
 def test_leerplicht_reports_for_its_bureau(world, user_with_role, login):
     client = login(user_with_role(RoleCode.LEERPLICHT))
     pupil = enrolled_pupil(world.school)  # lives in m1, served by the bureau
+    # Leerplicht reports absoluut verzuim only; other kinds come from the school.
     response = preview(client, make_csv([row(pupil)]))
+    assert statuses(response) == ["invalid"]
+    assert "alleen absoluut verzuim" in response.content.decode()
+    pupil = PupilFactory(municipality=world.m1, bsn="111222333")  # not enrolled anywhere
+    response = preview(client, make_csv([row(pupil, soort="not_enrolled")]))
     assert statuses(response) == ["valid"]
     client.post(reverse("cases_csv:commit"), {"payload": payload_of(response)})
     assert AbsenceReport.objects.get().reporting_organisation_id == world.bureau.pk
@@ -335,3 +345,53 @@ def test_a_user_reporting_for_several_organisations_chooses_one(world, user_with
     assert statuses(response) == ["valid"]
     client.post(reverse("cases_csv:commit"), {"payload": payload_of(response)})
     assert AbsenceReport.objects.get().reporting_organisation_id == world.school2.pk
+
+
+def _identified(pupil, **values) -> dict:
+    # BSN with surname and date of birth: a BSN alone does not identify a known pupil.
+    return row(
+        pupil,
+        achternaam=pupil.surname,
+        geboortedatum=pupil.date_of_birth.isoformat(),
+        **values,
+    )
+
+
+def test_a_kenmerk_reused_for_another_pupil_is_rejected_with_a_reason(world, client_zc):
+    first, second, third = (enrolled_pupil(world.school) for _ in range(3))
+    done = client_zc.post(
+        reverse("cases_csv:commit"),
+        {"payload": payload_of(preview(client_zc, make_csv([_identified(first, kenmerk="K-1")])))},
+    )
+    assert counts(done) == {"imported": 1, "already_imported": 0, "rejected": 0}
+
+    content = make_csv([_identified(second, kenmerk="K-1"), _identified(third, kenmerk="K-3")])
+    again = preview(client_zc, content)
+    assert statuses(again) == ["invalid", "valid"]
+    assert "Het kenmerk K-1 hoort al bij een andere melding" in again.content.decode()
+    result = client_zc.post(reverse("cases_csv:commit"), {"payload": payload_of(again)})
+    assert counts(result) == {"imported": 1, "already_imported": 0, "rejected": 1}
+    assert sorted(AbsenceReport.objects.values_list("pupil_id", flat=True)) == [first.pk, third.pk]
+    download = client_zc.post(reverse("cases_csv:rejected"), {"payload": payload_of(result)})
+    lines = list(
+        csv.DictReader(io.StringIO(download.content.decode().lstrip("\ufeff")), delimiter=";")
+    )
+    assert [line["bsn"] for line in lines] == [second.bsn]
+    assert lines[0]["reden"].startswith("kenmerk: Het kenmerk K-1 hoort al bij een andere")
+
+
+def test_a_kenmerk_on_two_different_rows_of_one_file_rejects_the_second(world, client_zc):
+    first, second = enrolled_pupil(world.school), enrolled_pupil(world.school)
+    content = make_csv(
+        [
+            _identified(first, kenmerk="K-2"),
+            _identified(second, kenmerk="K-2"),
+            _identified(first, kenmerk="K-2"),  # the same report again: a duplicate
+        ]
+    )
+    shown = preview(client_zc, content)
+    assert statuses(shown) == ["valid", "invalid", "duplicate"]
+    assert "Dit kenmerk staat ook op regel 2, met andere gegevens" in shown.content.decode()
+    result = client_zc.post(reverse("cases_csv:commit"), {"payload": payload_of(shown)})
+    assert counts(result) == {"imported": 1, "already_imported": 1, "rejected": 1}
+    assert list(AbsenceReport.objects.values_list("pupil_id", flat=True)) == [first.pk]

@@ -152,9 +152,15 @@ def _system_user():
 
 
 def consent_give(pupil, scope: str, *parties: str, actor=None, status=ConsentStatus.GIVEN):
-    """Record ``status`` for ``scope`` by each of ``parties`` through the registration service."""
+    """Record ``status`` for ``scope`` by each of ``parties`` through the registration service.
+
+    Without ``actor`` the statement is set up as recorded by someone with standing for the
+    whole pupil; with one, the service checks that actor's standing."""
+    from registration.services import ConsentStanding
+
     from .users import UserFactory
 
+    standing = None if actor else ConsentStanding.PUPIL
     actor = actor or UserFactory()
     for party in parties:
         consent_record(
@@ -165,6 +171,7 @@ def consent_give(pupil, scope: str, *parties: str, actor=None, status=ConsentSta
             party=party,
             stated_on=timezone.localdate(),
             how=ConsentHow.CONVERSATION,
+            standing=standing,
         )
     pupil.refresh_from_db()
     return pupil

@@ -28,3 +28,13 @@ def member(
     user = user or (UserFactory(full_name=full_name) if full_name else UserFactory())
     membership_create(user=user, organisation=organisation, role=role, actor=None, **kwargs)
     return user
+
+
+def grant_capability(role: str, capability: str) -> None:
+    """Give every holder of ``role`` an extra capability, as a region may decide (for example
+    the Meldcode override for a school's aandachtsfunctionaris)."""
+    from django.contrib.auth.models import Group, Permission
+
+    Group.objects.get(name=role).permissions.add(
+        Permission.objects.get(codename=capability, content_type__app_label="core")
+    )

@@ -17,9 +17,10 @@ from registration.models import AbsenceReport, Consent
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import consent_record, pupil_consent_state
 from thuiszitters.models import AuditLogEntry
-from thuiszitters.roles import RoleCode
+from thuiszitters.roles import Capability, RoleCode
 
 from ..factories.registration import PupilFactory, enrolled_pupil, report_input, years_ago
+from ..factories.users import grant_capability
 
 TODAY = timezone.localdate()
 LEERPLICHT = "share_with_leerplicht"
@@ -200,10 +201,9 @@ def test_a_case_with_a_lawful_report_is_visible_but_not_its_sickness_report(worl
 def test_an_override_shares_without_consent_and_a_withdrawal_does_not_undo_it(
     world, zc, leerplicht, consultant
 ):
+    grant_capability(RoleCode.ZORGCOORDINATOR, Capability.OVERRIDE_CONSENT)
     pupil = enrolled_pupil(world.school)
-    result = report(
-        leerplicht, world.bureau, pupil, kind="sickness", consent_override_reason="Meldcode"
-    )
+    result = report(zc, world.school, pupil, kind="sickness", consent_override_reason="Meldcode")
     assert sees_report(consultant, result) and sees_case(consultant, result)
     consent(zc, pupil, LEERPLICHT, "parents", status="withdrawn")
     assert AbsenceReport.objects.get(pk=result.report.pk).shared_with_leerplicht
