@@ -71,6 +71,19 @@ def cases_in_restricted_view(user) -> QuerySet[Case]:
     return Case.objects.filter(q).exclude(pk__in=cases_visible_to(user).values("pk"))
 
 
+def cases_awaiting_consent(user) -> QuerySet[Case]:
+    """Open cases the user (or their organisation) leads from the restricted view: their
+    first task is to ask the parents' consent."""
+    orgs = {m.organisation_id for m in memberships_of(user)}
+    return (
+        cases_in_restricted_view(user)
+        .open()
+        .filter(Q(lead_user_id=user.pk) | Q(lead_organisation_id__in=orgs))
+        .select_related("pupil")
+        .order_by("clock_start", "id")
+    )
+
+
 def case_view_of(user, pk) -> tuple[Case | None, bool]:
     """The case and whether the user reads it whole (True) or in the restricted view."""
     related = ("pupil", "lead_organisation", "lead_user", "school", "municipality")

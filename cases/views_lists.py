@@ -26,6 +26,7 @@ from .selectors import (
     case_has_report_kind,
     case_report_kinds,
     cases_annotate_for_list,
+    cases_awaiting_consent,
     cases_visible_to,
     due_check_ins,
     my_actions,
@@ -99,6 +100,7 @@ def my_work(request):
         request,
         "cases/lists/my_work.html",
         {
+            "awaiting_consent": list(cases_awaiting_consent(user)[:WORK_ITEMS_SHOWN]),
             "cases": cases,
             "actions": actions,
             "overdue_count": sum(1 for a in actions if a.is_overdue),

@@ -379,6 +379,8 @@ def test_the_week_4_lead_without_consent_works_from_the_restricted_view(
     assert case.pupil.full_name in text and "Geheime ziekte" not in text
     assert "vraag toestemming" in text.lower()
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    work = client.get(reverse("caselists:my_work")).content.decode()
+    assert 'data-testid="awaiting-consent"' in work and case.pupil.full_name in work
     assert client.post(
         reverse("case:journal_add", args=[case.pk]), {"journal-text": "x"}
     ).status_code in (403, 404)
