@@ -122,8 +122,9 @@ class AbsenceReportResultSerializer(AbsenceReportSerializer):
 
 
 class AbsenceReportCreateSerializer(InputSerializer):
-    """A report from a school administration system. Name the pupil by BSN (preferred) or by
-    given names, surname and date of birth."""
+    """A report from a school administration system. Name the pupil by BSN together with
+    surname and date of birth (preferred), or by given names, surname and date of birth;
+    anything that does not match a pupil of your organisation gets the same 400."""
 
     bsn = serializers.CharField(required=False, allow_blank=True, max_length=9)
     given_names = serializers.CharField(required=False, allow_blank=True, max_length=200)
