@@ -681,11 +681,12 @@ def absence_report_create(
     )
     report.full_clean(validate_unique=False, validate_constraints=False)
     report.save()
-    audit_change(
+    _audit_in_both_regions(
         actor=actor,
         obj=report,
         action=AuditAction.CREATE,
         organisation=reporting_organisation,
+        pupil=data.pupil,
         reason=data.consent_override_reason,
     )
     return report
