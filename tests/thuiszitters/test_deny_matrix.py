@@ -3,21 +3,16 @@
 Each URL name of the project must have an entry (or be public); a new URL without one fails
 ``test_every_url_has_a_matrix_entry``. Apps add their entries in ``tests/<app>/deny_matrix.py``
 or ``deny_matrix_<part>.py``: ``ENTRIES``, and ``add_foreign(world, foreign)``, which adds
-region-B objects and the strings that must never leak.
+region-B objects and the strings that must never leak (collected by ``foreign_world.py``
+into the ``foreign`` fixture of ``conftest.py``, which the write matrix shares).
 """
 
-import importlib
-from pathlib import Path
-
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from thuiszitters.audit import audit_record
-from thuiszitters.models import AuditAction
 from thuiszitters.roles import RoleCode
 
-from ..factories.users import member
+from .foreign_world import EXTENSIONS
 
 PUBLIC = {"login", "set_language", "healthz", "api-schema", "api-docs"}
 
@@ -49,11 +44,6 @@ CORE_ENTRIES = {
     "auditlogentry-detail": (lambda f: [f["audit"].pk], "foreign_detail"),
 }
 
-TESTS = Path(__file__).resolve().parents[1]
-EXTENSIONS = [
-    importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
-    for path in sorted(TESTS.glob("*/deny_matrix*.py"))
-]
 MATRIX = dict(CORE_ENTRIES)
 for _ext in EXTENSIONS:
     MATRIX.update(_ext.ENTRIES)
@@ -77,34 +67,6 @@ def test_every_url_has_a_matrix_entry():
     names = set(_names(get_resolver().url_patterns))
     assert names - PUBLIC - set(MATRIX) == set(), "add the new URL to MATRIX"
     assert set(MATRIX) - names == set(), "MATRIX names a URL that no longer exists"
-
-
-@pytest.fixture
-def foreign(world):
-    """Objects of region B that no user of region A may see."""
-    user = member(world.far_swv, RoleCode.SWV_DIRECTOR)
-    user.full_name = "Vreemde Gebruiker"
-    user.save(update_fields=["full_name"])
-    with transaction.atomic():
-        audit = audit_record(
-            actor=user,
-            action=AuditAction.UPDATE,
-            object_type="core.user",
-            object_id=user.pk,
-            organisation=world.far_swv,
-            reason="Vreemde auditregel",
-        )
-    foreign = {
-        "swv": world.far_swv,
-        "school": world.far_school,
-        "user": user,
-        "membership": user.memberships.get(),
-        "audit": audit,
-        "secrets": [world.far_swv.name, world.far_school.name, user.email, "Vreemde"],
-    }
-    for ext in EXTENSIONS:
-        ext.add_foreign(world, foreign)
-    return foreign
 
 
 def _url(name, foreign):
