@@ -1018,7 +1018,8 @@ def observe(ctx: Ctx, where: str, send, *, sent: str, own=None, full=True, basel
         before = snapshot(ctx.target, watchers(ctx) if baseline is None else None)
     response = send()
     body = b"".join(response) if getattr(response, "streaming", False) else response.content
-    response.close()
+    # Not response.close(): it sends request_finished, which closes a PostgreSQL connection
+    # that is inside the test's transaction.
     outcome = Outcome(
         where=where,
         status=response.status_code,
