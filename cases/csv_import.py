@@ -1,4 +1,4 @@
-"""Intake by CSV file, and the reporter-side reads that the API shares with it.
+"""Intake by CSV file.
 
 A school (or leerplicht, or an SWV consultant) uploads a file with one report per row. The
 upload only parses and validates (nothing is saved) and shows a preview; the commit step
@@ -14,25 +14,23 @@ The column layout is documented in ``docs/intake.md``; keep the two in step.
 """
 
 import csv
-import datetime
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from registration.bsn import bsn_is_valid
 from registration.identity import bsn_normalise, identity_matches
 from registration.models import AbsenceKind, AbsenceReport, ParentsInformedHow, Pupil
-from registration.selectors import pupils_reportable_by
+from registration.selectors import pupil_find, pupils_reportable_by
 from registration.services import ReportInput, absence_report_validate
+from thuiszitters import csvfiles
 from thuiszitters.models import Organisation, User
 
 from .services import IdempotencyConflict, absence_report_same, absence_report_submit
@@ -44,69 +42,6 @@ MAX_ROWS = 1000
 PAYLOAD_MAX_AGE = 2 * 60 * 60  # seconds between preview and commit
 _SALT = "cases.csv_import.file"
 _REJECTED_SALT = "cases.csv_import.rejected"
-
-
-def _not_found() -> ValidationError:
-    # One message whether the pupil does not exist or lives outside the reporter's scope.
-    return ValidationError(
-        {
-            "pupil": [
-                _(
-                    "Geen leerling van uw organisatie gevonden met deze gegevens. Controleer "
-                    "het BSN, of de voornamen, achternaam en geboortedatum."
-                )
-            ]
-        }
-    )
-
-
-def pupil_find(
-    *,
-    user: User,
-    organisation: Organisation,
-    bsn: str = "",
-    given_names: str = "",
-    surname: str = "",
-    date_of_birth: datetime.date | None = None,
-) -> Pupil:
-    """The pupil a report names, within the reporter's scope: by BSN together with the
-    surname and date of birth, or else by given names, surname and date of birth.
-
-    Whatever does not match (an unused BSN, one outside the scope, or a BSN with another
-    child's name or birthday) gets the same answer, so the API and the CSV import tell
-    nobody whether a BSN is known.
-    """
-    scope = pupils_reportable_by(user=user, organisation=organisation)
-    if not (surname and date_of_birth and (bsn or given_names)):
-        raise ValidationError(
-            {
-                "pupil": [
-                    _(
-                        "Geef het BSN met de achternaam en geboortedatum, of de voornamen, "
-                        "achternaam en geboortedatum van de leerling."
-                    )
-                ]
-            }
-        )
-    if bsn:
-        pupil = scope.filter(bsn=bsn_normalise(bsn)).first()
-        if pupil is None or not identity_matches(
-            pupil, surname=surname, date_of_birth=date_of_birth
-        ):
-            raise _not_found()
-        return pupil
-    matches = list(
-        scope.annotate(_full_surname=Concat("surname_prefix", Value(" "), "surname"))
-        .filter(Q(surname__iexact=surname) | Q(_full_surname__iexact=surname))
-        .filter(given_names__iexact=given_names, date_of_birth=date_of_birth)[:2]
-    )
-    if not matches:
-        raise _not_found()
-    if len(matches) > 1:
-        raise ValidationError(
-            {"pupil": [_("Meerdere leerlingen passen bij deze gegevens; geef het BSN op.")]}
-        )
-    return matches[0]
 
 
 # --- the file layout ------------------------------------------------------------------------
@@ -164,45 +99,20 @@ def csv_template() -> str:
 
 # --- parsing ------------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_NL_DATE = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def file_decode(raw: bytes) -> str:
-    """The text of an uploaded file: UTF-8 with or without BOM, else Windows-1252 (Excel)."""
-    if len(raw) > MAX_BYTES:
-        raise ValidationError(_("Het bestand is groter dan 2 MB; splits het in delen."))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise ValidationError(_("Het bestand is leeg."))
-    return text
-
-
-def _delimiter(text: str) -> str:
-    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    return ";" if header.count(";") >= header.count(",") else ","
-
-
-def _unescape(value: str) -> str:
-    # Undo the formula guard of the rejected-rows file, so a corrected file reads back.
-    if value.startswith("'") and value[1:2] in _FORMULA_START:
-        return value[1:]
-    return value
+    """The text of an uploaded file (``thuiszitters.csvfiles.file_decode``), at most 2 MB."""
+    return csvfiles.file_decode(
+        raw,
+        max_bytes=MAX_BYTES,
+        too_large=_("Het bestand is groter dan 2 MB; splits het in delen."),
+    )
 
 
 def _read(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the non-empty rows (spreadsheet row number, values by column)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_delimiter(text))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise ValidationError(_("Het bestand is leeg.")) from None
-    except csv.Error as exc:
-        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    raw_header, records = csvfiles.csv_read(text)
+    header = [h.strip().lower() for h in raw_header]
     unknown = [h for h in header if h and h not in COLUMN_NAMES and h != REASON_COLUMN]
     if unknown:
         raise ValidationError(
@@ -217,41 +127,21 @@ def _read(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             _("Verplichte kolommen ontbreken: %(columns)s.") % {"columns": ", ".join(missing)}
         )
     rows = []
-    try:
-        for index, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(
-                    _("Het bestand heeft meer dan %(max)s regels; splits het in delen.")
-                    % {"max": MAX_ROWS}
-                )
-            values = dict.fromkeys(COLUMN_NAMES, "")
-            for name, cell in zip(header, cells, strict=False):
-                if name in values:
-                    values[name] = _unescape(cell.strip())
-            rows.append((index, values))
-    except csv.Error as exc:
-        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    for record in records:
+        if len(rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("Het bestand heeft meer dan %(max)s regels; splits het in delen.")
+                % {"max": MAX_ROWS}
+            )
+        values = dict.fromkeys(COLUMN_NAMES, "")
+        for name, cell in zip(header, record.cells, strict=False):
+            if name in values:
+                # A corrected rejected-rows file reads back without its formula guard.
+                values[name] = csvfiles.spreadsheet_unescape(cell.strip())
+        rows.append((record.number, values))
     if not rows:
         raise ValidationError(_("Het bestand bevat geen regels onder de kopregel."))
     return header, rows
-
-
-def _date(value: str) -> datetime.date:
-    value = value.strip()
-    formats = []
-    if _ISO_DATE.match(value):
-        formats = ["%Y-%m-%d"]
-    elif _NL_DATE.match(value):
-        separator = next(c for c in value if not c.isdigit())
-        formats = [f"%d{separator}%m{separator}%Y"]
-    for fmt in formats:
-        try:
-            return datetime.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date
-        except ValueError:
-            break
-    raise ValueError(value)
 
 
 def _choice(value: str, choices) -> str:
@@ -328,15 +218,15 @@ def _parse_values(row: CsvRow) -> dict:
     parsed["given_names"] = " ".join(v["voornamen"].split())
     parsed["surname"] = " ".join(v["achternaam"].split())
     date_message = _("Geen geldige datum; gebruik JJJJ-MM-DD of DD-MM-JJJJ.")
-    parsed["date_of_birth"] = parse("geboortedatum", _date, date_message)
+    parsed["date_of_birth"] = parse("geboortedatum", csvfiles.date_parse, date_message)
     parsed["kind"] = parse(
         "soort",
         lambda s: _choice(s, AbsenceKind),
         _("Onbekende soort verzuim; kies uit: %(values)s.")
         % {"values": ", ".join(AbsenceKind.values)},
     )
-    parsed["absence_started_on"] = parse("eerste_verzuimdag", _date, date_message)
-    parsed["absence_ended_on"] = parse("laatste_verzuimdag", _date, date_message)
+    parsed["absence_started_on"] = parse("eerste_verzuimdag", csvfiles.date_parse, date_message)
+    parsed["absence_ended_on"] = parse("laatste_verzuimdag", csvfiles.date_parse, date_message)
     parsed["hours_missed_last_4_weeks"] = parse(
         "uren_laatste_4_weken",
         lambda s: Decimal(s.replace(",", ".")).quantize(Decimal("0.1")),
@@ -347,7 +237,9 @@ def _parse_values(row: CsvRow) -> dict:
         lambda s: int(s.rstrip("%").strip()),
         _("Geen geldig percentage; gebruik een geheel getal van 0 tot en met 100."),
     )
-    parsed["parents_informed_on"] = parse("ouders_geinformeerd_op", _date, date_message)
+    parsed["parents_informed_on"] = parse(
+        "ouders_geinformeerd_op", csvfiles.date_parse, date_message
+    )
     parsed["parents_informed_how"] = parse(
         "ouders_geinformeerd_via",
         lambda s: _choice(s, ParentsInformedHow),
@@ -551,13 +443,6 @@ def csv_import(*, user: User, organisation: Organisation, text: str) -> ImportRe
 # --- the rejected rows and the signed payloads --------------------------------------------
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if value.startswith(_FORMULA_START) and not re.fullmatch(r"-\d+([.,]\d+)?", value):
-        return "'" + value
-    return value
-
-
 def rejected_csv(rows: list[list[str]]) -> str:
     """The rejected rows with the file's columns and a ``reden`` column, for Excel (BOM, ;)."""
     out = io.StringIO()
@@ -565,7 +450,7 @@ def rejected_csv(rows: list[list[str]]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([*COLUMN_NAMES, REASON_COLUMN])
     for cells in rows:
-        writer.writerow([spreadsheet_safe(c) for c in cells])
+        writer.writerow([csvfiles.spreadsheet_safe(c) for c in cells])
     return out.getvalue()
 
 

@@ -1,4 +1,4 @@
-"""``/api/v1/cases/`` with the route: the cases resource of ``cases.api_cases`` extended by
+"""``/api/v1/cases/`` with the route: the cases resource of ``cases.api.cases`` extended by
 escalation (which depends on cases, never the other way round).
 
 The list adds each case's next deadline (step and date, from the stored ``CaseDeadline``
@@ -31,8 +31,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api import ApiErrorSerializer
-from cases.api_cases import (
+from cases.api.absence_reports import ApiErrorSerializer
+from cases.api.cases import (
     CaseDetailSerializer,
     CaseSerializer,
     CaseViewSet,
@@ -47,7 +47,11 @@ from thuiszitters.roles import Capability
 
 from .models import ArbitrationStatus, Escalation, OmRoute, Step
 from .route import TIMED_STEPS, three_months_on
-from .selectors import arbitration_panel_of, is_past_three_months_without_offer, next_deadline_of
+from .selectors.route import (
+    arbitration_panel_of,
+    is_past_three_months_without_offer,
+    next_deadline_of,
+)
 from .services.steps import (
     arbitration_conclude,
     arbitration_start,

@@ -11,13 +11,17 @@ administrators) see no personal data. Per-case grants (care partners) come with 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from thuiszitters.access import memberships_of, organisation_ids_with
-from thuiszitters.models import LeerplichtBureau, OrganisationKind
+from thuiszitters.models import LeerplichtBureau, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
 
+from .identity import bsn_normalise, identity_matches
 from .models import AbsenceReport, EarlyWarningSettings, Enrolment, Pupil
 from .rules import ReportFacts, SignalCode, Thresholds, early_warning_signals
 
@@ -203,6 +207,69 @@ def pupils_reportable_by(*, user, organisation) -> QuerySet[Pupil]:
     elif kind == OrganisationKind.MUNICIPALITY:
         q |= Q(municipality_id=organisation.pk)
     return Pupil.objects.filter(q)
+
+
+def _not_found() -> ValidationError:
+    # One message whether the pupil does not exist or lives outside the reporter's scope.
+    return ValidationError(
+        {
+            "pupil": [
+                _(
+                    "Geen leerling van uw organisatie gevonden met deze gegevens. Controleer "
+                    "het BSN, of de voornamen, achternaam en geboortedatum."
+                )
+            ]
+        }
+    )
+
+
+def pupil_find(
+    *,
+    user: User,
+    organisation: Organisation,
+    bsn: str = "",
+    given_names: str = "",
+    surname: str = "",
+    date_of_birth: datetime.date | None = None,
+) -> Pupil:
+    """The pupil a report names, within the reporter's scope: by BSN together with the
+    surname and date of birth, or else by given names, surname and date of birth.
+
+    Whatever does not match (an unused BSN, one outside the scope, or a BSN with another
+    child's name or birthday) gets the same answer, so the API and the CSV import tell
+    nobody whether a BSN is known.
+    """
+    scope = pupils_reportable_by(user=user, organisation=organisation)
+    if not (surname and date_of_birth and (bsn or given_names)):
+        raise ValidationError(
+            {
+                "pupil": [
+                    _(
+                        "Geef het BSN met de achternaam en geboortedatum, of de voornamen, "
+                        "achternaam en geboortedatum van de leerling."
+                    )
+                ]
+            }
+        )
+    if bsn:
+        pupil = scope.filter(bsn=bsn_normalise(bsn)).first()
+        if pupil is None or not identity_matches(
+            pupil, surname=surname, date_of_birth=date_of_birth
+        ):
+            raise _not_found()
+        return pupil
+    matches = list(
+        scope.annotate(_full_surname=Concat("surname_prefix", Value(" "), "surname"))
+        .filter(Q(surname__iexact=surname) | Q(_full_surname__iexact=surname))
+        .filter(given_names__iexact=given_names, date_of_birth=date_of_birth)[:2]
+    )
+    if not matches:
+        raise _not_found()
+    if len(matches) > 1:
+        raise ValidationError(
+            {"pupil": [_("Meerdere leerlingen passen bij deze gegevens; geef het BSN op.")]}
+        )
+    return matches[0]
 
 
 def absence_reports_of_reporter(user) -> QuerySet[AbsenceReport]:

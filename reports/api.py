@@ -17,7 +17,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api import ApiErrorSerializer
+from cases.api.absence_reports import ApiErrorSerializer
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.roles import Capability
 

@@ -15,8 +15,8 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cases.csv_import import spreadsheet_safe
 from thuiszitters.audit import audit_record
+from thuiszitters.csvfiles import spreadsheet_safe
 from thuiszitters.models import AuditAction
 
 FORMATS = ("csv", "xlsx")

@@ -7,10 +7,9 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cases.csv_import import MAX_BYTES, file_decode
 from registration.forms import DATE_INPUT
 
-from .reconciliation import MAX_ROWS
+from .reconciliation import MAX_BYTES, MAX_ROWS, list_decode
 
 
 def _not_in_future(day):
@@ -91,4 +90,4 @@ class ReconcileForm(_ScopeForm):
         if upload.size > MAX_BYTES:
             raise ValidationError(_("Het bestand is groter dan 2 MB; splits het in delen."))
         # Read into memory and never saved: the comparison is shown, not stored.
-        return file_decode(upload.read())
+        return list_decode(upload.read())

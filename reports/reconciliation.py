@@ -3,16 +3,14 @@
 Rotterdam's SWV's check leerplicht's list every three weeks ("hebben we kinderen ook op de
 lijst staan?") and reach about 95% coverage together. Here the other list arrives as a CSV
 file; these functions read it and match it against ours. They are pure: no database, no
-storage. ``reports.services_lists`` feeds them our list and the register, and audits.
+storage. ``reports.services.lists`` feeds them our list and the register, and audits.
 
 Matching: on BSN when both lines have one; otherwise on the surname and the date of birth,
 compared without case, diacritics, punctuation or tussenvoegsels ("van der Berg", "Berg,
 van der" and "VAN DER BERG" are the same). Two lines with different BSNs never match.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from registration.bsn import bsn_is_valid
 from registration.identity import bsn_normalise, fold, surname_key
+from thuiszitters import csvfiles
 
 MAX_ROWS = 5000
+MAX_BYTES = 2 * 1024 * 1024
 
 # Field -> header names (after ``_header_key``): Dutch and English spellings seen in
 # spreadsheets of schools, leerplicht and SWV's.
@@ -94,23 +94,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _FIELD_OF = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
-_NL_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-
 
 # --- normalising ----------------------------------------------------------------------------
-
-
-def date_parse(value: str) -> datetime.date:
-    """DD-MM-JJJJ (also with / or .) or JJJJ-MM-DD; ValueError otherwise."""
-    value = value.strip()
-    if match := _ISO_DATE.match(value):
-        year, month, day = match.groups()
-    elif match := _NL_DATE.match(value):
-        day, month, year = match.groups()
-    else:
-        raise ValueError(value)
-    return datetime.date(int(year), int(month), int(day))
 
 
 def _header_key(text: str) -> str:
@@ -195,9 +180,13 @@ class ParsedList:
 # --- reading the file -----------------------------------------------------------------------
 
 
-def _delimiter(text: str) -> str:
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    return ";" if first.count(";") >= first.count(",") else ","
+def list_decode(raw: bytes) -> str:
+    """The text of the uploaded list (``thuiszitters.csvfiles.file_decode``), at most 2 MB."""
+    return csvfiles.file_decode(
+        raw,
+        max_bytes=MAX_BYTES,
+        too_large=_("Het bestand is groter dan 2 MB; splits het in delen."),
+    )
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -252,7 +241,7 @@ def _row(number: int, cells: list[str], columns: dict[str, int]) -> TheirRow:
     raw_date = cell("date_of_birth")
     if raw_date:
         try:
-            row.date_of_birth = date_parse(raw_date)
+            row.date_of_birth = csvfiles.date_parse(raw_date)
         except ValueError:
             row.error("geboortedatum", _("Geen geldige datum; gebruik DD-MM-JJJJ of JJJJ-MM-DD."))
     surname = cell("surname")
@@ -276,37 +265,29 @@ def _row(number: int, cells: list[str], columns: dict[str, int]) -> TheirRow:
 def list_parse(text: str) -> ParsedList:
     """Read another organisation's list: a header row, then one pupil per row.
 
-    Separated by ``;`` or ``,``; a BOM is ignored; columns are recognised by their Dutch or
+    Separated by ``;``, ``,`` or a tab; a BOM is ignored; columns are recognised by their Dutch or
     English names and others are ignored. A row that cannot identify a pupil gets errors by
     column and takes no part in the comparison; the same pupil twice is reported once.
     Raises ValidationError for a file that cannot be read as such a list at all.
     """
     if not text.strip():
         raise ValidationError(_("Het bestand is leeg."))
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_delimiter(text))
-    try:
-        header = next(reader)
-        columns = _columns(header)
-        rows: list[TheirRow] = []
-        first: dict[tuple, int] = {}
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(
-                    _("Het bestand heeft meer dan %(max)s regels; splits het in delen.")
-                    % {"max": MAX_ROWS}
-                )
-            row = _row(number, cells, columns)
-            if not row.errors:
-                seen = first.setdefault(row.identity, number)
-                if seen != number:
-                    row.error("regel", _("Deze leerling staat ook op regel %(n)s.") % {"n": seen})
-            rows.append(row)
-    except csv.Error as exc:
-        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
-    except StopIteration:
-        raise ValidationError(_("Het bestand is leeg.")) from None
+    header, records = csvfiles.csv_read(text)
+    columns = _columns(header)
+    rows: list[TheirRow] = []
+    first: dict[tuple, int] = {}
+    for record in records:
+        if len(rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("Het bestand heeft meer dan %(max)s regels; splits het in delen.")
+                % {"max": MAX_ROWS}
+            )
+        row = _row(record.number, record.cells, columns)
+        if not row.errors:
+            seen = first.setdefault(row.identity, record.number)
+            if seen != record.number:
+                row.error("regel", _("Deze leerling staat ook op regel %(n)s.") % {"n": seen})
+        rows.append(row)
     if not rows:
         raise ValidationError(_("Het bestand bevat geen regels onder de kopregel."))
     return ParsedList(rows=rows, columns={name: header[i].strip() for name, i in columns.items()})

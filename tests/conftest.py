@@ -4,13 +4,22 @@ Region A: municipalities m1, m2; leerplicht bureau serving m1; SWV PO ``swv`` wi
 ``school`` (m1) and ``school2`` (m2); SWV VO ``swv_vo`` with ``vo_school`` (m1); a care
 organisation. Region B: ``other_swv`` (a neighbour of ``swv``) and ``far_swv`` (not a
 neighbour), each with a school. Users are made on demand by ``user_with_role``.
+
+The clock: a test that asks for ``today``, ``now`` or ``frozen_clock`` (directly, through
+another fixture, or with ``pytest.mark.usefixtures``) runs from before its first fixture with
+the clock set to ``CLOCK_START`` and ticking on from there, so a run across midnight, or on
+any date of the year, sees the same day. Tests never read the date at import time.
 """
 
+import datetime
 import importlib
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from thuiszitters.models import Organisation
 from thuiszitters.roles import RoleCode
@@ -61,6 +70,45 @@ class World:
         }[RoleCode(role)]
 
 
+#: The moment the clock of ``today``, ``now`` and ``frozen_clock`` starts at: noon on a
+#: Wednesday in a school week (no holiday, no weekend), far from midnight and from the
+#: turn of a month, quarter or year.
+CLOCK_START = datetime.datetime(2026, 3, 18, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+CLOCK_FIXTURES = frozenset({"frozen_clock", "today", "now"})
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Set the clock before any other fixture of a test that uses one of ``CLOCK_FIXTURES``.
+
+    Autouse, so that the objects its other fixtures make (``world``, cases, sessions) already
+    carry the test's day; tests that use none of them keep the real clock.
+    """
+    if CLOCK_FIXTURES.isdisjoint(request.fixturenames):
+        yield None
+        return
+    with time_machine.travel(CLOCK_START, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def frozen_clock(_clock):
+    """The time-machine traveller of the test: ``frozen_clock.shift(datetime.timedelta(...))``."""
+    return _clock
+
+
+@pytest.fixture
+def today(frozen_clock) -> datetime.date:
+    """The local date of the test (``CLOCK_START``'s day), the same from its start to its end."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def now(frozen_clock) -> datetime.datetime:
+    """The moment the test started (aware), a few moments after ``CLOCK_START``."""
+    return timezone.now()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Login throttling and API rate limits live in the cache; start every test without them."""
@@ -69,6 +117,21 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language (``LANGUAGE_CODE``, Dutch).
+
+    A request through ``LocaleMiddleware`` leaves its language active in the thread, so a test
+    that switches to English would otherwise hand English to whichever test runs next in the
+    same process (under pytest-xdist that order changes from run to run).
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

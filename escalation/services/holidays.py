@@ -8,15 +8,17 @@ passed stay as they were).
 
 Two file layouts can be imported (docs/convenant.md):
 
-- CSV, UTF-8 (with or without BOM) or Windows-1252, separated by ``;`` or ``,``. The first
-  line is the header ``naam;eerste dag;laatste dag`` (column order free, ``_`` for the space
-  allowed, other columns ignored); one holiday per line; dates as ``JJJJ-MM-DD`` or
-  ``DD-MM-JJJJ``; both days inclusive.
-- iCalendar (``.ics``, RFC 5545): every ``VEVENT`` with ``SUMMARY``, ``DTSTART;VALUE=DATE``
-  and ``DTEND;VALUE=DATE``, where DTEND is the first day *after* the holiday (exclusive), as
-  every calendar program writes it. Without DTEND a ``DURATION`` in days or weeks counts,
-  else the event is one day. Folded lines are unfolded; cancelled events are left out;
-  recurring events (RRULE) and events with a time of day are refused.
+- CSV, UTF-8 (with or without BOM) or Windows-1252, separated by ``;``, ``,`` or a tab
+  (read by ``thuiszitters.csvfiles``). The first line is the header
+  ``naam;eerste dag;laatste dag`` (column order free, ``_`` for the space allowed, other
+  columns ignored); one holiday per line; dates as ``JJJJ-MM-DD`` or ``DD-MM-JJJJ``; both
+  days inclusive.
+- iCalendar (``.ics``, RFC 5545, read by the ``icalendar`` package): every ``VEVENT`` with
+  ``SUMMARY``, ``DTSTART;VALUE=DATE`` and ``DTEND;VALUE=DATE``, where DTEND is the first day
+  *after* the holiday (exclusive), as every calendar program writes it. Without DTEND a
+  ``DURATION`` in days or weeks counts, else the event is one day. Folded lines are
+  unfolded; cancelled events are left out; recurring events (RRULE) and events with a time
+  of day are refused.
 
 An import is all or nothing: every line is checked first and any error refuses the whole
 file, with one Dutch message per line. A line equal to a holiday that exists (same name,
@@ -24,16 +26,16 @@ same first and last day) is skipped; a line whose first day is already the first
 different holiday is an error, because an import never replaces anything.
 """
 
-import csv
 import datetime
-import io
 import re
 from dataclasses import dataclass, field
 
+import icalendar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from thuiszitters import csvfiles
 from thuiszitters.access import region_ids_with
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, HolidayRegion, Organisation, Region
@@ -252,31 +254,9 @@ def _line_error(line: int, message: str) -> tuple[int, str]:
 
 
 def _decode(content: bytes) -> str:
-    if len(content) > MAX_BYTES:
-        raise ValidationError(_("Het bestand is groter dan 1 MB."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise ValidationError(_("Het bestand is leeg."))
-    return text
-
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NL_DATE = re.compile(r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$")
-
-
-def parse_date(value: str) -> datetime.date:
-    """``JJJJ-MM-DD`` or ``DD-MM-JJJJ`` (also with / or .); ValueError otherwise."""
-    value = value.strip()
-    if match := _ISO_DATE.match(value):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _NL_DATE.match(value):
-        day, month, year = int(match[1]), int(match[3]), int(match[4])
-    else:
-        raise ValueError(value)
-    return datetime.date(year, month, day)
+    return csvfiles.file_decode(
+        content, max_bytes=MAX_BYTES, too_large=_("Het bestand is groter dan 1 MB.")
+    )
 
 
 def _column(header_cell: str) -> str:
@@ -286,155 +266,149 @@ def _column(header_cell: str) -> str:
 def parse_csv(text: str) -> tuple[list[HolidayRow], LineErrors]:
     """The rows of a holiday CSV and the lines that cannot be read; a ValidationError when
     the file as a whole is unusable (no header)."""
-    first_line = text.lstrip("\ufeff").splitlines()[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    layout = _("De eerste regel moet de kopregel zijn: naam;eerste dag;laatste dag.")
-    try:
-        header = [_column(cell) for cell in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+    raw_header, records = csvfiles.csv_read(text)
+    header = [_column(cell) for cell in raw_header]
     missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
         raise ValidationError(
             [
                 _("De kopregel mist de kolom(men): %(columns)s.") % {"columns": ", ".join(missing)},
-                layout,
+                _("De eerste regel moet de kopregel zijn: naam;eerste dag;laatste dag."),
             ]
         )
     index = {name: header.index(name) for name in CSV_COLUMNS}
     rows: list[HolidayRow] = []
     errors: LineErrors = []
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
+    for record in records:
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise ValidationError(
+                _("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_ROWS}
+            )
+        cells = record.cells
+        values = {name: cells[i].strip() if i < len(cells) else "" for name, i in index.items()}
+        days = {}
+        problems = []
+        for column, key in (("eerste dag", "starts_on"), ("laatste dag", "ends_on")):
+            if not values[column]:
+                problems.append(_("de %(column)s ontbreekt.") % {"column": column})
                 continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise ValidationError(
-                    _("Het bestand heeft meer dan %(max)s regels.") % {"max": MAX_ROWS}
+            try:
+                days[key] = csvfiles.date_parse(values[column])
+            except ValueError:
+                problems.append(
+                    _("de %(column)s '%(value)s' is geen datum (gebruik JJJJ-MM-DD of DD-MM-JJJJ).")
+                    % {"column": column, "value": values[column]}
                 )
-            values = {name: cells[i].strip() if i < len(cells) else "" for name, i in index.items()}
-            days = {}
-            problems = []
-            for column, key in (("eerste dag", "starts_on"), ("laatste dag", "ends_on")):
-                if not values[column]:
-                    problems.append(_("de %(column)s ontbreekt.") % {"column": column})
-                    continue
-                try:
-                    days[key] = parse_date(values[column])
-                except ValueError:
-                    problems.append(
-                        _(
-                            "de %(column)s '%(value)s' is geen datum "
-                            "(gebruik JJJJ-MM-DD of DD-MM-JJJJ)."
-                        )
-                        % {"column": column, "value": values[column]}
-                    )
-            if problems:
-                errors.extend(_line_error(line, p) for p in problems)
-                continue
-            rows.append(HolidayRow(line, values["naam"], days["starts_on"], days["ends_on"]))
-    except csv.Error as exc:
-        raise ValidationError(_("Het bestand is geen leesbaar CSV-bestand.")) from exc
+        if problems:
+            errors.extend(_line_error(record.line, p) for p in problems)
+            continue
+        rows.append(HolidayRow(record.line, values["naam"], days["starts_on"], days["ends_on"]))
     return rows, errors
 
 
-def _physical_lines(text: str) -> list[str]:
-    # RFC 5545 lines end in CRLF; accept LF and CR too. Not str.splitlines(): it also splits
-    # on form feeds and Unicode separators, which may sit inside a text value.
-    return re.split(r"\r\n|\n|\r", text)
+# icalendar reads an .ics file (folded lines, escapes, parameters, value types) but keeps no
+# line numbers, and the messages name the line on which an event begins. So the lines that
+# open and close a component are found here, which also checks that they pair up.
+_MARKER = re.compile(r"(BEGIN|END):([^\s:;]+)[ \t]*", re.IGNORECASE)
+_ICS_DAY = re.compile(r"\d{8}")
 
 
-def unfold(text: str) -> list[tuple[int, str]]:
-    """Logical content lines with the number of the physical line each starts on: a line
-    that begins with a space or a tab continues the previous one (RFC 5545 3.1)."""
-    lines: list[tuple[int, str]] = []
-    for number, line in enumerate(_physical_lines(text.lstrip("\ufeff")), start=1):
-        if line[:1] in (" ", "\t") and lines:
-            start, previous = lines[-1]
-            lines[-1] = (start, previous + line[1:])
-        elif line.strip():
-            lines.append((number, line))
-    return lines
+def _ics_lines(text: str) -> list[str]:
+    # RFC 5545 lines end in CRLF; LF and a lone CR are accepted too. Not str.splitlines(): it
+    # also splits on form feeds and Unicode separators, which may sit inside a text value.
+    return re.sub(r"\r\n?", "\n", text.lstrip("\ufeff")).split("\n")
 
 
-def _split_unquoted(text: str, separator: str, maxsplit: int = -1) -> list[str]:
-    parts, current, quoted = [], [], False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        if char == separator and not quoted and (maxsplit < 0 or len(parts) < maxsplit):
-            parts.append("".join(current))
-            current = []
+def _event_starts(lines: list[str]) -> tuple[list[int], LineErrors]:
+    """The line numbers of the ``BEGIN:VEVENT`` lines, and every ``END`` without its
+    ``BEGIN`` and a component left open at the end of the file."""
+    starts: list[int] = []
+    errors: LineErrors = []
+    stack: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if not (match := _MARKER.fullmatch(line)):
+            continue
+        keyword, component = match[1].upper(), match[2].upper()
+        if keyword == "BEGIN":
+            stack.append(component)
+            if component == "VEVENT":
+                starts.append(number)
+        elif stack and stack[-1] == component:
+            stack.pop()
         else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def content_line(line: str) -> tuple[str, dict[str, str], str]:
-    """``NAME;PARAM=VALUE:value`` -> (name, params, value); ValueError without a colon."""
-    head_and_value = _split_unquoted(line, ":", maxsplit=1)
-    if len(head_and_value) != 2:
-        raise ValueError(line)
-    head, value = head_and_value
-    name, *raw_params = _split_unquoted(head, ";")
-    params = {}
-    for raw in raw_params:
-        key, _sep, param_value = raw.partition("=")
-        params[key.strip().upper()] = param_value.strip().strip('"')
-    return name.strip().upper(), params, value
-
-
-def _unescape_text(value: str) -> str:
-    return re.sub(r"\\([\\;,nN])", lambda m: " " if m[1] in "nN" else m[1], value).strip()
-
-
-_ICS_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_ICS_DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
-
-
-def _ics_date(name: str, params: dict, value: str) -> datetime.date:
-    value = value.strip()
-    match = _ICS_DATE.match(value)
-    if match is None or params.get("VALUE", "DATE").upper() != "DATE":
-        raise ValueError(
-            _("%(name)s '%(value)s' is geen hele dag; gebruik %(name)s;VALUE=DATE:JJJJMMDD.")
-            % {"name": name, "value": value}
+            errors.append(_line_error(number, _("END:%(c)s zonder BEGIN.") % {"c": component}))
+    if stack:
+        errors.append(
+            (len(lines) + 1, _("Het bestand eindigt midden in %(c)s.") % {"c": stack[-1]})
         )
+    return starts, errors
+
+
+def _calendars(text: str) -> list[icalendar.Component]:
+    """The components of the file's text (see ``parse_ics`` on what icalendar may read)."""
     try:
-        return datetime.date(*(int(g) for g in match.groups()))
-    except ValueError:
+        return icalendar.Calendar.from_ical(text, multiple=True)
+    # Mostly a ValueError, but some malformed files make icalendar raise others (7.3 gives
+    # an AttributeError for ``VALUE=DATE,DATE``); whatever it cannot read is refused.
+    except Exception:  # noqa: BLE001
+        raise ValidationError(_("Het bestand is geen leesbaar iCalendar-bestand.")) from None
+
+
+def _first(event: icalendar.Component, name: str):
+    # A property given twice is a list; the first one counts.
+    value = event.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def _value(prop):
+    """The value icalendar read, or None where it could not (a ``vBroken``)."""
+    return None if isinstance(prop, icalendar.vBroken) else getattr(prop, "dt", None)
+
+
+def _ics_date(name: str, prop) -> datetime.date:
+    value = _value(prop)
+    if type(value) is datetime.date:  # not a datetime, which is a date too
+        return value
+    raw = prop.to_ical()
+    raw = (raw.decode() if isinstance(raw, bytes) else raw).strip()  # a time gives str
+    if (
+        isinstance(prop, icalendar.vBroken)
+        and prop.params.get("VALUE", "DATE").upper() == "DATE"
+        and _ICS_DAY.fullmatch(raw)
+    ):
         raise ValueError(
-            _("%(name)s '%(value)s' is geen bestaande datum.") % {"name": name, "value": value}
-        ) from None
+            _("%(name)s '%(value)s' is geen bestaande datum.") % {"name": name, "value": raw}
+        )
+    raise ValueError(
+        _("%(name)s '%(value)s' is geen hele dag; gebruik %(name)s;VALUE=DATE:JJJJMMDD.")
+        % {"name": name, "value": raw}
+    )
 
 
-def _event_row(line: int, props: dict[str, tuple[dict, str]]) -> HolidayRow:
+def _event_row(line: int, event: icalendar.Component) -> HolidayRow:
     """One VEVENT's holiday; ValueError with the Dutch reason."""
-    if "RRULE" in props or "RDATE" in props:
+    if "RRULE" in event or "RDATE" in event:
         raise ValueError(_("herhalende afspraken (RRULE) worden niet ondersteund."))
-    name = _unescape_text(props["SUMMARY"][1]) if "SUMMARY" in props else ""
-    if "DTSTART" not in props:
+    summary = _first(event, "SUMMARY")
+    name = "" if summary is None else str(summary).replace("\n", " ").strip()
+    if (start := _first(event, "DTSTART")) is None:
         raise ValueError(_("DTSTART ontbreekt."))
-    starts_on = _ics_date("DTSTART", *props["DTSTART"])
-    if "DTEND" in props:
-        end = _ics_date("DTEND", *props["DTEND"])  # the first day after the holiday
+    starts_on = _ics_date("DTSTART", start)
+    if (dtend := _first(event, "DTEND")) is not None:
+        end = _ics_date("DTEND", dtend)  # the first day after the holiday
         if end <= starts_on:
             raise ValueError(
                 _("DTEND (%(end)s) ligt niet na DTSTART (%(start)s).")
                 % {"end": _day(end), "start": _day(starts_on)}
             )
         ends_on = end - DAY
-    elif "DURATION" in props:
-        match = _ICS_DURATION.match(props["DURATION"][1].strip().upper())
-        if match is None:
+    elif (duration := _first(event, "DURATION")) is not None:
+        length = _value(duration)
+        if not isinstance(length, datetime.timedelta) or length.days < 0 or length % DAY:
             raise ValueError(_("gebruik een DURATION in hele dagen of weken, zoals P9D."))
-        days = int(match[1]) * 7 if match[1] else int(match[2])
-        if days < 1:
+        if not length:
             raise ValueError(_("de DURATION is nul."))
-        ends_on = starts_on + datetime.timedelta(days=days - 1)
+        ends_on = starts_on + length - DAY
     else:
         ends_on = starts_on  # RFC 5545: a DATE event without an end lasts one day
     return HolidayRow(line, name, starts_on, ends_on)
@@ -442,51 +416,45 @@ def _event_row(line: int, props: dict[str, tuple[dict, str]]) -> HolidayRow:
 
 def parse_ics(text: str) -> tuple[list[HolidayRow], LineErrors]:
     """The holidays of an iCalendar file (one per VEVENT) and the events that cannot be
-    read, each with the line on which it begins."""
-    lines = unfold(text)
-    if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+    read, each with the line on which it begins.
+
+    icalendar is given the uploaded text and nothing else: handed a ``pathlib.Path``, its
+    ``from_ical`` reads that file from disk, hence the check. It opens no URL (ATTACH, URL
+    and ALTREP stay text), and a TZID is only looked up in the time zone database by
+    ``zoneinfo``, which refuses a path as a key.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_ics() takes the text of a file, not {type(text).__name__}")
+    lines = _ics_lines(text)
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.upper() != "BEGIN:VCALENDAR":
         raise ValidationError(
             _("Het bestand is geen iCalendar-bestand: het begint niet met BEGIN:VCALENDAR.")
         )
+    starts, errors = _event_starts(lines)
+    if errors:
+        return [], errors
+    # Without the white space that may trail BEGIN:VEVENT, which icalendar would keep.
+    text = "\n".join(line.rstrip(" \t") if _MARKER.fullmatch(line) else line for line in lines)
+    events = [e for c in _calendars(text) for e in c.walk("VEVENT")]
+    if len(events) != len(starts):  # a BEGIN:VEVENT folded over two lines, say
+        raise ValidationError(_("Het bestand is geen leesbaar iCalendar-bestand."))
     rows: list[HolidayRow] = []
-    errors: LineErrors = []
-    stack: list[str] = []
-    event_line = 0
-    props: dict[str, tuple[dict, str]] = {}
-    for number, raw in lines:
-        try:
-            name, params, value = content_line(raw)
-        except ValueError:
-            errors.append(_line_error(number, _("deze regel is geen iCalendar-regel.")))
+    for line, event in zip(starts, events, strict=True):
+        if any(name is None for name, _message in event.errors):
+            errors.append(
+                _line_error(line, _("de afspraak bevat een regel die geen iCalendar-regel is."))
+            )
+        if str(_first(event, "STATUS") or "").strip().upper() == "CANCELLED":
             continue
-        if name == "BEGIN":
-            component = value.strip().upper()
-            stack.append(component)
-            if component == "VEVENT":
-                event_line, props = number, {}
-        elif name == "END":
-            component = value.strip().upper()
-            if not stack or stack[-1] != component:
-                errors.append(_line_error(number, _("END:%(c)s zonder BEGIN.") % {"c": component}))
-                continue
-            stack.pop()
-            if component != "VEVENT":
-                continue
-            if props.get("STATUS", ({}, ""))[1].strip().upper() == "CANCELLED":
-                continue
-            if len(rows) + len(errors) >= MAX_ROWS:
-                raise ValidationError(
-                    _("Het bestand heeft meer dan %(max)s afspraken.") % {"max": MAX_ROWS}
-                )
-            try:
-                rows.append(_event_row(event_line, props))
-            except ValueError as exc:
-                errors.append(_line_error(event_line, str(exc)))
-        elif stack and stack[-1] == "VEVENT":
-            props.setdefault(name, (params, value))  # properties of a VALARM are not the event's
-    if stack:
-        end = lines[-1][0] + 1
-        errors.append((end, _("Het bestand eindigt midden in %(c)s.") % {"c": stack[-1]}))
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise ValidationError(
+                _("Het bestand heeft meer dan %(max)s afspraken.") % {"max": MAX_ROWS}
+            )
+        try:
+            rows.append(_event_row(line, event))
+        except ValueError as exc:
+            errors.append(_line_error(line, str(exc)))
     return rows, errors
 
 

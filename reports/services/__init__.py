@@ -1,4 +1,8 @@
-"""The services of reports: the few things this app writes (it reads everything else)."""
+"""The services of reports: the few things this app writes (it reads everything else).
+
+``quarterly`` (the quarterly OOGO report and the frozen figures; re-exported here) and
+``lists`` (the thuiszitterslijst, its snapshots and the reconciliation; imported from
+``reports.services.lists``)."""
 
 from .quarterly import (
     figures_freeze,

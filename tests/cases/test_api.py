@@ -17,7 +17,8 @@ from thuiszitters.services import api_token_create
 from ..factories import registration as factories
 from ..factories.registration import report_input
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 URL = "/api/v1/absence-reports/"
 _numbers = itertools.count(1)
 
@@ -49,16 +50,17 @@ def api(client, token):
 
 
 def body(pupil, **overrides):
+    today = timezone.localdate()
     values = {
         "bsn": pupil.bsn,
         "surname": pupil.surname,
         "date_of_birth": pupil.date_of_birth.isoformat(),
         "kind": "unauthorised",
-        "absence_started_on": (TODAY - datetime.timedelta(days=15)).isoformat(),
+        "absence_started_on": (today - datetime.timedelta(days=15)).isoformat(),
         "hours_missed_last_4_weeks": "18.5",
         "share_followed_percent": 40,
         "reason": "Komt niet meer sinds de vakantie.",
-        "parents_informed_on": (TODAY - datetime.timedelta(days=3)).isoformat(),
+        "parents_informed_on": (today - datetime.timedelta(days=3)).isoformat(),
         "parents_informed_how": "conversation",
         "client_key": f"las-{pupil.pk}-1",
     }
@@ -116,10 +118,10 @@ def test_missing_client_key_is_a_field_error(world, api):
     ("overrides", "field"),
     [
         (
-            {"absence_started_on": (TODAY + datetime.timedelta(days=2)).isoformat()},
+            {"absence_started_on": datetime.timedelta(days=2)},
             "absence_started_on",
         ),
-        ({"reported_on": (TODAY + datetime.timedelta(days=1)).isoformat()}, "reported_on"),
+        ({"reported_on": datetime.timedelta(days=1)}, "reported_on"),
         ({"hours_missed_last_4_weeks": "200"}, "hours_missed_last_4_weeks"),
         ({"share_followed_percent": 150}, "share_followed_percent"),
         ({"parents_informed_on": None}, "parents_informed_on"),
@@ -127,7 +129,12 @@ def test_missing_client_key_is_a_field_error(world, api):
         ({"absence_started_on": "13-01-2025"}, "absence_started_on"),
     ],
 )
-def test_invalid_fields_give_field_level_errors(world, api, overrides, field):
+def test_invalid_fields_give_field_level_errors(world, api, overrides, field, today):
+    # A timedelta in ``overrides`` is a date that many days from today.
+    overrides = {
+        k: (today + v).isoformat() if isinstance(v, datetime.timedelta) else v
+        for k, v in overrides.items()
+    }
     pupil = enrolled_pupil(world.school)
     response = api("post", data=body(pupil, **overrides))
     assert response.status_code == 400, response.json()
@@ -227,15 +234,15 @@ def test_list_shows_only_the_tokens_own_reports(world, api, user_with_role):
     assert api("get", url=f"{URL}{other.pk}/").status_code == 404
 
 
-def test_list_filters(world, api):
+def test_list_filters(world, api, today):
     a = api("post", data=body(enrolled_pupil(world.school))).json()
     b_pupil = enrolled_pupil(world.school)
     b = api("post", data=body(b_pupil, kind="sickness", client_key="k2")).json()
     assert [r["id"] for r in api("get", kind="sickness").json()["results"]] == [b["id"]]
     assert [r["id"] for r in api("get", pupil=b_pupil.pk).json()["results"]] == [b["id"]]
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
     assert api("get", reported_on_after=tomorrow).json()["results"] == []
-    both = api("get", reported_on_after=TODAY.isoformat(), reported_on_before=TODAY.isoformat())
+    both = api("get", reported_on_after=today.isoformat(), reported_on_before=today.isoformat())
     assert {r["id"] for r in both.json()["results"]} == {a["id"], b["id"]}
 
 

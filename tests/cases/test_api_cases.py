@@ -19,7 +19,8 @@ from .deny_matrix import ensure_foreign_case
 from .deny_matrix_api_cases import CASE_ACTIONS
 from .test_lists import give_care_consent, open_case
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 URL = "/api/v1/cases/"
 
 
@@ -82,7 +83,7 @@ def test_list_shows_the_cases_in_scope(world, case, zc, lp, user_with_role, api)
     assert ids(api.as_(consultant).get(URL)) == {case.pk, other.pk}
 
 
-def test_list_filters(world, case, zc, user_with_role, api):
+def test_list_filters(world, case, zc, user_with_role, api, today):
     zc2 = user_with_role(RoleCode.ZORGCOORDINATOR, world.school2)
     other = open_case(zc2, world.school2)
     closed = open_case(zc2, world.school2)
@@ -91,7 +92,7 @@ def test_list_filters(world, case, zc, user_with_role, api):
         case=case,
         actor=zc,
         description="Te laat",
-        due_on=TODAY - datetime.timedelta(days=1),
+        due_on=today - datetime.timedelta(days=1),
         owner_user=zc,
     )
     client = api.as_(user_with_role(RoleCode.SWV_CONSULTANT))
@@ -109,8 +110,8 @@ def test_list_filters(world, case, zc, user_with_role, api):
     assert bad.status_code == 400 and "phase" in bad.json()["fields"]
 
 
-def test_retrieve_is_the_audited_case_file(world, case, zc, api):
-    action_add(case=case, actor=zc, description="Bellen", due_on=TODAY, owner_user=zc)
+def test_retrieve_is_the_audited_case_file(world, case, zc, api, today):
+    action_add(case=case, actor=zc, description="Bellen", due_on=today, owner_user=zc)
     response = api.as_(zc).get(detail(case))
     assert response.status_code == 200
     body = response.json()
@@ -172,13 +173,13 @@ def test_transition(case, zc, api):
     assert closing.status_code == 400 and "to_phase" in closing.json()["fields"]
 
 
-def test_close_with_an_offer_schedules_aftercare(case, zc, api):
+def test_close_with_an_offer_schedules_aftercare(case, zc, api, today):
     client = api.as_(zc)
     bad = client.post(detail(case, "close"), {"reason": "other"})
     assert bad.status_code == 400 and "note" in bad.json()["fields"]
     response = client.post(
         detail(case, "close"),
-        {"reason": "offer_started", "note": "Nieuwe school", "offer_started_on": str(TODAY)},
+        {"reason": "offer_started", "note": "Nieuwe school", "offer_started_on": str(today)},
     )
     assert response.status_code == 200
     body = response.json()
@@ -213,9 +214,9 @@ def test_journal(case, zc, api):
     assert wrong.status_code == 400 and "kind" in wrong.json()["fields"]
 
 
-def test_add_action(world, case, zc, api):
+def test_add_action(world, case, zc, api, today):
     client = api.as_(zc)
-    due = str(TODAY + datetime.timedelta(days=7))
+    due = str(today + datetime.timedelta(days=7))
     response = client.post(
         detail(case, "actions"),
         {"description": "Huisbezoek", "due_on": due, "owner_organisation": world.school.pk},
@@ -247,7 +248,7 @@ def test_lead_change(world, case, zc, lp, api):
     assert len(body["lead_history"]) == 2
 
 
-def test_consent_withdrawal_revokes_care_partners(case, zc, user_with_role, api):
+def test_consent_withdrawal_revokes_care_partners(case, zc, user_with_role, api, today):
     partner = user_with_role(RoleCode.CARE_PARTNER)
     give_care_consent(case.pupil, zc)
     care_partner_invite(case=case, user=partner, actor=zc)
@@ -255,10 +256,10 @@ def test_consent_withdrawal_revokes_care_partners(case, zc, user_with_role, api)
         "scope": "share_with_care_partners",
         "status": "withdrawn",
         "party": "parents",
-        "stated_on": str(TODAY),
+        "stated_on": str(today),
         "how": "phone",
     }
-    future = {**statement, "stated_on": str(TODAY + datetime.timedelta(days=2))}
+    future = {**statement, "stated_on": str(today + datetime.timedelta(days=2))}
     bad = api.as_(zc).post(detail(case, "consent"), future)
     assert bad.status_code == 400 and "stated_on" in bad.json()["fields"]
     assert api.as_(zc).post(detail(case, "consent"), statement).status_code == 200
@@ -268,21 +269,24 @@ def test_consent_withdrawal_revokes_care_partners(case, zc, user_with_role, api)
 
 # --- outsiders -------------------------------------------------------------------------
 
-BODIES = {
-    "transition": {"to_phase": "casusregisseur", "reason": "x"},
-    "close": {"reason": "moved_away"},
-    "reopen": {"reason": "x"},
-    "journal": {"text": "x"},
-    "actions": {"description": "x", "due_on": str(TODAY)},
-    "lead": {"organisation": 1, "reason": "x"},
-    "consent": {
-        "scope": "share_with_swv",
-        "status": "given",
-        "party": "parents",
-        "stated_on": str(TODAY),
-        "how": "phone",
-    },
-}
+
+def outsider_body(name: str) -> dict:
+    """What an outsider posts to the case action ``name``, dated today."""
+    return {
+        "transition": {"to_phase": "casusregisseur", "reason": "x"},
+        "close": {"reason": "moved_away"},
+        "reopen": {"reason": "x"},
+        "journal": {"text": "x"},
+        "actions": {"description": "x", "due_on": str(timezone.localdate())},
+        "lead": {"organisation": 1, "reason": "x"},
+        "consent": {
+            "scope": "share_with_swv",
+            "status": "given",
+            "party": "parents",
+            "stated_on": str(timezone.localdate()),
+            "how": "phone",
+        },
+    }[name]
 
 
 @pytest.mark.parametrize("name", CASE_ACTIONS)
@@ -291,7 +295,7 @@ def test_no_role_of_region_a_can_act_on_a_region_b_case(world, user_with_role, a
     foreign = {"secrets": []}
     case = ensure_foreign_case(world, foreign)
     before = CaseEvent.objects.filter(case=case).count()
-    response = api.as_(user_with_role(role)).post(detail(case, name), BODIES[name])
+    response = api.as_(user_with_role(role)).post(detail(case, name), outsider_body(name))
     assert response.status_code in (403, 404)
     assert CaseEvent.objects.filter(case=case).count() == before
     assert b"Vreemde" not in response.content
@@ -312,7 +316,7 @@ def outsiders(world):
     "who",
     ["other_school", "other_swv", "other_swv_casusregisseur", "care_partner_without_consent"],
 )
-def test_outsiders_neither_see_nor_change_a_case(case, zc, outsiders, api, who):
+def test_outsiders_neither_see_nor_change_a_case(case, zc, outsiders, api, who, today):
     if who == "care_partner_without_consent":
         # invited once, then the parents withdrew their consent
         give_care_consent(case.pupil, zc)
@@ -323,7 +327,7 @@ def test_outsiders_neither_see_nor_change_a_case(case, zc, outsiders, api, who):
                 "scope": "share_with_care_partners",
                 "status": "withdrawn",
                 "party": "parents",
-                "stated_on": str(TODAY),
+                "stated_on": str(today),
                 "how": "phone",
             },
         )
@@ -333,7 +337,7 @@ def test_outsiders_neither_see_nor_change_a_case(case, zc, outsiders, api, who):
     assert client.get(detail(case)).status_code == 404
     before = CaseEvent.objects.filter(case=case).count()
     for name in CASE_ACTIONS:
-        assert client.post(detail(case, name), BODIES[name]).status_code in (403, 404), name
+        assert client.post(detail(case, name), outsider_body(name)).status_code in (403, 404), name
     assert CaseEvent.objects.filter(case=case).count() == before
     assert case.pupil.surname.encode() not in listed.content
 
@@ -349,13 +353,14 @@ def _count(client, url, params=None) -> int:
 
 
 def _add(n, world, zc):
+    today = timezone.localdate()
     for _ in range(n):
         c = open_case(zc, world.school, days=30)
         action_add(
             case=c,
             actor=zc,
             description="Te laat",
-            due_on=TODAY - datetime.timedelta(days=1),
+            due_on=today - datetime.timedelta(days=1),
             owner_user=zc,
         )
 
@@ -378,10 +383,10 @@ def test_list_query_count_is_flat(world, zc, user_with_role, api):
     assert one == many
 
 
-def test_detail_query_count_is_flat(world, case, zc, api):
+def test_detail_query_count_is_flat(world, case, zc, api, today):
     client = api.as_(zc)
-    action_add(case=case, actor=zc, description="a", due_on=TODAY, owner_user=zc)
+    action_add(case=case, actor=zc, description="a", due_on=today, owner_user=zc)
     one = _count(client, detail(case))
     for i in range(24):
-        action_add(case=case, actor=zc, description=f"a{i}", due_on=TODAY, owner_user=zc)
+        action_add(case=case, actor=zc, description=f"a{i}", due_on=today, owner_user=zc)
     assert _count(client, detail(case)) == one

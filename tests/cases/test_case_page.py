@@ -1,4 +1,4 @@
-"""The case page (cases/views_case.py): one screen, a fixed query count, every POST through
+"""The case page (cases/views/case_page.py): one screen, a fixed query count, every POST through
 its service with field errors on failure, read-only when closed, scoped and audited."""
 
 import datetime
@@ -41,7 +41,7 @@ from .deny_matrix import ensure_foreign_case
 from .deny_matrix_case import ENTRIES
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TODAY = timezone.localdate
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
@@ -71,13 +71,14 @@ def _page(case):
 
 
 def _give_care_consent(case, actor, status="given"):
+    today = timezone.localdate()
     case_consent_record(
         case=case,
         actor=actor,
         scope="share_with_care_partners",
         status=status,
         party="parents",
-        stated_on=TODAY(),
+        stated_on=today,
         how="phone",
     )
 
@@ -86,6 +87,7 @@ def _give_care_consent(case, actor, status="given"):
 
 
 def _grow(case, actor, world, n):
+    today = timezone.localdate()
     for i in range(n):
         case_journal_add(case=case, actor=actor, text=f"Aantekening {i}")
         participant = participant_add(case=case, actor=actor, role="parent", name=f"Ouder {i}")
@@ -93,7 +95,7 @@ def _grow(case, actor, world, n):
             case=case,
             actor=actor,
             description=f"Actie {i}",
-            due_on=TODAY() - datetime.timedelta(days=1),
+            due_on=today - datetime.timedelta(days=1),
             owner_user=actor,
             owner_organisation=world.bureau,
         )
@@ -101,7 +103,7 @@ def _grow(case, actor, world, n):
             case=case,
             actor=actor,
             kind="mdo",
-            held_on=TODAY(),
+            held_on=today,
             participants=[participant],
             decisions=[f"Besluit {i}"],
         )
@@ -109,7 +111,7 @@ def _grow(case, actor, world, n):
             case=case,
             actor=actor,
             kind="variawet",
-            start_on=TODAY(),
+            start_on=today,
             share_percent=50,
             cost_total=Decimal(100),
         )
@@ -205,9 +207,9 @@ def test_goal_add(case, lp, login):
     assert 'value="Gemeten"' in response.content.decode()
 
 
-def test_action_add(world, case, lp, login):
+def test_action_add(world, case, lp, login, today):
     client = login(lp)
-    due = TODAY() + datetime.timedelta(days=7)
+    due = today + datetime.timedelta(days=7)
     data = {
         "action-description": "Bel de jeugdarts",
         "action-owner": f"org:{world.bureau.pk}",
@@ -225,9 +227,9 @@ def test_action_add(world, case, lp, login):
     assert case.actions.count() == 1
 
 
-def test_action_status(world, case, lp, login):
+def test_action_status(world, case, lp, login, today):
     action = action_add(
-        case=case, actor=lp, description="Bellen", due_on=TODAY(), owner_organisation=world.bureau
+        case=case, actor=lp, description="Bellen", due_on=today, owner_organisation=world.bureau
     )
     client = login(lp)
     response = client.post(_url("action_status", case, action.pk), {"status": "done"}, **HTMX)
@@ -240,19 +242,19 @@ def test_action_status(world, case, lp, login):
     assert client.post(_url("action_status", case, 999999), {"status": "done"}).status_code == 404
 
 
-def test_meeting_add_with_decisions_and_an_action(world, case, lp, login):
+def test_meeting_add_with_decisions_and_an_action(world, case, lp, login, today):
     participant = participant_add(case=case, actor=lp, role="parent", name="Moeder")
     client = login(lp)
     data = {
         "meeting-kind": "mdo",
-        "meeting-held_on": TODAY().isoformat(),
+        "meeting-held_on": today.isoformat(),
         "meeting-notes": "Goed gesprek",
         "meeting-parents_present": "on",
         "meeting-participants": [participant.pk],
         "meeting-decisions": "Start met twee ochtenden\nJeugdarts kijkt mee",
         "meeting-action_description": "Rooster maken",
         "meeting-action_owner": f"user:{lp.pk}",
-        "meeting-action_due_on": (TODAY() + datetime.timedelta(days=5)).isoformat(),
+        "meeting-action_due_on": (today + datetime.timedelta(days=5)).isoformat(),
     }
     response = client.post(_url("meeting_add", case), data, **HTMX)
     body = response.content.decode()
@@ -268,7 +270,7 @@ def test_meeting_add_with_decisions_and_an_action(world, case, lp, login):
     action = Action.objects.get(case=case)
     assert action.decision == meeting.decisions.first() and action.owner_user == lp
     # A meeting in the future is refused by the service; what was typed stays.
-    future = {**data, "meeting-held_on": (TODAY() + datetime.timedelta(days=3)).isoformat()}
+    future = {**data, "meeting-held_on": (today + datetime.timedelta(days=3)).isoformat()}
     response = client.post(_url("meeting_add", case), {**future, "meeting-notes": "Bewaard"})
     assert response.status_code == 422
     assert 'id="id_meeting-held_on_error"' in response.content.decode()
@@ -276,11 +278,11 @@ def test_meeting_add_with_decisions_and_an_action(world, case, lp, login):
     assert Meeting.objects.filter(case=case).count() == 1
 
 
-def test_arrangement_add(case, lp, login):
+def test_arrangement_add(case, lp, login, today):
     client = login(lp)
     data = {
         "arrangement-kind": "onderwijszorgarrangement",
-        "arrangement-start_on": TODAY().isoformat(),
+        "arrangement-start_on": today.isoformat(),
         "arrangement-share_percent": "60",
         "arrangement-is_suitable_offer": "on",
         "arrangement-cost_total": "1000",
@@ -350,13 +352,13 @@ def test_details(case, lp, login):
     assert 'id="id_details-causes_error"' in response.content.decode()
 
 
-def test_consent(case, lp, login):
+def test_consent(case, lp, login, today):
     client = login(lp)
     data = {
         "consent-scope": "share_with_care_partners",
         "consent-status": "given",
         "consent-party": "parents",
-        "consent-stated_on": TODAY().isoformat(),
+        "consent-stated_on": today.isoformat(),
         "consent-how": "phone",
     }
     response = client.post(_url("consent", case), data, **HTMX)
@@ -478,12 +480,12 @@ def test_posts_on_a_foreign_case_are_404_before_anything_else(world, lp, login, 
     assert CaseEvent.objects.filter(case=foreign_case).count() == events
 
 
-def test_models_untouched_by_failed_posts(case, lp, login):
+def test_models_untouched_by_failed_posts(case, lp, login, today):
     """Nothing half-written when a meeting's action fails after the meeting was saved."""
     client = login(lp)
     data = {
         "meeting-kind": "mdo",
-        "meeting-held_on": TODAY().isoformat(),
+        "meeting-held_on": today.isoformat(),
         "meeting-decisions": "Besluit",
         "meeting-action_description": "Iets",
     }

@@ -34,7 +34,7 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
@@ -88,13 +88,13 @@ def test_participants_are_added_and_removed_with_journal_and_audit(
 # --- goals and actions --------------------------------------------------------------------
 
 
-def test_goal_and_action_of_the_plan(case, leerplicht):
+def test_goal_and_action_of_the_plan(case, leerplicht, today):
     goal = goal_add(
         case=case,
         actor=leerplicht,
         description=" Binnen 6 weken 3 ochtenden per week op school ",
         measure="Aanwezigheid in Magister",
-        target_date=TODAY + datetime.timedelta(weeks=6),
+        target_date=today + datetime.timedelta(weeks=6),
     )
     assert goal.description == "Binnen 6 weken 3 ochtenden per week op school"
     assert _events(case, CaseEventKind.GOAL_ADDED)[0].message == goal.description
@@ -102,7 +102,7 @@ def test_goal_and_action_of_the_plan(case, leerplicht):
         case=case,
         actor=leerplicht,
         description="Gesprek met ouders plannen",
-        due_on=TODAY + datetime.timedelta(days=7),
+        due_on=today + datetime.timedelta(days=7),
         owner_user=leerplicht,
         goal=goal,
     )
@@ -112,9 +112,9 @@ def test_goal_and_action_of_the_plan(case, leerplicht):
     assert _audit(action, "create").count() == 1
 
 
-def test_an_action_needs_an_owner_and_a_goal_of_the_same_case(world, case, leerplicht):
+def test_an_action_needs_an_owner_and_a_goal_of_the_same_case(world, case, leerplicht, today):
     with pytest.raises(ValidationError) as excinfo:
-        action_add(case=case, actor=leerplicht, description="Bellen", due_on=TODAY)
+        action_add(case=case, actor=leerplicht, description="Bellen", due_on=today)
     assert "owner_user" in excinfo.value.message_dict
     other = CaseFactory(school=world.school)
     foreign_goal = goal_add(case=other, actor=leerplicht, description="Ander doel")
@@ -123,7 +123,7 @@ def test_an_action_needs_an_owner_and_a_goal_of_the_same_case(world, case, leerp
             case=case,
             actor=leerplicht,
             description="Bellen",
-            due_on=TODAY,
+            due_on=today,
             owner_organisation=world.bureau,
             goal=foreign_goal,
         )
@@ -132,15 +132,15 @@ def test_an_action_needs_an_owner_and_a_goal_of_the_same_case(world, case, leerp
         case=case,
         actor=leerplicht,
         description="Bellen",
-        due_on=TODAY,
+        due_on=today,
         owner_organisation=world.bureau,
     )
     assert by_org.owner_user is None
 
 
-def test_action_status_changes_are_journalled_and_audited(case, leerplicht):
+def test_action_status_changes_are_journalled_and_audited(case, leerplicht, today):
     action = action_add(
-        case=case, actor=leerplicht, description="Bellen", due_on=TODAY, owner_user=leerplicht
+        case=case, actor=leerplicht, description="Bellen", due_on=today, owner_user=leerplicht
     )
     action_status_set(action=action, status=ActionStatus.DONE, actor=leerplicht)
     action.refresh_from_db()
@@ -162,14 +162,14 @@ def test_action_status_changes_are_journalled_and_audited(case, leerplicht):
 
 
 def test_the_owner_may_set_the_status_of_an_own_action_without_work_cases(
-    world, case, leerplicht, user_with_role
+    world, case, leerplicht, user_with_role, today
 ):
     member = user_with_role(RoleCode.DOORBRAAKTEAM)  # no work_cases capability
     own = action_add(
-        case=case, actor=leerplicht, description="Advies geven", due_on=TODAY, owner_user=member
+        case=case, actor=leerplicht, description="Advies geven", due_on=today, owner_user=member
     )
     not_own = action_add(
-        case=case, actor=leerplicht, description="Bellen", due_on=TODAY, owner_user=leerplicht
+        case=case, actor=leerplicht, description="Bellen", due_on=today, owner_user=leerplicht
     )
     action_status_set(action=own, status=ActionStatus.DONE, actor=member)
     assert Action.objects.get(pk=own.pk).status == ActionStatus.DONE
@@ -182,14 +182,14 @@ def test_the_owner_may_set_the_status_of_an_own_action_without_work_cases(
 
 
 def test_a_meeting_records_decisions_in_the_journal_and_links_actions_to_them(
-    world, case, leerplicht
+    world, case, leerplicht, today
 ):
     mother = participant_add(case=case, actor=leerplicht, role="parent", name="Moeder")
     meeting = meeting_record(
         case=case,
         actor=leerplicht,
         kind=MeetingKind.MDO,
-        held_on=TODAY - datetime.timedelta(days=1),
+        held_on=today - datetime.timedelta(days=1),
         notes="Besproken: rooster en begeleiding.",
         participants=[mother],
         parents_present=True,
@@ -197,13 +197,13 @@ def test_a_meeting_records_decisions_in_the_journal_and_links_actions_to_them(
         actions=[
             {
                 "description": "Rooster opstellen",
-                "due_on": TODAY + datetime.timedelta(days=7),
+                "due_on": today + datetime.timedelta(days=7),
                 "owner_organisation": world.school,
                 "decision": 0,
             },
             {
                 "description": "Verslag rondsturen",
-                "due_on": TODAY + datetime.timedelta(days=2),
+                "due_on": today + datetime.timedelta(days=2),
                 "owner_user": leerplicht,
             },
         ],
@@ -223,19 +223,19 @@ def test_a_meeting_records_decisions_in_the_journal_and_links_actions_to_them(
     assert len(_events(case, CaseEventKind.MEETING_HELD)) == 1
 
 
-def test_a_meeting_in_the_future_is_refused(case, leerplicht):
+def test_a_meeting_in_the_future_is_refused(case, leerplicht, today):
     with pytest.raises(ValidationError) as excinfo:
         meeting_record(
             case=case,
             actor=leerplicht,
             kind=MeetingKind.ZAT,
-            held_on=TODAY + datetime.timedelta(days=1),
+            held_on=today + datetime.timedelta(days=1),
         )
     assert "held_on" in excinfo.value.message_dict
     assert not Meeting.objects.exists()
 
 
-def test_participants_of_another_case_are_refused(world, case, leerplicht):
+def test_participants_of_another_case_are_refused(world, case, leerplicht, today):
     other = CaseFactory(school=world.school)
     stranger = participant_add(case=other, actor=leerplicht, role="parent", name="Vader")
     with pytest.raises(ValidationError) as excinfo:
@@ -243,7 +243,7 @@ def test_participants_of_another_case_are_refused(world, case, leerplicht):
             case=case,
             actor=leerplicht,
             kind=MeetingKind.THUISZITTERSTAFEL,
-            held_on=TODAY,
+            held_on=today,
             participants=[stranger],
             decisions=["Besluit"],
         )
@@ -268,7 +268,7 @@ def test_participants_of_another_case_are_refused(world, case, leerplicht):
     ],
 )
 def test_arrangement_costs_split_to_the_cent(
-    case, leerplicht, total, municipality_percent, municipality, swv
+    case, leerplicht, total, municipality_percent, municipality, swv, today
 ):
     extra = (
         {} if municipality_percent is None else {"municipality_share_percent": municipality_percent}
@@ -277,7 +277,7 @@ def test_arrangement_costs_split_to_the_cent(
         case=case,
         actor=leerplicht,
         kind="onderwijszorgarrangement",
-        start_on=TODAY + datetime.timedelta(days=14),
+        start_on=today + datetime.timedelta(days=14),
         share_percent=60,
         cost_total=total,
         **extra,
@@ -293,21 +293,21 @@ def test_arrangement_costs_split_to_the_cent(
     )
 
 
-def test_a_negative_cost_or_a_share_above_100_is_refused(case, leerplicht):
+def test_a_negative_cost_or_a_share_above_100_is_refused(case, leerplicht, today):
     for bad in ({"cost_total": Decimal("-1")}, {"municipality_share_percent": 101}):
         with pytest.raises(ValidationError):
             arrangement_record(
                 case=case,
                 actor=leerplicht,
                 kind="variawet",
-                start_on=TODAY,
+                start_on=today,
                 share_percent=50,
                 **bad,
             )
     assert not Arrangement.objects.exists()
 
 
-def test_only_the_first_suitable_started_offer_sets_first_offer_started_on(case, leerplicht):
+def test_only_the_first_suitable_started_offer_sets_first_offer_started_on(case, leerplicht, today):
     def record(start_on, suitable=True):
         arrangement_record(
             case=case,
@@ -320,11 +320,11 @@ def test_only_the_first_suitable_started_offer_sets_first_offer_started_on(case,
         case.refresh_from_db()
         return case.first_offer_started_on
 
-    assert record(TODAY - datetime.timedelta(days=20), suitable=False) is None
-    assert record(TODAY + datetime.timedelta(days=5)) is None  # not started yet
-    started = TODAY - datetime.timedelta(days=10)
+    assert record(today - datetime.timedelta(days=20), suitable=False) is None
+    assert record(today + datetime.timedelta(days=5)) is None  # not started yet
+    started = today - datetime.timedelta(days=10)
     assert record(started) == started
-    assert record(TODAY - datetime.timedelta(days=30)) == started  # the first one counts
+    assert record(today - datetime.timedelta(days=30)) == started  # the first one counts
     audit = _audit(case).get()
     assert audit.changes == {
         "before": {"first_offer_started_on": None},
@@ -335,7 +335,7 @@ def test_only_the_first_suitable_started_offer_sets_first_offer_started_on(case,
 # --- details, ladder and journal ----------------------------------------------------------
 
 
-def test_details_are_audited_with_before_and_after(case, leerplicht):
+def test_details_are_audited_with_before_and_after(case, leerplicht, today):
     case_details_update(
         case=case,
         actor=leerplicht,
@@ -343,7 +343,7 @@ def test_details_are_audited_with_before_and_after(case, leerplicht):
         daytime_activity="care",
         causes=["school_anxiety", "bullying", "bullying"],
         waiting_list_for="mental_health",
-        waiting_since=TODAY - datetime.timedelta(days=40),
+        waiting_since=today - datetime.timedelta(days=40),
     )
     case.refresh_from_db()
     assert case.causes == ["bullying", "school_anxiety"]

@@ -21,7 +21,8 @@ from thuiszitters.roles import RoleCode
 from ..factories import registration as factories
 from ..factories.registration import PupilFactory
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 _numbers = itertools.count(1)
 
 
@@ -35,7 +36,8 @@ def enrolled_pupil(school, **kwargs):
 
 
 def days_ago(n: int, fmt: str = "%Y-%m-%d") -> str:
-    return (TODAY - datetime.timedelta(days=n)).strftime(fmt)
+    today = timezone.localdate()
+    return (today - datetime.timedelta(days=n)).strftime(fmt)
 
 
 def row(pupil=None, **values) -> dict:

@@ -64,8 +64,7 @@ def test_exactly_one_current_lead_per_case_matching_the_case(seeded):
         assert lead.started_at <= lead.ended_at
 
 
-def test_phases_are_consistent_with_the_age_of_the_clock(seeded):
-    today = timezone.localdate()
+def test_phases_are_consistent_with_the_age_of_the_clock(seeded, today):
     bureau_or_regisseur = {
         _user("leerplicht").memberships.get().organisation_id,
         _user("casusregisseur").memberships.get().organisation_id,
@@ -90,8 +89,7 @@ def test_phases_are_consistent_with_the_age_of_the_clock(seeded):
             assert steps[-1] == case.phase and steps[0] == Phase.CASUSREGISSEUR
 
 
-def test_closed_cases_have_reason_retention_and_aftercare(seeded):
-    today = timezone.localdate()
+def test_closed_cases_have_reason_retention_and_aftercare(seeded, today):
     closed = Case.objects.filter(phase=Phase.CLOSED).select_related("municipality__region")
     assert closed.exists()
     reasons = Counter()
@@ -120,8 +118,7 @@ def test_closed_cases_have_reason_retention_and_aftercare(seeded):
     assert not AftercareCheckIn.objects.filter(done_on__gt=today).exists()
 
 
-def test_case_files_are_realistic(seeded):
-    today = timezone.localdate()
+def test_case_files_are_realistic(seeded, today):
     escalated = Case.objects.exclude(phase=Phase.SCHOOL)
     assert Meeting.objects.values("kind").distinct().count() >= 4
     assert {"mdo", "zat", "thuiszitterstafel", "doorbraakteam"} <= set(

@@ -6,7 +6,6 @@ from collections import Counter, defaultdict
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
 
 from cases.demo import BSN_FIRST, DEFAULT_PUPILS, SHOWCASE
 from cases.models import Case, CaseEvent, CaseReport
@@ -121,8 +120,7 @@ def test_about_eight_percent_of_pupils_are_reported(db):
     assert 0.06 * 1000 < reported - len(SHOWCASE) < 0.11 * 1000
 
 
-def test_pupils_have_valid_bsns_ages_for_their_school_and_guardians(seeded):
-    today = timezone.localdate()
+def test_pupils_have_valid_bsns_ages_for_their_school_and_guardians(seeded, today):
     enrolment_of = {e.pupil_id: e for e in Enrolment.objects.select_related("school")}
     pupils = list(Pupil.objects.prefetch_related("guardians"))
     assert len(pupils) == PUPILS
@@ -147,9 +145,8 @@ def test_pupils_have_valid_bsns_ages_for_their_school_and_guardians(seeded):
     assert same > 0.7 * len(enrolment_of)
 
 
-def test_reports_pass_the_intake_rules(seeded):
+def test_reports_pass_the_intake_rules(seeded, today):
     """Each demo report is one the intake would have accepted on its reporting day."""
-    today = timezone.localdate()
     reports = AbsenceReport.objects.select_related(
         "pupil", "reporting_organisation", "reported_by", "school"
     )
@@ -230,8 +227,7 @@ def test_one_open_case_per_reported_pupil_with_its_reports(seeded):
         assert case.events.filter(kind="report_joined").count() == len(own) - 1
 
 
-def test_sharing_flags_follow_the_consent_rules(seeded):
-    today = timezone.localdate()
+def test_sharing_flags_follow_the_consent_rules(seeded, today):
     seen = Counter()
     for pupil in Pupil.objects.filter(absence_reports__isnull=False).distinct():
         state = pupil_consent_state(pupil)

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from cases.selectors import cases_visible_to
@@ -15,7 +14,7 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.registration import enrolled_pupil, report_input
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
@@ -29,9 +28,9 @@ def submit(actor, org, data, channel="form"):
     )
 
 
-def test_first_report_opens_a_case_in_phase_school_led_by_the_school(world, zc):
+def test_first_report_opens_a_case_in_phase_school_led_by_the_school(world, zc, today):
     pupil = enrolled_pupil(world.school)
-    start = TODAY - datetime.timedelta(days=20)
+    start = today - datetime.timedelta(days=20)
     result = submit(zc, world.school, report_input(pupil, absence_started_on=start))
     case = result.case
     assert result.case_created and not result.duplicate
@@ -49,10 +48,10 @@ def test_first_report_opens_a_case_in_phase_school_led_by_the_school(world, zc):
     assert AuditLogEntry.objects.filter(object_type="cases.case", action="create").count() == 1
 
 
-def test_second_report_joins_the_open_case_and_moves_the_clock_back(world, zc):
+def test_second_report_joins_the_open_case_and_moves_the_clock_back(world, zc, today):
     pupil = enrolled_pupil(world.school)
     first = submit(zc, world.school, report_input(pupil))
-    earlier = TODAY - datetime.timedelta(days=30)
+    earlier = today - datetime.timedelta(days=30)
     second = submit(zc, world.school, report_input(pupil, absence_started_on=earlier))
     assert second.case.pk == first.case.pk and not second.case_created
     assert Case.objects.get(pk=first.case.pk).clock_start == earlier

@@ -10,7 +10,6 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseReport
 from cases.services import absence_report_submit
@@ -25,9 +24,9 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks and races need PostgreSQL"
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen_clock"),
 ]
 
-TODAY = timezone.localdate()
 ROUNDS = 5
 
 
@@ -69,13 +68,13 @@ def test_runs_on_postgresql():
     assert connection.vendor == "postgresql"
 
 
-def test_two_schools_reporting_at_once_share_one_open_case(world, reporters):
+def test_two_schools_reporting_at_once_share_one_open_case(world, reporters, today):
     zc, zc2 = reporters
     for round_ in range(ROUNDS):
         pupil = enrolled_pupil(world.school)
         EnrolmentFactory(pupil=pupil, school=world.school2)
-        school_start = TODAY - datetime.timedelta(days=10 + round_)
-        second_start = TODAY - datetime.timedelta(days=20 + round_)
+        school_start = today - datetime.timedelta(days=10 + round_)
+        second_start = today - datetime.timedelta(days=20 + round_)
         results, errors = race(
             lambda p=pupil, s=school_start: absence_report_submit(
                 actor=zc,

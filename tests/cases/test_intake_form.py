@@ -14,7 +14,7 @@ from thuiszitters.roles import RoleCode
 from ..factories.registration import EnrolmentFactory, PupilFactory, years_ago
 from ..factories.registration import enrolled_pupil as _enrolled_pupil
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def enrolled_pupil(school, **kwargs):
@@ -24,15 +24,17 @@ def enrolled_pupil(school, **kwargs):
 
 
 def _iso(days_ago: int) -> str:
-    return (TODAY - datetime.timedelta(days=days_ago)).isoformat()
+    today = timezone.localdate()
+    return (today - datetime.timedelta(days=days_ago)).isoformat()
 
 
 def form_data(organisation, pupil=None, **overrides):
+    today = timezone.localdate()
     data = {
         "reporting_organisation": organisation.pk,
         "pupil": pupil.pk if pupil else "",
         "kind": "unauthorised",
-        "reported_on": TODAY.isoformat(),
+        "reported_on": today.isoformat(),
         "absence_started_on": _iso(10),
         "hours_missed_last_4_weeks": "12",
         "reason": "Komt al twee weken niet op school",
@@ -40,7 +42,7 @@ def form_data(organisation, pupil=None, **overrides):
         "parents_informed_how": "phone",
         "consent_party": "parents",
         "consent_how": "conversation",
-        "consent_stated_on": TODAY.isoformat(),
+        "consent_stated_on": today.isoformat(),
         "guardian_relation": "parent",
     }
     data.update(overrides)
@@ -69,7 +71,9 @@ def test_step_one_finds_the_pupil_by_bsn_and_by_name_and_date_of_birth(world, zc
     assert f"?leerling={pupil.pk}" in body
 
 
-def test_happy_path_opens_a_case_in_phase_school_and_shows_the_next_deadline(world, zc_client):
+def test_happy_path_opens_a_case_in_phase_school_and_shows_the_next_deadline(
+    world, zc_client, today
+):
     pupil = enrolled_pupil(world.school)
     page = zc_client.get(reverse("cases:intake"), {"leerling": pupil.pk})
     assert page.status_code == 200 and pupil.full_name in page.content.decode()
@@ -79,7 +83,7 @@ def test_happy_path_opens_a_case_in_phase_school_and_shows_the_next_deadline(wor
     case = Case.objects.get(pupil=pupil)
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:case_detail", args=[case.pk])
-    assert (case.phase, case.clock_start) == ("school", TODAY - datetime.timedelta(days=10))
+    assert (case.phase, case.clock_start) == ("school", today - datetime.timedelta(days=10))
     report = AbsenceReport.objects.get(pupil=pupil)
     assert report.channel == "form" and report.hours_missed_last_4_weeks == 12
 

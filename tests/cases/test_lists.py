@@ -23,7 +23,8 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.registration import enrolled_pupil, report_input
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 MY_WORK = reverse("caselists:my_work")
 CASE_LIST = reverse("caselists:case_list")
 SUMMARY = reverse("caselists:work_summary")
@@ -31,6 +32,7 @@ SUMMARY = reverse("caselists:work_summary")
 
 def open_case(actor, school, *, days=20, kind="unauthorised", surname=None, **pupil):
     """A case opened by a report of ``school`` whose clock started ``days`` ago."""
+    today = timezone.localdate()
     if surname:
         pupil["surname"] = surname
     person = enrolled_pupil(school, bsn=None, **pupil)
@@ -38,20 +40,21 @@ def open_case(actor, school, *, days=20, kind="unauthorised", surname=None, **pu
         actor=actor,
         reporting_organisation=school,
         data=report_input(
-            person, kind=kind, absence_started_on=TODAY - datetime.timedelta(days=days)
+            person, kind=kind, absence_started_on=today - datetime.timedelta(days=days)
         ),
         channel="form",
     ).case
 
 
 def give_care_consent(pupil, actor):
+    today = timezone.localdate()
     consent_record(
         actor=actor,
         pupil=pupil,
         scope="share_with_care_partners",
         status="given",
         party="parents",
-        stated_on=TODAY,
+        stated_on=today,
         how="conversation",
     )
 
@@ -76,13 +79,13 @@ def lp(user_with_role):
 # --- my work ----------------------------------------------------------------------------
 
 
-def test_my_work_lists_my_cases_with_phase_weeks_and_next_action(world, zc, login):
+def test_my_work_lists_my_cases_with_phase_weeks_and_next_action(world, zc, login, today):
     case = open_case(zc, world.school, days=22)
     action_add(
         case=case,
         actor=zc,
         description="Huisbezoek",
-        due_on=TODAY + datetime.timedelta(days=5),
+        due_on=today + datetime.timedelta(days=5),
         owner_user=zc,
     )
     response = login(zc).get(MY_WORK)
@@ -91,7 +94,7 @@ def test_my_work_lists_my_cases_with_phase_weeks_and_next_action(world, zc, logi
     row = response.context["cases"][0]
     assert (row.weeks, row.next_action_due, row.overdue_actions) == (
         3,
-        TODAY + datetime.timedelta(days=5),
+        today + datetime.timedelta(days=5),
         0,
     )
     assert reverse("cases:case_detail", args=[case.pk]).encode() in response.content
@@ -106,28 +109,28 @@ def test_my_work_excludes_cases_i_neither_lead_nor_take_part_in(world, zc, user_
 
 
 def test_overdue_actions_show_first_and_marked_on_the_owners_work_list(
-    world, zc, lp, login, user_with_role
+    world, zc, lp, login, user_with_role, today
 ):
     case = open_case(zc, world.school)
     later = action_add(
         case=case,
         actor=zc,
         description="Later",
-        due_on=TODAY + datetime.timedelta(days=9),
+        due_on=today + datetime.timedelta(days=9),
         owner_user=lp,
     )
     overdue = action_add(
         case=case,
         actor=zc,
         description="Te laat",
-        due_on=TODAY - datetime.timedelta(days=2),
+        due_on=today - datetime.timedelta(days=2),
         owner_user=lp,
     )
     action_add(
         case=case,
         actor=zc,
         description="Van een ander",
-        due_on=TODAY - datetime.timedelta(days=2),
+        due_on=today - datetime.timedelta(days=2),
         owner_user=zc,
     )
     response = login(lp).get(MY_WORK)
@@ -138,27 +141,29 @@ def test_overdue_actions_show_first_and_marked_on_the_owners_work_list(
     assert b"Van een ander" not in response.content
 
 
-def test_actions_of_my_organisation_without_a_person_are_mine(world, zc, user_with_role, login):
+def test_actions_of_my_organisation_without_a_person_are_mine(
+    world, zc, user_with_role, login, today
+):
     case = open_case(zc, world.school)
     colleague = user_with_role(RoleCode.ZORGCOORDINATOR)
     action_add(
         case=case,
         actor=zc,
         description="De school belt de ouders",
-        due_on=TODAY,
+        due_on=today,
         owner_organisation=world.school,
     )
     response = login(colleague).get(MY_WORK)
     assert b"De school belt de ouders" in response.content
 
 
-def test_a_due_aftercare_check_in_appears_on_the_work_list(world, zc, login):
+def test_a_due_aftercare_check_in_appears_on_the_work_list(world, zc, login, today):
     case = open_case(zc, world.school)
-    case_close(case=case, reason="offer_started", actor=zc, offer_started_on=TODAY)
+    case_close(case=case, reason="offer_started", actor=zc, offer_started_on=today)
     client = login(zc)
     response = client.get(MY_WORK)
     assert response.context["check_ins"] == []
-    with time_machine.travel(TODAY + datetime.timedelta(days=93), tick=False):
+    with time_machine.travel(today + datetime.timedelta(days=93), tick=False):
         client = login(zc)  # the session of today has expired by then
         response = client.get(MY_WORK)
         assert [c.case_id for c in response.context["check_ins"]] == [case.pk]
@@ -168,14 +173,14 @@ def test_a_due_aftercare_check_in_appears_on_the_work_list(world, zc, login):
     assert b"<html" not in summary.content
 
 
-def test_work_summary_counts(world, zc, login):
+def test_work_summary_counts(world, zc, login, today):
     case = open_case(zc, world.school)
     open_case(zc, world.school)
     action_add(
         case=case,
         actor=zc,
         description="Te laat",
-        due_on=TODAY - datetime.timedelta(days=1),
+        due_on=today - datetime.timedelta(days=1),
         owner_user=zc,
     )
     response = login(zc).get(SUMMARY)
@@ -239,7 +244,7 @@ def test_the_case_list_is_scoped(world, three_cases, user_with_role, login, role
 
 
 def test_a_care_partner_sees_an_invited_case_only_while_consent_stands(
-    world, three_cases, user_with_role, login
+    world, three_cases, user_with_role, login, today
 ):
     case = three_cases[0]
     worker = case.lead_user
@@ -254,7 +259,7 @@ def test_a_care_partner_sees_an_invited_case_only_while_consent_stands(
         scope="share_with_care_partners",
         status="withdrawn",
         party="parents",
-        stated_on=TODAY,
+        stated_on=today,
         how="conversation",
     )
     assert case_rows(client.get(CASE_LIST)) == set()
@@ -309,7 +314,9 @@ def test_a_report_not_shared_with_the_swv_neither_shows_nor_filters(world, zc, c
     assert case_rows(response) == set()
 
 
-def test_filter_on_school_weeks_overdue_and_lead(world, consultant, user_with_role, lp, login):
+def test_filter_on_school_weeks_overdue_and_lead(
+    world, consultant, user_with_role, lp, login, today
+):
     zc1 = user_with_role(RoleCode.ZORGCOORDINATOR)
     zc2 = user_with_role(RoleCode.ZORGCOORDINATOR, world.school2)
     young = open_case(zc1, world.school, days=10)
@@ -318,14 +325,14 @@ def test_filter_on_school_weeks_overdue_and_lead(world, consultant, user_with_ro
         case=young,
         actor=zc1,
         description="Te laat",
-        due_on=TODAY - datetime.timedelta(days=1),
+        due_on=today - datetime.timedelta(days=1),
         owner_user=zc1,
     )
     action_add(
         case=old,
         actor=zc2,
         description="Op tijd",
-        due_on=TODAY + datetime.timedelta(days=1),
+        due_on=today + datetime.timedelta(days=1),
         owner_user=zc2,
     )
     case_lead_change(case=old, organisation=world.swv, actor=zc2, reason="Regie naar het SWV")
@@ -376,9 +383,9 @@ def test_sorting(world, user_with_role, consultant, login, sort, expected):
 
 
 def test_the_list_is_paginated_by_50(world, zc, consultant, login, monkeypatch):
-    from cases import views_lists
+    from cases.views import lists
 
-    monkeypatch.setattr(views_lists, "PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
     cases = [open_case(zc, world.school, days=d) for d in (30, 20, 10)]
     client = login(consultant)
     assert case_rows(client.get(CASE_LIST)) == {cases[0].pk, cases[1].pk}
@@ -396,13 +403,14 @@ def _queries(client, url, params=None) -> int:
 
 
 def _grow_to(n, world, zc, lp):
+    today = timezone.localdate()
     for i in range(n):
         case = open_case(zc, world.school, days=40 + i, kind="unauthorised")
         action_add(
             case=case,
             actor=zc,
             description="Te laat",
-            due_on=TODAY - datetime.timedelta(days=1),
+            due_on=today - datetime.timedelta(days=1),
             owner_user=zc,
         )
 

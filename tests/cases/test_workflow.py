@@ -49,6 +49,9 @@ from thuiszitters.roles import RoleCode
 from ..factories.cases import CaseFactory
 from ..factories.registration import report_input
 
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
 ALL_PAIRS = list(itertools.product(Phase.values, Phase.values))
 
 
@@ -145,7 +148,6 @@ def test_a_user_outside_the_case_cannot_move_it(world, user_with_role):
 
 # --- a closed case is read-only -----------------------------------------------------------
 
-TODAY = timezone.localdate()
 CHANGES = {
     "transition": lambda c, a: case_transition(
         case=c, to_phase=Phase.CASUSREGISSEUR, actor=a, reason="r", via="escalation"
@@ -153,15 +155,15 @@ CHANGES = {
     "close": lambda c, a: case_close(case=c, reason=ClosureReason.MOVED_AWAY, actor=a),
     "journal": lambda c, a: case_journal_add(case=c, actor=a, text="Gebeld met moeder."),
     "action": lambda c, a: action_add(
-        case=c, actor=a, description="Bellen", due_on=TODAY, owner_user=a
+        case=c, actor=a, description="Bellen", due_on=timezone.localdate(), owner_user=a
     ),
     "goal": lambda c, a: goal_add(case=c, actor=a, description="Weer naar school"),
     "participant": lambda c, a: participant_add(case=c, actor=a, role="parent", name="Moeder"),
     "meeting": lambda c, a: meeting_record(
-        case=c, actor=a, kind=MeetingKind.MDO, held_on=TODAY, decisions=["x"]
+        case=c, actor=a, kind=MeetingKind.MDO, held_on=timezone.localdate(), decisions=["x"]
     ),
     "arrangement": lambda c, a: arrangement_record(
-        case=c, actor=a, kind="variawet", start_on=TODAY, share_percent=40
+        case=c, actor=a, kind="variawet", start_on=timezone.localdate(), share_percent=40
     ),
     "details": lambda c, a: case_details_update(case=c, actor=a, situation_level="complex"),
     "lead": lambda c, a: case_lead_change(case=c, actor=a, organisation=c.school),
@@ -182,7 +184,7 @@ def test_a_closed_case_is_read_only_for_every_service(world, leerplicht, change)
 
 
 @pytest.mark.parametrize("reason", ClosureReason.values)
-def test_closing_with_each_reason(world, leerplicht, reason):
+def test_closing_with_each_reason(world, leerplicht, reason, today):
     world.region.region_detail.case_retention_months = 84
     world.region.region_detail.save()
     case = _case(world, Phase.DOORBRAAKTEAM)
@@ -190,11 +192,11 @@ def test_closing_with_each_reason(world, leerplicht, reason):
     closed = case_close(case=case, reason=reason, actor=leerplicht, note=note)
     closed.refresh_from_db()
     assert (closed.phase, closed.closed_reason, closed.closed_note) == ("closed", reason, note)
-    assert timezone.localtime(closed.closed_at).date() == TODAY
-    assert closed.retention_until == TODAY + relativedelta(months=84)
+    assert timezone.localtime(closed.closed_at).date() == today
+    assert closed.retention_until == today + relativedelta(months=84)
     due = sorted(closed.check_ins.values_list("due_on", flat=True))
     if reason in OFFER_REASONS:
-        assert due == [TODAY + relativedelta(months=m) for m in AFTERCARE_MONTHS]
+        assert due == [today + relativedelta(months=m) for m in AFTERCARE_MONTHS]
         assert list(AFTERCARE_MONTHS) == [3, 6, 12]
     else:
         assert due == []
@@ -216,8 +218,8 @@ def test_other_needs_a_note_and_an_unknown_reason_is_refused(world, leerplicht):
     assert not AftercareCheckIn.objects.exists()
 
 
-def test_offer_started_records_the_first_offer_date_once(world, leerplicht):
-    started = TODAY - datetime.timedelta(days=20)
+def test_offer_started_records_the_first_offer_date_once(world, leerplicht, today):
+    started = today - datetime.timedelta(days=20)
     case = case_close(
         case=_case(world, Phase.CASUSREGISSEUR),
         reason=ClosureReason.OFFER_STARTED,
@@ -230,14 +232,14 @@ def test_offer_started_records_the_first_offer_date_once(world, leerplicht):
         case_close(
             case=_case(world), reason=ClosureReason.OFFER_STARTED, actor=leerplicht
         ).first_offer_started_on
-        == TODAY
+        == today
     )
     earlier = _case(world, Phase.DOORBRAAKTEAM)
     arrangement_record(
         case=earlier, actor=leerplicht, kind="variawet", start_on=started, share_percent=60
     )
     closed = case_close(
-        case=earlier, reason=ClosureReason.OFFER_STARTED, actor=leerplicht, offer_started_on=TODAY
+        case=earlier, reason=ClosureReason.OFFER_STARTED, actor=leerplicht, offer_started_on=today
     )
     assert closed.first_offer_started_on == started
     # Back at school is an offer reason for aftercare but records no offer date.
@@ -260,14 +262,14 @@ def test_only_a_casusregisseur_may_reopen(world, zc, leerplicht):
 
 
 def test_reopening_resets_exactly_the_listed_fields_and_cancels_pending_check_ins(
-    world, leerplicht
+    world, leerplicht, today
 ):
     case = _case(world, Phase.CLOSED, closed_note="Start op de nieuwe school.")
     case_fields = [f.attname for f in Case._meta.concrete_fields]
     case.causes, case.situation_level, case.parents_wishes = ["bullying"], "complex", "Rust"
     case.save()
     done, _pending, _later = case.check_ins.order_by("due_on")
-    done.done_on, done.outcome = TODAY, "going_well"
+    done.done_on, done.outcome = today, "going_well"
     done.save()
     before = {name: getattr(Case.objects.get(pk=case.pk), name) for name in case_fields}
 
@@ -374,11 +376,11 @@ def test_the_lead_goes_to_a_person_of_that_organisation(world, leerplicht, zc):
     assert LeadAssignment.objects.filter(case=case).count() == 1
 
 
-def test_decimal_costs_are_not_needed_for_closing(world, leerplicht):
+def test_decimal_costs_are_not_needed_for_closing(world, leerplicht, today):
     """An arrangement without costs does not block closing (frictiebudget is optional)."""
     case = _case(world, Phase.DOORBRAAKTEAM)
     arrangement = arrangement_record(
-        case=case, actor=leerplicht, kind="variawet", start_on=TODAY, share_percent=60
+        case=case, actor=leerplicht, kind="variawet", start_on=today, share_percent=60
     )
     assert arrangement.cost_total == Decimal(0)
     assert case_close(case=case, reason=ClosureReason.OFFER_STARTED, actor=leerplicht).closed_at

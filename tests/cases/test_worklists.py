@@ -21,11 +21,11 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 @pytest.fixture

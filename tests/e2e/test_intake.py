@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case
-from escalation.selectors import next_deadline_of
+from escalation.selectors.route import next_deadline_of
 from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 

@@ -8,7 +8,6 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from cases.models import CaseEvent
 from cases.services import case_close, case_transition, meeting_record
@@ -39,7 +38,7 @@ from ..factories.users import member
 from .deny_matrix_api import ROUTE_ACTIONS
 
 URL = "/api/v1/cases/"
-TODAY = timezone.localdate
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def detail(case, name=""):
@@ -113,7 +112,7 @@ def test_the_list_has_each_cases_next_deadline(world, officer, api):
     )
 
 
-def test_the_case_file_has_the_route(world, officer, regisseur, api):
+def test_the_case_file_has_the_route(world, officer, regisseur, api, today):
     case = CaseFactory(phase=Phase.SCHOOL, school=world.school, age_days=40)
     escalate_by_hand(case=case, step="casusregisseur", actor=regisseur, reason="Te laat")
     body = api.as_(officer).get(detail(case)).json()
@@ -121,7 +120,7 @@ def test_the_case_file_has_the_route(world, officer, regisseur, api):
     assert body["next_deadline"] == {
         "step": "doorbraak_assessment",
         "due_on": str(due),
-        "days_left": (due - TODAY()).days,
+        "days_left": (due - today).days,
         "warn_on": str(due - datetime.timedelta(days=7)),
     }
     assert (body["next_deadline_step"], body["next_deadline_due_on"]) == (
@@ -219,7 +218,7 @@ def test_assessment(world, zc, officer, api):
     assert body["escalations"][-1]["trigger"] == Trigger.ASSESSMENT
 
 
-def test_arbitration_start_and_conclude(world, regisseur, panel_people, api):
+def test_arbitration_start_and_conclude(world, regisseur, panel_people, api, today):
     case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     client = api.as_(regisseur)
     start = {
@@ -248,7 +247,7 @@ def test_arbitration_start_and_conclude(world, regisseur, panel_people, api):
     assert wrong.status_code == 400 and "status" in wrong.json()["fields"]
     response = client.post(
         detail(case, "arbitration-conclude"),
-        {"status": "decided", "decision": "Plek op De Brug", "decided_on": str(TODAY())},
+        {"status": "decided", "decision": "Plek op De Brug", "decided_on": str(today)},
     )
     assert response.status_code == 200
     assert ArbitrationPanel.objects.get(case=case).status == ArbitrationStatus.DECIDED
@@ -256,9 +255,9 @@ def test_arbitration_start_and_conclude(world, regisseur, panel_people, api):
     assert api.as_(panel_people["neighbour"]).get(detail(case)).status_code == 404
 
 
-def test_om_referral(world, regisseur, zc, api):
+def test_om_referral(world, regisseur, zc, api, today):
     case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
-    referral = {"route": "civil", "referred_on": str(TODAY()), "reason": "Ouders weigeren"}
+    referral = {"route": "civil", "referred_on": str(today), "reason": "Ouders weigeren"}
     assert api.as_(zc).post(detail(case, "om-referral"), referral).status_code == 403
     client = api.as_(regisseur)
     refused_first = client.post(detail(case, "om-referral"), referral)
@@ -266,7 +265,7 @@ def test_om_referral(world, regisseur, zc, api):
     agree(case, ConsentStatus.REFUSED)
     bad = client.post(detail(case, "om-referral"), {**referral, "route": "other"})
     assert bad.status_code == 400 and "route" in bad.json()["fields"]
-    future = str(TODAY() + datetime.timedelta(days=1))
+    future = str(today + datetime.timedelta(days=1))
     late = client.post(detail(case, "om-referral"), {**referral, "referred_on": future})
     assert late.status_code == 400 and "referred_on" in late.json()["fields"]
     response = client.post(detail(case, "om-referral"), referral)
@@ -352,13 +351,13 @@ def test_list_query_count_is_flat(world, officer, regisseur, api):
     assert one == many
 
 
-def test_detail_query_count_is_flat(world, officer, regisseur, panel_people, api):
+def test_detail_query_count_is_flat(world, officer, regisseur, panel_people, api, today):
     client = api.as_(officer)
     few = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     agree(few, ConsentStatus.REFUSED)
-    om_refer(case=few, actor=regisseur, route="civil", referred_on=TODAY(), reason="Weigering")
+    om_refer(case=few, actor=regisseur, route="civil", referred_on=today, reason="Weigering")
     # A meeting, as the full route has its hearing (the case file prefetches their decisions).
-    meeting_record(case=few, actor=regisseur, kind="mdo", held_on=TODAY(), decisions=["x"])
+    meeting_record(case=few, actor=regisseur, kind="mdo", held_on=today, decisions=["x"])
     one = _count(client, detail(few))
     full = CaseFactory(phase=Phase.SCHOOL, school=world.school)
     escalate_by_hand(case=full, step="doorbraak_assessment", actor=regisseur, reason="Snel")
@@ -373,7 +372,7 @@ def test_detail_query_count_is_flat(world, officer, regisseur, panel_people, api
         reason="Vast",
     )
     arbitration_conclude(panel=panel, actor=regisseur, status=ArbitrationStatus.NO_RESULT)
-    om_refer(case=full, actor=regisseur, route="civil", referred_on=TODAY(), reason="Geen")
+    om_refer(case=full, actor=regisseur, route="civil", referred_on=today, reason="Geen")
     assert Escalation.objects.filter(case=full).count() == 5
     assert _count(client, detail(full)) == one
 

@@ -1,6 +1,9 @@
 """The holiday calendar services: checks, audit, recompute, CSV and iCalendar import, samples."""
 
+import builtins
 import datetime
+import socket
+import urllib.request
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +19,6 @@ from escalation.services.holidays import (
     holidays_sample_add,
     parse_ics,
     sample_holidays,
-    unfold,
 )
 from escalation.services.policy import policy_version_create
 from thuiszitters.models import AuditAction, AuditLogEntry
@@ -418,8 +420,30 @@ def test_ics_is_recognised_by_its_content_too(world, admin):
     assert len(result.created) == 4
 
 
-def test_unfold_keeps_the_line_number_of_the_start():
-    assert unfold("A:1\r\n B\r\nC:2\n\tD\n\nE:3") == [(1, "A:1B"), (3, "C:2D"), (6, "E:3")]
+def test_folded_lines_are_read_and_errors_keep_the_line_of_the_event():
+    # Folds with a space or a tab, CRLF, LF and lone CR line ends, and white space after
+    # BEGIN:VEVENT, in one file.
+    rows, errors = parse_ics(
+        "BEGIN:VCALENDAR\r\n"
+        "BEGIN:VEVENT\r\n"
+        "SUMMARY:Herfst\r\n"
+        " vakantie\r\n"
+        "DTSTART;VALUE=DATE:2025\n"
+        "\t1018\n"
+        "DTEND;VALUE=DATE:20251027\r"
+        "END:VEVENT\r\n"
+        "\r\n"
+        "BEGIN:VEVENT \r\n"
+        "SUMMARY:Kapot\r\n"
+        "DTSTART;VALUE=DATE:2025\r\n"
+        " 1301\r\n"
+        "END:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    assert [(r.line, r.name, r.starts_on, r.ends_on) for r in rows] == [
+        (2, "Herfstvakantie", D(2025, 10, 18), D(2025, 10, 26))
+    ]
+    assert errors == [(10, "Regel 10: DTSTART '20251301' is geen bestaande datum.")]
 
 
 def test_ics_errors_name_the_line_of_the_event(world, admin):
@@ -486,6 +510,102 @@ def test_ics_quoted_parameters_may_hold_colons():
     assert [(r.name, r.starts_on, r.ends_on) for r in rows] == [
         ("Zomer", D(2026, 7, 18), D(2026, 8, 30))
     ]
+
+
+def test_ics_durations_weeks_and_cancelled_events_in_any_case():
+    rows, errors = parse_ics(
+        "BEGIN:VCALENDAR\n"
+        "BEGIN:VEVENT\nSUMMARY:Twee weken\nDTSTART;VALUE=DATE:20260704\nDURATION:P2W\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\nSUMMARY:Weg\nSTATUS:cancelled\nDTSTART;VALUE=DATE:20260801\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\nSUMMARY:Nul\nDTSTART;VALUE=DATE:20260901\nDURATION:P0D\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nSUMMARY:Uren\nDTSTART;VALUE=DATE:20261001\nDURATION:PT3H\nEND:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    assert [(r.name, r.starts_on, r.ends_on) for r in rows] == [
+        ("Twee weken", D(2026, 7, 4), D(2026, 7, 17))
+    ]
+    assert errors == [
+        (12, "Regel 12: de DURATION is nul."),
+        (17, "Regel 17: gebruik een DURATION in hele dagen of weken, zoals P9D."),
+    ]
+
+
+def test_ics_lines_that_do_not_pair_up_are_named():
+    rows, errors = parse_ics(
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:X\nEND:VTODO\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    assert (rows, errors) == ([], [(4, "Regel 4: END:VTODO zonder BEGIN.")])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:X\ngeen iCalendar\n"
+            "DTSTART;VALUE=DATE:20251018\nEND:VEVENT\nEND:VCALENDAR\n",
+            "Regel 2: de afspraak bevat een regel die geen iCalendar-regel is.",
+        ),
+        (
+            "BEGIN:VCALENDAR\ngeen iCalendar\nEND:VCALENDAR\n",
+            "Het bestand is geen leesbaar iCalendar-bestand.",
+        ),
+    ],
+)
+def test_ics_lines_icalendar_cannot_read(world, admin, content, message):
+    with pytest.raises(ValidationError) as exc_info:
+        _import(world, admin, content, filename="x.ics")
+    assert _messages(exc_info) == [message]
+
+
+def test_ics_import_reads_no_file_and_opens_no_connection(monkeypatch):
+    opened = []
+    real_open = builtins.open
+
+    def recording_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the import went to the network")
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    rows, errors = parse_ics(
+        "BEGIN:VCALENDAR\n"
+        "BEGIN:VEVENT\n"
+        'SUMMARY;ALTREP="http://x.test/a":Zomer\n'
+        "ATTACH:file:///etc/passwd\n"
+        "URL:https://x.test/kalender.ics\n"
+        "DTSTART;VALUE=DATE:20260718\n"
+        "DTEND;VALUE=DATE:20260831\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\n"
+        "SUMMARY:Pad\n"
+        "DTSTART;TZID=/etc/passwd:20260101T090000\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\n"
+        "SUMMARY:Pad omhoog\n"
+        "DTSTART;TZID=../../../../etc/passwd:20260101T090000\n"
+        "END:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    assert [r.name for r in rows] == ["Zomer"]
+    hint = "is geen hele dag; gebruik DTSTART;VALUE=DATE:JJJJMMDD."
+    assert errors == [
+        (9, f"Regel 9: DTSTART '20260101T090000' {hint}"),
+        (13, f"Regel 13: DTSTART '20260101T090000' {hint}"),
+    ]
+    assert not [path for path in opened if "passwd" in path]
+
+
+def test_parse_ics_takes_the_text_never_a_path(tmp_path):
+    path = tmp_path / "vakanties.ics"
+    path.write_text(ICS)
+    with pytest.raises(TypeError):
+        parse_ics(path)
 
 
 # --- sample data ----------------------------------------------------------------------------

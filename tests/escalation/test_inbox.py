@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases.workflow import Phase
 from escalation.models import Notification, NotificationKind, NotificationPreference
-from escalation.selectors_inbox import notifications_of, preferences_of, unread_count
+from escalation.selectors.inbox import notifications_of, preferences_of, unread_count
 from escalation.services.inbox import (
     notification_mark_read,
     notification_preferences_set,
@@ -27,11 +27,11 @@ from ..factories.escalation import NotificationFactory
 from ..factories.users import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-NOW = timezone.now()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def _hours_ago(n: int) -> datetime.datetime:
-    return NOW - datetime.timedelta(hours=n)
+    return timezone.now() - datetime.timedelta(hours=n)
 
 
 def _rows(response) -> list[int]:
@@ -51,9 +51,9 @@ def other(world, user_with_role):
 # --- The list -------------------------------------------------------------------------------
 
 
-def test_the_inbox_shows_own_notifications_unread_first(world, me, other, login):
+def test_the_inbox_shows_own_notifications_unread_first(world, me, other, login, now):
     case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
-    read_new = NotificationFactory(user=me, case=case, created_at=_hours_ago(1), read_at=NOW)
+    read_new = NotificationFactory(user=me, case=case, created_at=_hours_ago(1), read_at=now)
     unread_old = NotificationFactory(user=me, case=case, created_at=_hours_ago(5))
     unread_new = NotificationFactory(
         user=me, case=case, created_at=_hours_ago(2), kind=NotificationKind.DEADLINE_PASSED
@@ -88,7 +88,7 @@ def test_the_inbox_is_paginated_and_empty_without_notifications(me, login):
 
 
 @pytest.mark.parametrize("count", [1, 25])
-def test_the_inbox_costs_the_same_queries_for_1_and_25(world, me, login, count):
+def test_the_inbox_costs_the_same_queries_for_1_and_25(world, me, login, count, now):
     client = login(me)
     NotificationFactory(user=me)
     client.get(reverse("inbox:inbox"))  # warm up (session, content types)
@@ -96,7 +96,7 @@ def test_the_inbox_costs_the_same_queries_for_1_and_25(world, me, login, count):
         client.get(reverse("inbox:inbox"))
     case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
     NotificationFactory.create_batch(count - 1, user=me, case=case)
-    NotificationFactory.create_batch(count - 1, user=me, read_at=NOW)
+    NotificationFactory.create_batch(count - 1, user=me, read_at=now)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("inbox:inbox"))
     assert len(_rows(response)) == min(2 * count - 1, 25)
@@ -107,8 +107,8 @@ def test_the_inbox_costs_the_same_queries_for_1_and_25(world, me, login, count):
 # --- The badge ------------------------------------------------------------------------------
 
 
-def test_the_badge_is_empty_without_unread_notifications(me, login):
-    NotificationFactory(user=me, read_at=NOW)
+def test_the_badge_is_empty_without_unread_notifications(me, login, now):
+    NotificationFactory(user=me, read_at=now)
     response = login(me).get(reverse("inbox:unread_count"), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -117,9 +117,9 @@ def test_the_badge_is_empty_without_unread_notifications(me, login):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_the_badge_counts_own_unread_with_a_text_alternative(me, other, login):
+def test_the_badge_counts_own_unread_with_a_text_alternative(me, other, login, now):
     NotificationFactory.create_batch(3, user=me)
-    NotificationFactory(user=me, read_at=NOW)
+    NotificationFactory(user=me, read_at=now)
     NotificationFactory.create_batch(2, user=other)
     html = login(me).get(reverse("inbox:unread_count"), **HTMX).content.decode()
     assert '<span aria-hidden="true">3</span>' in html

@@ -1,5 +1,5 @@
-"""The route section of the case page (escalation/views.py): the route for each phase, every
-form's happy path and errors (htmx and plain), who may do what, the neighbouring SWV's
+"""The route section of the case page (escalation/views/route.py): the route for each phase,
+every form's happy path and errors (htmx and plain), who may do what, the neighbouring SWV's
 arbitrator, the doorbraakteam's agenda and the query budgets."""
 
 import datetime
@@ -10,7 +10,6 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import Case, Meeting, MeetingKind
 from cases.services import case_transition, meeting_record
@@ -39,7 +38,7 @@ from ..factories.cases import CaseFactory, consent_give
 from ..factories.users import member
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TODAY = timezone.localdate
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def route_url(case, name="case_route"):
@@ -122,7 +121,7 @@ STEPS = ("casusregisseur", "doorbraak_assessment", "doorbraakteam", "arbitration
 
 
 @pytest.mark.parametrize("phase", list(PHASE_STATES))
-def test_the_route_for_each_phase(world, officer, login, phase):
+def test_the_route_for_each_phase(world, officer, login, phase, today):
     case = CaseFactory(phase=phase, school=world.school)
     body = section(login(officer), case)
     assert 'id="section-route"' in body and f'data-phase="{phase}"' in body
@@ -134,7 +133,7 @@ def test_the_route_for_each_phase(world, officer, login, phase):
     for weeks in (4, 8, 12):
         day = case.clock_start + datetime.timedelta(weeks=weeks)
         assert day.strftime("%d-%m-%Y") in body
-    past = phase != Phase.CLOSED and case.clock_start + relativedelta(months=3) <= TODAY()
+    past = phase != Phase.CLOSED and case.clock_start + relativedelta(months=3) <= today
     assert ('data-testid="route-three-months"' in body) == past
     if phase in (Phase.ARBITRATION, Phase.OM_REFERRAL):
         assert past
@@ -296,9 +295,9 @@ def test_the_assessment_form(world, zc, officer, login):
     assert 'data-testid="assessment"' in body and "Geen plek binnen vier weken" in body
 
 
-def test_assessment_yes(world, officer, login):
+def test_assessment_yes(world, officer, login, today):
     case = CaseFactory(phase=Phase.DOORBRAAK_ASSESSMENT, school=world.school)
-    start = TODAY() + datetime.timedelta(days=10)
+    start = today + datetime.timedelta(days=10)
     response = login(officer).post(
         route_url(case, "assessment"),
         {
@@ -334,7 +333,7 @@ def test_arbitration_without_a_neighbour_in_the_convenant(world, regisseur, logi
 
 
 def test_start_and_conclude_arbitration_then_the_om(
-    world, regisseur, team, neighbour, convenant, login
+    world, regisseur, team, neighbour, convenant, login, today
 ):
     far = member(world.far_swv, RoleCode.DOORBRAAKTEAM, full_name="Vera Verweg")
     case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
@@ -370,20 +369,20 @@ def test_start_and_conclude_arbitration_then_the_om(
     # Conclude: a binding decision needs its text.
     response = client.post(
         route_url(case, "arbitration_conclude"),
-        {"conclude-status": "decided", "conclude-decided_on": TODAY().isoformat()},
+        {"conclude-status": "decided", "conclude-decided_on": today.isoformat()},
         **HTMX,
     )
     assert 'id="id_conclude-decision_error"' in response.content.decode()
     response = client.post(
         route_url(case, "arbitration_conclude"),
-        {"conclude-status": "no_result", "conclude-decided_on": TODAY().isoformat()},
+        {"conclude-status": "no_result", "conclude-decided_on": today.isoformat()},
     )
     assert response.status_code == 302
     assert ArbitrationPanel.objects.get(case=case).status == ArbitrationStatus.NO_RESULT
     body = section(client, case)
     assert route_url(case, "arbitration_conclude") not in body
     assert route_url(case, "om_referral") in body
-    future = (TODAY() + datetime.timedelta(days=2)).isoformat()
+    future = (today + datetime.timedelta(days=2)).isoformat()
     response = client.post(
         route_url(case, "om_referral"),
         {"om-route": "civil", "om-referred_on": future, "om-reason": "Zonder resultaat"},
@@ -392,7 +391,7 @@ def test_start_and_conclude_arbitration_then_the_om(
     assert 'id="id_om-referred_on_error"' in response.content.decode()
     response = client.post(
         route_url(case, "om_referral"),
-        {"om-route": "civil", "om-referred_on": TODAY().isoformat(), "om-reason": "Geen resultaat"},
+        {"om-route": "civil", "om-referred_on": today.isoformat(), "om-reason": "Geen resultaat"},
         **HTMX,
     )
     assert response["HX-Redirect"] == page_url(case)
@@ -400,13 +399,13 @@ def test_start_and_conclude_arbitration_then_the_om(
     assert 'data-testid="om-referral"' in section(client, case)
 
 
-def test_to_the_om_when_the_parents_refuse_arbitration(world, regisseur, login):
+def test_to_the_om_when_the_parents_refuse_arbitration(world, regisseur, login, today):
     case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     client = login(regisseur)
     assert route_url(case, "om_referral") not in section(client, case)
     response = client.post(
         route_url(case, "om_referral"),
-        {"om-route": "criminal", "om-referred_on": TODAY().isoformat(), "om-reason": "Weigering"},
+        {"om-route": "criminal", "om-referred_on": today.isoformat(), "om-reason": "Weigering"},
         **HTMX,
     )
     assert "weigering eerst vast" in response.content.decode()  # the service's message
@@ -414,7 +413,7 @@ def test_to_the_om_when_the_parents_refuse_arbitration(world, regisseur, login):
     assert route_url(case, "om_referral") in section(client, case)
     response = client.post(
         route_url(case, "om_referral"),
-        {"om-route": "criminal", "om-referred_on": TODAY().isoformat(), "om-reason": "Weigering"},
+        {"om-route": "criminal", "om-referred_on": today.isoformat(), "om-reason": "Weigering"},
     )
     assert response.status_code == 302
     assert OmReferral.objects.get(case=case).route == "criminal"
@@ -424,7 +423,7 @@ def test_to_the_om_when_the_parents_refuse_arbitration(world, regisseur, login):
 # --- the doorbraakteam's own meeting ------------------------------------------------------
 
 
-def test_a_doorbraakteam_member_records_the_teams_decisions(world, team, zc, login):
+def test_a_doorbraakteam_member_records_the_teams_decisions(world, team, zc, login, today):
     case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     client = login(team)
     body = section(client, case)
@@ -432,14 +431,14 @@ def test_a_doorbraakteam_member_records_the_teams_decisions(world, team, zc, log
     assert route_url(case, "escalate") not in body  # a member does not work the case
     response = client.post(
         route_url(case, "team_meeting"),
-        {"meeting-held_on": TODAY().isoformat(), "meeting-decisions": ""},
+        {"meeting-held_on": today.isoformat(), "meeting-decisions": ""},
         **HTMX,
     )
     assert 'id="id_meeting-decisions_error"' in response.content.decode()
     response = client.post(
         route_url(case, "team_meeting"),
         {
-            "meeting-held_on": TODAY().isoformat(),
+            "meeting-held_on": today.isoformat(),
             "meeting-notes": "Besproken",
             "meeting-decisions": "Onderzoek door GGZ\nPlek op De Brug",
         },
@@ -502,7 +501,7 @@ def test_the_neighbour_sees_the_case_only_while_the_panel_sits(
 # --- the agenda ---------------------------------------------------------------------------
 
 
-def test_the_agenda(world, team, officer, regisseur, login):
+def test_the_agenda(world, team, officer, regisseur, login, today):
     school_case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
     early = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
     escalate_by_hand(case=early, step="doorbraakteam", actor=regisseur, reason="Eerst")
@@ -511,7 +510,7 @@ def test_the_agenda(world, team, officer, regisseur, login):
         case=assessed, actor=officer, offer_within_four_weeks=False, explanation="Geen plek"
     )
     meeting_record(
-        case=early, actor=team, kind=MeetingKind.DOORBRAAKTEAM, held_on=TODAY(), decisions=["x"]
+        case=early, actor=team, kind=MeetingKind.DOORBRAAKTEAM, held_on=today, decisions=["x"]
     )
     closed = CaseFactory(phase=Phase.CLOSED, school=world.school)
     far = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.far_school)
@@ -523,7 +522,7 @@ def test_the_agenda(world, team, officer, regisseur, login):
     for case in (school_case, closed, far):
         assert case.pupil.full_name not in body
     assert "nee: geen aanbod binnen 4 weken" in body
-    assert TODAY().strftime("%d-%m-%Y") in body
+    assert today.strftime("%d-%m-%Y") in body
     assert world.swv.name in body and world.school.name in body
     assert f'href="{page_url(early)}#section-route"' in body
     assert reverse("escalation:agenda") in section(login(team), early)
@@ -547,11 +546,13 @@ def _count(client, url, **extra) -> int:
     return len(ctx)
 
 
-def test_the_route_section_does_not_grow_with_the_escalations(world, regisseur, officer, login):
+def test_the_route_section_does_not_grow_with_the_escalations(
+    world, regisseur, officer, login, today
+):
     client = login(regisseur)
     refused = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     agree(refused, ConsentStatus.REFUSED)
-    om_refer(case=refused, actor=regisseur, route="civil", referred_on=TODAY(), reason="Weigering")
+    om_refer(case=refused, actor=regisseur, route="civil", referred_on=today, reason="Weigering")
     few = _count(client, route_url(refused), **HTMX)
     full = CaseFactory(phase=Phase.SCHOOL, school=world.school, age_days=30)
     escalate_by_hand(case=full, step="doorbraak_assessment", actor=regisseur, reason="Snel")
@@ -570,12 +571,12 @@ def test_the_route_section_does_not_grow_with_the_escalations(world, regisseur, 
         reason="Vast",
     )
     arbitration_conclude(panel=panel, actor=regisseur, status=ArbitrationStatus.NO_RESULT)
-    om_refer(case=full, actor=regisseur, route="civil", referred_on=TODAY(), reason="Geen")
+    om_refer(case=full, actor=regisseur, route="civil", referred_on=today, reason="Geen")
     assert full.escalations.count() == 5
     assert _count(client, route_url(full), **HTMX) == few
 
 
-def test_the_agenda_does_not_grow_with_the_cases(world, team, regisseur, login):
+def test_the_agenda_does_not_grow_with_the_cases(world, team, regisseur, login, today):
     client = login(team)
 
     def add(n):
@@ -586,7 +587,7 @@ def test_the_agenda_does_not_grow_with_the_cases(world, team, regisseur, login):
                 case=case,
                 actor=team,
                 kind=MeetingKind.DOORBRAAKTEAM,
-                held_on=TODAY(),
+                held_on=today,
                 decisions=["x"],
             )
 

@@ -26,17 +26,18 @@ from ..factories.cases import CaseFactory
 from ..factories.users import member
 
 CASES = 24
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def make_cases(world) -> list:
     """Cases at 13 weeks in phase school: three steps due each (the sweep was down)."""
+    today = timezone.localdate()
     coordinator = member(world.swv, RoleCode.DOORBRAAKTEAM)
     policy_version_create(swv=world.swv, actor=None, doorbraakteam_coordinator=coordinator)
     return [
         CaseFactory(
             school=world.school,
-            clock_start=TODAY - datetime.timedelta(days=91 + i % 5),
+            clock_start=today - datetime.timedelta(days=91 + i % 5),
             age_days=0,
         )
         for i in range(CASES)

@@ -22,7 +22,8 @@ from thuiszitters.roles import Capability, RoleCode
 from ..factories.registration import PupilFactory, enrolled_pupil, report_input, years_ago
 from ..factories.users import grant_capability
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 LEERPLICHT = "share_with_leerplicht"
 SWV = "share_with_swv"
 
@@ -52,13 +53,14 @@ def report(actor, org, pupil, **overrides):
 
 
 def consent(actor, pupil, scope, party, status="given", stated_on=None):
+    today = timezone.localdate()
     return consent_record(
         actor=actor,
         pupil=pupil,
         scope=scope,
         status=status,
         party=party,
-        stated_on=stated_on or TODAY,
+        stated_on=stated_on or today,
         how="form",
     )
 
@@ -163,9 +165,9 @@ def test_refused_consent_shares_nothing(world, zc, leerplicht):
     assert not sees_report(leerplicht, result) and not sees_case(leerplicht, result)
 
 
-def test_consent_given_before_the_report_shares_it_at_intake(world, zc, leerplicht):
+def test_consent_given_before_the_report_shares_it_at_intake(world, zc, leerplicht, today):
     pupil = enrolled_pupil(world.school)
-    consent(zc, pupil, LEERPLICHT, "parents", stated_on=TODAY - datetime.timedelta(days=3))
+    consent(zc, pupil, LEERPLICHT, "parents", stated_on=today - datetime.timedelta(days=3))
     result = report(zc, world.school, pupil, kind="sickness")
     assert result.report.shared_with_leerplicht and not result.report.shared_with_swv
     assert sees_report(leerplicht, result)
@@ -257,11 +259,11 @@ def test_a_statement_that_changes_nothing_writes_only_itself(world, zc):
     ).exists()
 
 
-def test_a_statement_dated_in_the_future_is_refused(world, zc, leerplicht):
+def test_a_statement_dated_in_the_future_is_refused(world, zc, leerplicht, today):
     pupil = enrolled_pupil(world.school)
     result = report(zc, world.school, pupil, kind="sickness")
     with pytest.raises(ValidationError) as excinfo:
-        consent(zc, pupil, LEERPLICHT, "parents", stated_on=TODAY + datetime.timedelta(days=1))
+        consent(zc, pupil, LEERPLICHT, "parents", stated_on=today + datetime.timedelta(days=1))
     assert "stated_on" in excinfo.value.message_dict
     assert not Consent.objects.exists()
     assert not sees_report(leerplicht, result)

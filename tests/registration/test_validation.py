@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseReport
 from cases.services import absence_report_submit
@@ -26,7 +25,8 @@ from ..factories.registration import (
 )
 from ..factories.users import grant_capability
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 DAY = datetime.timedelta(days=1)
 
 
@@ -72,42 +72,42 @@ def assert_refused(actor, org, data, field, message):
 # --- dates -------------------------------------------------------------------------------
 
 
-def test_reported_on_in_the_future(world, zc, pupil):
-    data = report_input(pupil, reported_on=TODAY + DAY)
+def test_reported_on_in_the_future(world, zc, pupil, today):
+    data = report_input(pupil, reported_on=today + DAY)
     assert_refused(zc, world.school, data, "reported_on", "De meldingsdatum ligt in de toekomst")
 
 
-def test_absence_start_in_the_future(world, zc, pupil):
-    data = report_input(pupil, absence_started_on=TODAY + DAY)
+def test_absence_start_in_the_future(world, zc, pupil, today):
+    data = report_input(pupil, absence_started_on=today + DAY)
     assert_refused(
         zc, world.school, data, "absence_started_on", "De eerste verzuimdag ligt in de toekomst"
     )
 
 
-def test_absence_start_after_the_report_date(world, zc, pupil):
+def test_absence_start_after_the_report_date(world, zc, pupil, today):
     data = report_input(
         pupil,
-        reported_on=TODAY - 5 * DAY,
-        absence_started_on=TODAY - 4 * DAY,
-        parents_informed_on=TODAY - 6 * DAY,
+        reported_on=today - 5 * DAY,
+        absence_started_on=today - 4 * DAY,
+        parents_informed_on=today - 6 * DAY,
     )
     assert_refused(zc, world.school, data, "absence_started_on", "ligt na de meldingsdatum")
 
 
-def test_absence_start_on_the_report_date_is_accepted(world, zc, pupil):
-    data = report_input(pupil, absence_started_on=TODAY, parents_informed_on=TODAY)
-    assert submit(zc, world.school, data).case.clock_start == TODAY
+def test_absence_start_on_the_report_date_is_accepted(world, zc, pupil, today):
+    data = report_input(pupil, absence_started_on=today, parents_informed_on=today)
+    assert submit(zc, world.school, data).case.clock_start == today
 
 
-def test_absence_end_before_its_start(world, zc, pupil):
-    data = report_input(pupil, absence_started_on=TODAY - 5 * DAY, absence_ended_on=TODAY - 6 * DAY)
+def test_absence_end_before_its_start(world, zc, pupil, today):
+    data = report_input(pupil, absence_started_on=today - 5 * DAY, absence_ended_on=today - 6 * DAY)
     assert_refused(
         zc, world.school, data, "absence_ended_on", "De laatste verzuimdag ligt voor de eerste"
     )
 
 
-def test_absence_end_on_its_start_is_accepted(world, zc, pupil):
-    day = TODAY - 5 * DAY
+def test_absence_end_on_its_start_is_accepted(world, zc, pupil, today):
+    day = today - 5 * DAY
     report = submit(
         zc, world.school, report_input(pupil, absence_started_on=day, absence_ended_on=day)
     ).report
@@ -128,13 +128,13 @@ def test_parents_informed_on_is_required(world, zc, pupil):
     )
 
 
-def test_parents_must_be_informed_before_the_report(world, zc, pupil):
-    data = report_input(pupil, reported_on=TODAY - DAY, parents_informed_on=TODAY)
+def test_parents_must_be_informed_before_the_report(world, zc, pupil, today):
+    data = report_input(pupil, reported_on=today - DAY, parents_informed_on=today)
     assert_refused(zc, world.school, data, "parents_informed_on", "vóór de melding, niet erna")
 
 
-def test_parents_informed_on_the_report_day_is_accepted(world, zc, pupil):
-    assert submit(zc, world.school, report_input(pupil, parents_informed_on=TODAY)).report.pk
+def test_parents_informed_on_the_report_day_is_accepted(world, zc, pupil, today):
+    assert submit(zc, world.school, report_input(pupil, parents_informed_on=today)).report.pk
 
 
 def test_how_the_parents_were_informed_is_required(world, zc, pupil):
@@ -178,37 +178,38 @@ def test_unknown_kind(world, zc, pupil):
 # --- age -------------------------------------------------------------------------------
 
 
+# Born ``years`` years and ``days`` days before the day of the test (``days`` < 0: after).
 @pytest.mark.parametrize(
-    ("born", "age"),
+    ("years", "days", "age"),
     [
-        (years_ago(3), 3),
-        (years_ago(4) + DAY, 3),  # the 4th birthday is tomorrow
-        (years_ago(19), 19),
-        (years_ago(19, days=1), 19),  # 19 since yesterday
+        (3, 0, 3),
+        (4, -1, 3),  # the 4th birthday is tomorrow
+        (19, 0, 19),
+        (19, 1, 19),  # 19 since yesterday
     ],
 )
-def test_pupils_younger_than_4_or_older_than_18_are_refused(world, zc, born, age):
-    pupil = enrolled_pupil(world.school, date_of_birth=born)
+def test_pupils_younger_than_4_or_older_than_18_are_refused(world, zc, years, days, age):
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(years, days=days))
     errors = assert_refused(
         zc, world.school, report_input(pupil), "pupil", "van 4 tot en met 18 jaar"
     )
     assert f"is {age}" in errors["pupil"][0]
 
 
-@pytest.mark.parametrize("born", [years_ago(4, days=10), years_ago(18), years_ago(19) + DAY])
-def test_pupils_of_exactly_4_and_18_are_accepted(world, zc, born):
-    pupil = enrolled_pupil(world.school, date_of_birth=born)
+@pytest.mark.parametrize(("years", "days"), [(4, 10), (18, 0), (19, -1)])
+def test_pupils_of_exactly_4_and_18_are_accepted(world, zc, years, days):
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(years, days=days))
     assert submit(zc, world.school, report_input(pupil)).case_created
 
 
-def test_age_counts_on_the_report_date(world, zc):
+def test_age_counts_on_the_report_date(world, zc, today):
     # 4 today, but 3 on a report date last week.
     pupil = enrolled_pupil(world.school, date_of_birth=years_ago(4, days=2))
     data = report_input(
         pupil,
-        reported_on=TODAY - 7 * DAY,
-        absence_started_on=TODAY - 10 * DAY,
-        parents_informed_on=TODAY - 8 * DAY,
+        reported_on=today - 7 * DAY,
+        absence_started_on=today - 10 * DAY,
+        parents_informed_on=today - 8 * DAY,
     )
     assert_refused(zc, world.school, data, "pupil", "van 4 tot en met 18 jaar")
 
@@ -221,11 +222,11 @@ def test_a_school_reports_only_its_own_pupils(world, zc):
     assert_refused(zc, world.school, report_input(pupil), "pupil", "niet ingeschreven op uw school")
 
 
-def test_a_school_cannot_report_a_pupil_whose_enrolment_ended(world, zc):
+def test_a_school_cannot_report_a_pupil_whose_enrolment_ended(world, zc, today):
     from ..factories.registration import EnrolmentFactory
 
     pupil = PupilFactory(municipality=world.m1)
-    EnrolmentFactory(pupil=pupil, school=world.school, start=years_ago(2), end=TODAY - 30 * DAY)
+    EnrolmentFactory(pupil=pupil, school=world.school, start=years_ago(2), end=today - 30 * DAY)
     assert_refused(zc, world.school, report_input(pupil), "pupil", "niet ingeschreven op uw school")
 
 
@@ -275,12 +276,12 @@ def test_an_swv_reports_absoluut_verzuim_of_a_pupil_without_enrolment(world, con
     assert (result.case.school_id, result.case.swv_id) == (None, world.swv.pk)
 
 
-def test_a_school_reports_only_pupils_enrolled_there_on_the_first_day_of_absence(world, zc):
+def test_a_school_reports_only_pupils_enrolled_there_on_the_first_day_of_absence(world, zc, today):
     pupil = PupilFactory(municipality=world.school.municipality)
-    EnrolmentFactory(pupil=pupil, school=world.school, start=TODAY - 5 * DAY)
-    data = report_input(pupil, absence_started_on=TODAY - 10 * DAY)
+    EnrolmentFactory(pupil=pupil, school=world.school, start=today - 5 * DAY)
+    data = report_input(pupil, absence_started_on=today - 10 * DAY)
     assert_refused(zc, world.school, data, "pupil", "op de eerste verzuimdag niet ingeschreven")
-    assert submit(zc, world.school, report_input(pupil, absence_started_on=TODAY - 4 * DAY))
+    assert submit(zc, world.school, report_input(pupil, absence_started_on=today - 4 * DAY))
 
 
 # --- consent override --------------------------------------------------------------------
@@ -358,9 +359,9 @@ def test_pupil_without_bsn_is_allowed(world, zc):
     assert create_pupil(zc, world.m1, bsn="").bsn is None
 
 
-@pytest.mark.parametrize("born", [years_ago(3), years_ago(19)])
-def test_pupil_create_refuses_ages_outside_4_to_18(world, zc, born):
+@pytest.mark.parametrize("years", [3, 19])
+def test_pupil_create_refuses_ages_outside_4_to_18(world, zc, years):
     with pytest.raises(ValidationError) as excinfo:
-        create_pupil(zc, world.m1, date_of_birth=born)
+        create_pupil(zc, world.m1, date_of_birth=years_ago(years))
     assert "tussen 4 en 18 jaar" in excinfo.value.message_dict["date_of_birth"][0]
     assert not Pupil.objects.exists()

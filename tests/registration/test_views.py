@@ -14,7 +14,7 @@ from thuiszitters.roles import RoleCode
 from ..factories.registration import GuardianFactory, report_input
 from ..factories.registration import enrolled_pupil as _enrolled_pupil
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def enrolled_pupil(school, **kwargs):
@@ -107,11 +107,12 @@ def test_another_schools_coordinator_gets_404_on_the_pupil(world, user_with_role
 
 
 def _consent_post(**overrides):
+    today = timezone.localdate()
     data = {
         "consent-scope": "share_with_leerplicht",
         "consent-status": "given",
         "consent-party": "parents",
-        "consent-stated_on": TODAY.isoformat(),
+        "consent-stated_on": today.isoformat(),
         "consent-how": "form",
         "consent-note": "getekend bij het gesprek",
     }
@@ -149,9 +150,9 @@ def test_consent_is_recorded_and_then_the_report_is_shared(
     assert pupil.full_name in leerplicht.get(listing).content.decode()
 
 
-def test_consent_errors_are_shown_on_the_fields_and_nothing_is_saved(world, zc_client):
+def test_consent_errors_are_shown_on_the_fields_and_nothing_is_saved(world, zc_client, today):
     pupil = enrolled_pupil(world.school)
-    tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
     url = reverse("registration:consent_record", args=[pupil.pk])
     response = zc_client.post(url, _consent_post(how=""))
     body = response.content.decode()
@@ -171,19 +172,19 @@ def test_consent_record_is_post_only(world, zc_client):
     assert zc_client.get(url).status_code == 405
 
 
-def test_report_history_filters_on_kind_and_dates(world, zc, zc_client):
+def test_report_history_filters_on_kind_and_dates(world, zc, zc_client, today):
     a = enrolled_pupil(world.school, given_names="Eerste")
     b = enrolled_pupil(world.school, given_names="Tweede")
-    report(zc, world.school, a, kind="sickness", reported_on=TODAY - datetime.timedelta(days=1))
+    report(zc, world.school, a, kind="sickness", reported_on=today - datetime.timedelta(days=1))
     report(zc, world.school, b, kind="unauthorised")
     url = reverse("registration:report_list")
     body = zc_client.get(url).content.decode()
     assert a.full_name in body and b.full_name in body
     body = zc_client.get(url, {"kind": "sickness"}).content.decode()
     assert a.full_name in body and b.full_name not in body
-    body = zc_client.get(url, {"since": TODAY.isoformat()}).content.decode()
+    body = zc_client.get(url, {"since": today.isoformat()}).content.decode()
     assert a.full_name not in body and b.full_name in body
-    bad = zc_client.get(url, {"since": TODAY.isoformat(), "until": "2000-01-01"})
+    bad = zc_client.get(url, {"since": today.isoformat(), "until": "2000-01-01"})
     assert "De einddatum ligt voor de begindatum" in bad.content.decode()
 
 

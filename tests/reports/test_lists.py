@@ -15,14 +15,15 @@ from django.utils import timezone
 from cases.models import Case
 from cases.services import case_close, case_transition
 from reports.models import ThuiszitterslijstEntry, ThuiszitterslijstSnapshot
-from reports.services_lists import personal_scope_or_404, thuiszitterslijst_freeze
+from reports.services.lists import personal_scope_or_404, thuiszitterslijst_freeze
 from thuiszitters.access import memberships_of
 from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 LIST = reverse("reportlists:list")
 FREEZE = reverse("reportlists:freeze")
 SNAPSHOTS = reverse("reportlists:snapshots")
@@ -57,7 +58,7 @@ def thuiszitter(world, **kwargs):
 
 
 def test_list_shows_the_thuiszitters_the_user_may_see_with_both_counts(
-    world, consultant, login, swv_key
+    world, consultant, login, swv_key, today
 ):
     narrow = thuiszitter(world)
     broad_only = thuiszitter(world, report__kind="sickness")
@@ -80,15 +81,15 @@ def test_list_shows_the_thuiszitters_the_user_may_see_with_both_counts(
         action=AuditAction.READ, object_type="reports.thuiszitterslijst"
     )
     assert entry.organisation_id == world.swv.pk
-    assert entry.changes == {"scope": swv_key, "on": TODAY.isoformat(), "rows": 2}
+    assert entry.changes == {"scope": swv_key, "on": today.isoformat(), "rows": 2}
 
 
-def test_list_on_a_past_date_shows_who_was_at_home_then(world, consultant, login, swv_key):
+def test_list_on_a_past_date_shows_who_was_at_home_then(world, consultant, login, swv_key, today):
     case = thuiszitter(world)  # clock started 35 days ago: broad from day 28 on
-    day = TODAY - datetime.timedelta(days=10)  # 25 days at home then
+    day = today - datetime.timedelta(days=10)  # 25 days at home then
     response = login(consultant).get(LIST, {"scope": swv_key, "on": day.isoformat()})
     assert rows_of(response) == set()
-    response = login(consultant).get(LIST, {"scope": swv_key, "on": TODAY.isoformat()})
+    response = login(consultant).get(LIST, {"scope": swv_key, "on": today.isoformat()})
     assert rows_of(response) == {case.pk}
 
 
@@ -102,7 +103,7 @@ def test_leerplicht_sees_the_list_of_the_municipality_it_serves(world, user_with
 
 
 @pytest.mark.parametrize("role", [RoleCode.SWV_DIRECTOR, RoleCode.POLICY, RoleCode.CASUSREGISSEUR])
-def test_roles_without_personal_data_in_a_scope_get_404(world, user_with_role, login, role):
+def test_roles_without_personal_data_in_a_scope_get_404(world, user_with_role, login, role, today):
     snapshot = _snapshot_of(world)
     client = login(user_with_role(role))
     for url in (
@@ -114,7 +115,7 @@ def test_roles_without_personal_data_in_a_scope_get_404(world, user_with_role, l
         reverse("reportlists:snapshot_export", args=[snapshot.pk, "csv"]),
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(FREEZE, {"on": TODAY.isoformat()}).status_code == 404
+    assert client.post(FREEZE, {"on": today.isoformat()}).status_code == 404
     assert not AuditLogEntry.objects.filter(action=AuditAction.EXPORT).exists()
 
 
@@ -143,20 +144,21 @@ def test_list_page_query_count_does_not_grow_with_rows(world, consultant, login,
 
 def _snapshot_of(world):
     """A frozen list of the SWV, made by a consultant of it."""
+    today = timezone.localdate()
     from ..factories.users import member
 
     author = member(world.swv, RoleCode.SWV_CONSULTANT)
     scope = personal_scope_or_404(author, f"swv-{world.swv.pk}")
-    return thuiszitterslijst_freeze(actor=author, scope=scope, on=TODAY)
+    return thuiszitterslijst_freeze(actor=author, scope=scope, on=today)
 
 
 def test_freezing_writes_the_snapshot_its_lines_and_an_audit_entry(
-    world, consultant, login, swv_key
+    world, consultant, login, swv_key, today
 ):
     a = thuiszitter(world)
     b = thuiszitter(world, report__kind="sickness")
     client = login(consultant)
-    response = client.post(FREEZE, {"scope": swv_key, "on": TODAY.isoformat(), "note": "MDO"})
+    response = client.post(FREEZE, {"scope": swv_key, "on": today.isoformat(), "note": "MDO"})
 
     snapshot = ThuiszitterslijstSnapshot.objects.get()
     assert response.status_code == 302
@@ -164,7 +166,7 @@ def test_freezing_writes_the_snapshot_its_lines_and_an_audit_entry(
     assert (snapshot.organisation_id, snapshot.scope_kind, snapshot.on) == (
         world.swv.pk,
         "swv",
-        TODAY,
+        today,
     )
     assert (snapshot.narrow_count, snapshot.broad_count, snapshot.note) == (1, 2, "MDO")
     assert snapshot.created_by == consultant
@@ -190,24 +192,26 @@ def test_freezing_writes_the_snapshot_its_lines_and_an_audit_entry(
     assert a.pupil.surname not in str(audit.changes)
 
 
-def test_freezing_a_future_date_is_refused_with_a_field_error(world, consultant, login, swv_key):
-    tomorrow = TODAY + datetime.timedelta(days=1)
+def test_freezing_a_future_date_is_refused_with_a_field_error(
+    world, consultant, login, swv_key, today
+):
+    tomorrow = today + datetime.timedelta(days=1)
     response = login(consultant).post(FREEZE, {"scope": swv_key, "on": tomorrow.isoformat()})
     assert response.status_code == 400
     assert b"Kies vandaag of een datum in het verleden." in response.content
     assert not ThuiszitterslijstSnapshot.objects.exists()
 
 
-def test_freezing_costs_the_same_queries_for_one_and_ten_lines(world, consultant, swv_key):
+def test_freezing_costs_the_same_queries_for_one_and_ten_lines(world, consultant, swv_key, today):
     scope = personal_scope_or_404(consultant, swv_key)
     memberships_of(consultant)
     thuiszitter(world)
     with CaptureQueriesContext(connection) as one:
-        first = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=TODAY)
+        first = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=today)
     for _i in range(9):
         thuiszitter(world)
     with CaptureQueriesContext(connection) as ten:
-        second = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=TODAY)
+        second = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=today)
     assert (first.entries.count(), second.entries.count()) == (1, 10)
     assert len(one) == len(ten)
     inserts = [
@@ -216,11 +220,13 @@ def test_freezing_costs_the_same_queries_for_one_and_ten_lines(world, consultant
     assert len(inserts) == 1  # one bulk insert, no query per line
 
 
-def test_a_frozen_list_stays_as_it_was_after_its_cases_move_on(world, consultant, login, swv_key):
+def test_a_frozen_list_stays_as_it_was_after_its_cases_move_on(
+    world, consultant, login, swv_key, today
+):
     closing = thuiszitter(world)
     stepping_back = thuiszitter(world, phase="doorbraakteam")
     client = login(consultant)
-    client.post(FREEZE, {"scope": swv_key, "on": TODAY.isoformat()})
+    client.post(FREEZE, {"scope": swv_key, "on": today.isoformat()})
     snapshot = ThuiszitterslijstSnapshot.objects.get()
     frozen = list(snapshot.entries.order_by("pk").values())
 
@@ -245,11 +251,11 @@ def test_a_frozen_list_stays_as_it_was_after_its_cases_move_on(world, consultant
     ).exists()
 
 
-def test_a_purged_case_takes_its_line_but_the_counts_stay(world, consultant, login, swv_key):
+def test_a_purged_case_takes_its_line_but_the_counts_stay(world, consultant, login, swv_key, today):
     kept = thuiszitter(world)
     purged = thuiszitter(world)
     client = login(consultant)
-    client.post(FREEZE, {"scope": swv_key, "on": TODAY.isoformat()})
+    client.post(FREEZE, {"scope": swv_key, "on": today.isoformat()})
     snapshot = ThuiszitterslijstSnapshot.objects.get()
 
     Case.objects.get(pk=purged.pk).delete()  # what the retention job does
@@ -261,11 +267,13 @@ def test_a_purged_case_takes_its_line_but_the_counts_stay(world, consultant, log
     assert b"1 regel verwijderd na de bewaartermijn" in response.content
 
 
-def test_a_line_whose_consent_was_withdrawn_is_no_longer_shown(world, consultant, login, swv_key):
+def test_a_line_whose_consent_was_withdrawn_is_no_longer_shown(
+    world, consultant, login, swv_key, today
+):
     shown = thuiszitter(world)
     withdrawn = thuiszitter(world, lead_organisation=world.school)
     client = login(consultant)
-    client.post(FREEZE, {"scope": swv_key, "on": TODAY.isoformat()})
+    client.post(FREEZE, {"scope": swv_key, "on": today.isoformat()})
     snapshot = ThuiszitterslijstSnapshot.objects.get()
     for report in withdrawn.pupil.absence_reports.all():
         report.shared_with_swv = False
@@ -287,13 +295,13 @@ def test_the_snapshot_of_another_organisation_is_404(world, user_with_role, logi
 
 
 def test_snapshots_page_lists_frozen_lists_and_suggests_the_next_date(
-    world, consultant, login, swv_key
+    world, consultant, login, swv_key, today
 ):
     thuiszitter(world)
     scope = personal_scope_or_404(consultant, swv_key)
-    earlier = TODAY - datetime.timedelta(days=21)
+    earlier = today - datetime.timedelta(days=21)
     thuiszitterslijst_freeze(actor=consultant, scope=scope, on=earlier)
-    last = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=TODAY, note="Taskforce")
+    last = thuiszitterslijst_freeze(actor=consultant, scope=scope, on=today, note="Taskforce")
     _other = _snapshot_of_vo(world)
 
     client = login(consultant)
@@ -301,19 +309,20 @@ def test_snapshots_page_lists_frozen_lists_and_suggests_the_next_date(
     assert response.status_code == 200
     listed = [int(pk) for pk in re.findall(rb'data-snapshot="(\d+)"', response.content)]
     assert listed == [last.pk, last.pk - 1]
-    next_on = (TODAY + datetime.timedelta(days=21)).strftime("%d-%m-%Y")
+    next_on = (today + datetime.timedelta(days=21)).strftime("%d-%m-%Y")
     assert next_on.encode() in response.content
     page = client.get(LIST, {"scope": swv_key})
     assert next_on.encode() in page.content
-    assert TODAY.strftime("%d-%m-%Y").encode() in page.content
+    assert today.strftime("%d-%m-%Y").encode() in page.content
 
 
 def _snapshot_of_vo(world):
+    today = timezone.localdate()
     from ..factories.users import member
 
     author = member(world.swv_vo, RoleCode.SWV_CONSULTANT)
     scope = personal_scope_or_404(author, f"swv-{world.swv_vo.pk}")
-    return thuiszitterslijst_freeze(actor=author, scope=scope, on=TODAY)
+    return thuiszitterslijst_freeze(actor=author, scope=scope, on=today)
 
 
 # --- exports --------------------------------------------------------------------------------
@@ -341,12 +350,12 @@ def test_export_of_the_current_list_is_audited_csv(world, consultant, login, swv
     assert entry.changes["rows"] == 1
 
 
-def test_export_of_a_frozen_list_as_xlsx_is_audited(world, consultant, login, swv_key):
+def test_export_of_a_frozen_list_as_xlsx_is_audited(world, consultant, login, swv_key, today):
     from openpyxl import load_workbook
 
     case = thuiszitter(world)
     client = login(consultant)
-    client.post(FREEZE, {"scope": swv_key, "on": TODAY.isoformat()})
+    client.post(FREEZE, {"scope": swv_key, "on": today.isoformat()})
     snapshot = ThuiszitterslijstSnapshot.objects.get()
     case_close(case=case, reason="back_at_school", actor=consultant)
 

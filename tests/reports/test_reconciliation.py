@@ -25,7 +25,8 @@ from thuiszitters.roles import RoleCode
 from ..factories.cases import CaseFactory
 from ..factories.registration import enrolled_pupil
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
 RECONCILE = reverse("reportlists:reconcile")
 RECONCILE_EXPORT = reverse("reportlists:reconcile_export")
 DOB = datetime.date(2014, 3, 12)
@@ -234,8 +235,9 @@ def consultant(user_with_role):
 
 
 def upload(client, text: str, **data):
+    today = timezone.localdate()
     file = SimpleUploadedFile("leerplicht.csv", text.encode("utf-8"), content_type="text/csv")
-    payload = {"on": TODAY.isoformat(), "source": "Leerplicht", "file": file, **data}
+    payload = {"on": today.isoformat(), "source": "Leerplicht", "file": file, **data}
     return client.post(RECONCILE, payload)
 
 

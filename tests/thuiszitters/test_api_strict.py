@@ -27,9 +27,8 @@ from ..factories.cases import CaseFactory
 from ..factories.registration import report_input
 from ..factories.users import member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
-TODAY = timezone.localdate()
 REPORTS = "/api/v1/absence-reports/"
 _numbers = itertools.count(1)
 
@@ -59,16 +58,17 @@ def post(client, key):
 
 
 def body(pupil, **overrides):
+    today = timezone.localdate()
     values = {
         "bsn": pupil.bsn,
         "surname": pupil.surname,
         "date_of_birth": pupil.date_of_birth.isoformat(),
         "kind": "unauthorised",
-        "absence_started_on": (TODAY - datetime.timedelta(days=15)).isoformat(),
+        "absence_started_on": (today - datetime.timedelta(days=15)).isoformat(),
         "hours_missed_last_4_weeks": "18.5",
         "share_followed_percent": 40,
         "reason": "Komt niet meer sinds de vakantie.",
-        "parents_informed_on": (TODAY - datetime.timedelta(days=3)).isoformat(),
+        "parents_informed_on": (today - datetime.timedelta(days=3)).isoformat(),
         "parents_informed_how": "conversation",
         "client_key": f"las-{pupil.pk}-1",
     }
@@ -186,17 +186,22 @@ def test_the_same_key_for_another_pupil_is_a_conflict(world, post):
         {"kind": "sickness"},
         {"hours_missed_last_4_weeks": "20.0"},
         {"share_followed_percent": 50},
-        {"absence_started_on": (TODAY - datetime.timedelta(days=16)).isoformat()},
-        {"absence_ended_on": (TODAY - datetime.timedelta(days=1)).isoformat()},
-        {"reported_on": (TODAY - datetime.timedelta(days=1)).isoformat()},
+        {"absence_started_on": datetime.timedelta(days=-16)},
+        {"absence_ended_on": datetime.timedelta(days=-1)},
+        {"reported_on": datetime.timedelta(days=-1)},
         {"striking_sickness": True},
         {"expects_thuiszitter_soon": True},
         {"reason": "Iets anders."},
-        {"parents_informed_on": (TODAY - datetime.timedelta(days=4)).isoformat()},
+        {"parents_informed_on": datetime.timedelta(days=-4)},
         {"parents_informed_how": "phone"},
     ],
 )
-def test_the_same_key_with_another_body_is_a_conflict(world, post, change):
+def test_the_same_key_with_another_body_is_a_conflict(world, post, change, today):
+    # A timedelta in ``change`` is a date that many days from today.
+    change = {
+        k: (today + v).isoformat() if isinstance(v, datetime.timedelta) else v
+        for k, v in change.items()
+    }
     pupil = enrolled_pupil(world.school)
     assert post(REPORTS, body(pupil)).status_code == 201
     assert_json_error(post(REPORTS, body(pupil, **change)), 409, "idempotency_conflict")
@@ -217,9 +222,10 @@ def test_the_same_key_with_the_same_body_stays_a_replay(world, post):
 
 def test_a_retry_on_a_later_day_without_a_report_date_is_a_replay(world, post):
     pupil = enrolled_pupil(world.school)
-    first = post(REPORTS, body(pupil))
+    data = body(pupil)
+    first = post(REPORTS, data)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
-        again = post(REPORTS, body(pupil))
+        again = post(REPORTS, data)
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
 
 

@@ -18,6 +18,11 @@ report out of reach of the actor, region A's SWV consultant, leerplicht officer,
 and doorbraakteam member, and anyone the body names. All roles first run together in one
 rolled-back savepoint; if anything changed, each attempt runs again alone (and rolled back),
 so that every finding names its route, method, variant and role.
+
+The dates the bodies carry are read when a body is built (``_day``; ``_on`` in the entries),
+never when this module is loaded, and every test runs on the test clock (``frozen_clock``,
+``tests/conftest.py``): the bodies, the services that check them and the rows they would
+write all see one day.
 """
 
 import csv
@@ -56,7 +61,7 @@ from registration.selectors import (
     pupils_visible_to,
 )
 from reports.periods import Quarter
-from reports.services_lists import ONLY_THEIRS, result_sign
+from reports.services.lists import ONLY_THEIRS, result_sign
 from thuiszitters.access import forget_memberships
 from thuiszitters.roles import RoleCode
 from thuiszitters.services import api_token_create
@@ -66,6 +71,8 @@ from ..factories.organisations import CareOrganisationFactory
 from ..factories.registration import enrolled_pupil, report_input, years_ago
 from ..factories.users import PASSWORD, member
 from .test_deny_matrix import MATRIX, PUBLIC, ROLES
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -104,7 +111,14 @@ TYPED = "_typed"
 
 
 def _day(days: int = 0) -> str:
+    """The ISO date ``days`` from the test's day."""
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _on(days: int = 0) -> Callable[..., str]:
+    """``_day(days)`` as a value of ``_one``'s bodies: read when a body is built, not when this
+    module is loaded."""
+    return lambda c: _day(days)
 
 
 # --- what a request sends ---------------------------------------------------------------------
@@ -516,7 +530,7 @@ CASE_PAGE_WRITES = {
             **{
                 "action-description": "Bel de ouders",
                 "action-owner": lambda c: f"user:{c.actor.pk}",
-                "action-due_on": _day(7),
+                "action-due_on": _on(7),
             }
         ),
         author=ZC,
@@ -532,7 +546,7 @@ CASE_PAGE_WRITES = {
         bodies=_one(
             **{
                 "meeting-kind": "mdo",
-                "meeting-held_on": _day(),
+                "meeting-held_on": _on(),
                 "meeting-notes": "Goed gesprek",
                 "meeting-decisions": "Start met twee ochtenden",
             }
@@ -544,7 +558,7 @@ CASE_PAGE_WRITES = {
         bodies=_one(
             **{
                 "arrangement-kind": "onderwijszorgarrangement",
-                "arrangement-start_on": _day(),
+                "arrangement-start_on": _on(),
                 "arrangement-share_percent": "60",
                 "arrangement-is_suitable_offer": "on",
                 "arrangement-cost_total": "1000",
@@ -579,7 +593,7 @@ CASE_PAGE_WRITES = {
                 "details-daytime_activity": "at_home",
                 "details-causes": ["bullying"],
                 "details-waiting_list_for": "youth_care",
-                "details-waiting_since": _day(-30),
+                "details-waiting_since": _on(-30),
             }
         ),
         author=ZC,
@@ -634,14 +648,14 @@ ROUTE_WRITES = {
     ),
     "escalation:arbitration_conclude": Write(
         args=_case,
-        bodies=_one(**{"conclude-status": "no_result", "conclude-decided_on": _day()}),
+        bodies=_one(**{"conclude-status": "no_result", "conclude-decided_on": _on()}),
         prepare=_panel(ArbitrationStatus.IN_SESSION),
         author=REGISSEUR,
     ),
     "escalation:om_referral": Write(
         args=_case,
         bodies=_one(
-            **{"om-route": "civil", "om-referred_on": _day(), "om-reason": "Zonder uitkomst"}
+            **{"om-route": "civil", "om-referred_on": _on(), "om-reason": "Zonder uitkomst"}
         ),
         prepare=_panel(ArbitrationStatus.NO_RESULT),
         author=REGISSEUR,
@@ -650,7 +664,7 @@ ROUTE_WRITES = {
         args=_case,
         bodies=_one(
             **{
-                "meeting-held_on": _day(),
+                "meeting-held_on": _on(),
                 "meeting-notes": "Besproken",
                 "meeting-decisions": "Onderzoek door de GGZ",
             }
@@ -751,7 +765,7 @@ API_WRITES = {
     "case-actions": _api(
         _one(
             description="Bel de ouders",
-            due_on=_day(7),
+            due_on=_on(7),
             owner_organisation=lambda c: c.org.pk,
         ),
         args=_case,
@@ -795,13 +809,13 @@ API_WRITES = {
         author=REGISSEUR,
     ),
     "case-arbitration-conclude": _api(
-        _one(status="no_result", decided_on=_day()),
+        _one(status="no_result", decided_on=_on()),
         args=_case,
         prepare=_panel(ArbitrationStatus.IN_SESSION),
         author=REGISSEUR,
     ),
     "case-om-referral": _api(
-        _one(route="civil", referred_on=_day(), reason="Zonder uitkomst"),
+        _one(route="civil", referred_on=_on(), reason="Zonder uitkomst"),
         args=_case,
         prepare=_panel(ArbitrationStatus.NO_RESULT),
         author=REGISSEUR,

@@ -2,7 +2,6 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from thuiszitters.models import User
 from thuiszitters.roles import RoleCode
@@ -64,10 +63,9 @@ def test_no_membership_sees_nothing(world):
     assert not users_visible_to(user).exists()
 
 
-def test_ended_membership_removes_access_at_once(world, user_with_role):
+def test_ended_membership_removes_access_at_once(world, user_with_role, today):
     import datetime
 
-    today = timezone.localdate()
     user = user_with_role(RoleCode.SWV_DIRECTOR, valid_from=today - datetime.timedelta(days=30))
     assert schools_visible_to(user).exists()
     membership = user.memberships.get()
@@ -75,7 +73,7 @@ def test_ended_membership_removes_access_at_once(world, user_with_role):
     assert not schools_visible_to(User.objects.get(pk=user.pk)).exists()
 
 
-def test_a_membership_cannot_end_before_it_starts(world, user_with_role):
+def test_a_membership_cannot_end_before_it_starts(world, user_with_role, today):
     import datetime
 
     from django.core.exceptions import ValidationError
@@ -85,7 +83,7 @@ def test_a_membership_cannot_end_before_it_starts(world, user_with_role):
         membership_end(
             membership=user.memberships.get(),
             actor=None,
-            on=timezone.localdate() - datetime.timedelta(days=1),
+            on=today - datetime.timedelta(days=1),
         )
     assert "valid_until" in excinfo.value.message_dict
 

@@ -1,6 +1,6 @@
 from rest_framework import routers
 
-from cases.api import AbsenceReportViewSet
+from cases.api.absence_reports import AbsenceReportViewSet
 from escalation.api import EscalationCaseViewSet
 from registration.api import PupilViewSet
 from reports.api import QuarterlyReportViewSet, ReportViewSet

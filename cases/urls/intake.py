@@ -1,0 +1,14 @@
+"""The ``cases`` namespace: the intake, the case page and the pupil page's case partial."""
+
+from django.urls import path
+
+from ..views import case_page, intake
+
+app_name = "cases"
+
+urlpatterns = [
+    path("melden/", intake.intake, name="intake"),
+    path("melden/controleren/", intake.intake_validate, name="intake_validate"),
+    path("<int:pk>/", case_page.case_detail, name="case_detail"),
+    path("leerling/<int:pupil_pk>/", case_page.pupil_case_partial, name="pupil_case_partial"),
+]

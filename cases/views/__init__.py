@@ -1,0 +1,3 @@
+"""The pages of cases: ``intake`` (the intake form), ``case_page`` (the case page, its POST
+views and the pupil page's case partial), ``csv_upload`` (intake by CSV file) and ``lists``
+(work lists)."""

@@ -1,0 +1,657 @@
+"""The case page: one screen with the journal, plan, meetings, arrangements, participants,
+ladder and details, consent and lead history, editable in place.
+
+Each section is a ``_``-prefixed partial under ``templates/cases/page/``. A POST view fetches
+the case through the scoping selector first (foreign cases are 404 before anything else),
+calls one service and answers an htmx request with its section re-rendered (plus the journal
+and header out of band); a plain POST redirects back to the page. Service ``ValidationError``
+becomes field errors on the bound form (htmx: 200, plain: the page with 422); a service's
+``PermissionDenied`` becomes 403.
+
+The pupil page shows the pupil's open case through ``pupil_case_partial``, served from here.
+"""
+
+from functools import cached_property
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from registration.models import ConsentScope
+from registration.selectors import absence_reports_visible_to, pupils_visible_to
+from registration.services import pupil_consent_state
+from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
+from thuiszitters.audit import audit_read
+from thuiszitters.roles import Capability
+
+from .. import services
+from ..forms import case_page as f
+from ..models import Case, Cause, Participant
+from ..selectors import case_is_led_by, case_view_of, cases_in_restricted_view, cases_visible_to
+
+JOURNAL_SHOWN = 200
+SECTION_TEMPLATES = {
+    name: f"cases/page/_{name}.html"
+    for name in (
+        "header",
+        "actions",
+        "journal",
+        "plan",
+        "meetings",
+        "arrangements",
+        "participants",
+        "details",
+        "consent",
+        "lead",
+    )
+}
+
+
+def _case_or_404(request, pk: int) -> Case:
+    return get_visible_or_404(
+        cases_visible_to(request.user).select_related(
+            "pupil", "lead_organisation", "lead_user", "school", "municipality"
+        ),
+        pk=pk,
+    )
+
+
+class PageData:
+    """What the page shows, each read once and only when a template asks for it."""
+
+    def __init__(self, request, case: Case, bound: dict | None = None):
+        self.request, self.user, self.case = request, request.user, case
+        self.bound = bound or {}
+        self._forms: dict = {}
+
+    @cached_property
+    def can_edit(self) -> bool:
+        return self.case.is_open and has_capability(self.user, Capability.WORK_CASES)
+
+    @cached_property
+    def can_reopen(self) -> bool:
+        return not self.case.is_open and has_capability(
+            self.user, Capability.LEAD_AS_CASUSREGISSEUR
+        )
+
+    @cached_property
+    def weeks(self) -> int:
+        return max((timezone.localdate() - self.case.clock_start).days // 7, 0)
+
+    @cached_property
+    def participants(self) -> list[Participant]:
+        return list(
+            self.case.participants.filter(removed_at__isnull=True).select_related(
+                "user", "organisation"
+            )
+        )
+
+    @cached_property
+    def goals(self):
+        return list(self.case.goals.all())
+
+    @cached_property
+    def actions(self):
+        return list(
+            self.case.actions.select_related(
+                "owner_user", "owner_organisation", "goal", "decision"
+            ).order_by("due_on", "id")
+        )
+
+    @cached_property
+    def meetings(self):
+        return list(
+            self.case.meetings.select_related("created_by")
+            .prefetch_related(
+                "decisions",
+                Prefetch("participants", queryset=Participant.objects.select_related("user")),
+            )
+            .order_by("-held_on", "-id")
+        )
+
+    @cached_property
+    def arrangements(self):
+        return list(self.case.arrangements.order_by("-start_on", "-id"))
+
+    @cached_property
+    def lead_history(self):
+        return list(
+            self.case.lead_history.select_related("organisation", "user").order_by(
+                "-started_at", "-id"
+            )
+        )
+
+    @cached_property
+    def events(self):
+        return list(self.case.events.select_related("actor").order_by("-at", "-id")[:JOURNAL_SHOWN])
+
+    @cached_property
+    def reports(self):
+        return list(
+            absence_reports_visible_to(self.user)
+            .filter(case_link__case=self.case)
+            .select_related("reporting_organisation", "school")
+            .order_by("-reported_on", "-id")
+        )
+
+    @cached_property
+    def check_ins(self):
+        return list(self.case.check_ins.all())
+
+    @cached_property
+    def consent_state(self):
+        return pupil_consent_state(self.case.pupil)
+
+    @cached_property
+    def consent(self):
+        state = self.consent_state
+        return [(ConsentScope(scope).label, state[scope]) for scope in ConsentScope.values]
+
+    @cached_property
+    def care_consent(self) -> bool:
+        return self.consent_state[ConsentScope.SHARE_WITH_CARE_PARTNERS].effective
+
+    @cached_property
+    def colleagues(self):
+        return f.colleagues_of(self.user)
+
+    @cached_property
+    def cause_labels(self) -> list[str]:
+        return [Cause(c).label for c in self.case.causes if c in Cause.values]
+
+    @cached_property
+    def owners(self):
+        return f.owner_choices(self.case, self.participants, self.colleagues, self.user)
+
+    def make_form(self, name: str, data=None):
+        case = self.case
+        builders = {
+            "transition": lambda **kw: f.TransitionForm(case=case, **kw),
+            "close": f.CloseForm,
+            "reopen": f.ReopenForm,
+            "journal": f.JournalForm,
+            "wishes": lambda **kw: f.WishesForm(
+                initial={"parents_wishes": case.parents_wishes, "pupil_wishes": case.pupil_wishes},
+                **kw,
+            ),
+            "goal": f.GoalForm,
+            "action": lambda **kw: f.ActionForm(owners=self.owners, goals=self.goals, **kw),
+            "meeting": lambda **kw: f.MeetingForm(
+                participants=self.participants, owners=self.owners, **kw
+            ),
+            "arrangement": f.ArrangementForm,
+            "participant": lambda **kw: f.ParticipantForm(colleagues=self.colleagues, **kw),
+            "care": lambda **kw: f.CarePartnerForm(case=case, **kw),
+            "details": lambda **kw: f.DetailsForm(
+                initial={
+                    name: getattr(case, name)
+                    for name in (
+                        "situation_level",
+                        "lead_mode",
+                        "daytime_activity",
+                        "causes",
+                        "waiting_list_for",
+                        "waiting_since",
+                    )
+                },
+                **kw,
+            ),
+            "consent": f.ConsentForm,
+            "lead": lambda **kw: f.LeadForm(user=self.user, **kw),
+        }
+        return builders[name](data=data, prefix=name)
+
+    @cached_property
+    def forms(self) -> "_Forms":
+        return _Forms(self)
+
+
+class _Forms:
+    """``forms.<name>`` in templates: the bound form of a failed POST, else a fresh one;
+    ``None`` on a read-only page."""
+
+    def __init__(self, data: PageData):
+        self.data = data
+        self.cache: dict = {}
+
+    def __getitem__(self, name: str):
+        if name in self.data.bound:
+            return self.data.bound[name]
+        if name not in ("reopen",) and not self.data.can_edit:
+            return None
+        if name not in self.cache:
+            self.cache[name] = self.data.make_form(name)
+        return self.cache[name]
+
+
+def _context(data: PageData, **extra) -> dict:
+    return {"case": data.case, "d": data, "forms": data.forms, **extra}
+
+
+def case_detail(request, pk: int):
+    """The whole case on one screen (``cases:case_detail``), or the restricted view for a
+    lead without consent and a school whose report joined the case."""
+    case, whole = case_view_of(request.user, pk)
+    if case is None:
+        raise Http404
+    audit_read(actor=request.user, obj=case)
+    if not whole:
+        return _restricted_page(request, case)
+    return render(request, "cases/page/case_page.html", _context(PageData(request, case)))
+
+
+def _restricted_page(request, case: Case, consent_form=None, status: int = 200) -> HttpResponse:
+    """Pupil name, phase, deadlines, the user's own reports and tasks; for the lead also
+    the school and the task of asking consent (ADR 0014). Nothing of the reports' content
+    of others, the journal, the plan or the meetings."""
+    user = request.user
+    own = {m.organisation_id for m in memberships_of(user)}
+    leads = case_is_led_by(user, case)
+    can_ask = leads and has_capability(user, Capability.WORK_CASES)
+    context = {
+        "case": case,
+        "leads": leads,
+        "reports": absence_reports_visible_to(user)
+        .filter(case_link__case=case, reporting_organisation_id__in=own)
+        .select_related("reporting_organisation", "school")
+        .order_by("-reported_on", "-id"),
+        "actions": case.actions.filter(
+            Q(owner_user_id=user.pk) | Q(owner_user__isnull=True, owner_organisation_id__in=own)
+        ).order_by("due_on", "id"),
+        "consent_form": (consent_form or f.ConsentForm(prefix="consent")) if can_ask else None,
+    }
+    return render(request, "cases/page/restricted.html", context, status=status)
+
+
+def pupil_case_partial(request, pupil_pk: int):
+    """The pupil's open case (link and phase) for the pupil page, if the user may see it,
+    whole or in the restricted view."""
+    pupil = get_visible_or_404(pupils_visible_to(request.user), pk=pupil_pk)
+    user = request.user
+    case = (
+        (cases_visible_to(user) | cases_in_restricted_view(user)).open().filter(pupil=pupil).first()
+    )
+    template = "cases/_pupil_case.html" if request.htmx else "cases/pupil_case.html"
+    return render(request, template, {"pupil": pupil, "case": case})
+
+
+# --- POST views -----------------------------------------------------------------------
+
+
+def _errors_onto(form, exc: ValidationError, field_map: dict | None = None) -> None:
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for key, messages_ in exc.message_dict.items():
+            field = field_map.get(key, key)
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _sections_response(request, case: Case, names: list[str]) -> HttpResponse:
+    """The first section in place, the others out of band."""
+    data = PageData(request, case)
+    parts = [
+        render_to_string(SECTION_TEMPLATES[name], _context(data, oob=i > 0), request=request)
+        for i, name in enumerate(names)
+    ]
+    return HttpResponse("".join(parts))
+
+
+def _page_url(case: Case, section: str = "") -> str:
+    url = reverse("cases:case_detail", args=[case.pk])
+    return f"{url}#section-{section}" if section else url
+
+
+def _still_visible(request, pk: int) -> Case | None:
+    return (
+        cases_visible_to(request.user)
+        .select_related("pupil", "lead_organisation", "lead_user", "school", "municipality")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _go(request, url: str) -> HttpResponse:
+    """A redirect; for htmx a full navigation (the page changes as a whole)."""
+    if request.htmx:
+        # Without the fragment: a change of fragment alone would not load the page again.
+        return HttpResponse(headers={"HX-Redirect": url.split("#")[0]})
+    return redirect(url)
+
+
+def _handle(request, pk, *, form_name, section, run, message, also=(), reload=False, perm=True):
+    """Scope first, then the capability, then the form, then the service."""
+    case = _case_or_404(request, pk)
+    if perm and not has_capability(request.user, Capability.WORK_CASES):
+        raise PermissionDenied
+    data = PageData(request, case)
+    form = data.make_form(form_name, request.POST)
+    if form.is_valid():
+        try:
+            run(case, form, request.user)
+        except ValidationError as exc:
+            _errors_onto(form, exc, getattr(form, "service_field_map", None))
+        else:
+            case = _still_visible(request, pk)
+            if case is None:  # e.g. the consent that let this user see the case was withdrawn
+                messages.success(request, message)
+                return _go(request, reverse("home"))
+            if request.htmx and not reload:
+                return _sections_response(request, case, [section, *also, "journal", "header"])
+            messages.success(request, message)
+            return _go(request, _page_url(case, section))
+    data = PageData(request, case, bound={form_name: form})
+    if request.htmx:
+        return render(request, SECTION_TEMPLATES[section], _context(data))
+    return render(request, "cases/page/case_page.html", _context(data), status=422)
+
+
+@require_POST
+def transition(request, pk: int):
+    def run(case, form, user):
+        services.case_transition(
+            case=case,
+            to_phase=form.cleaned_data["to_phase"],
+            actor=user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _handle(
+        request,
+        pk,
+        form_name="transition",
+        section="actions",
+        run=run,
+        reload=True,
+        message=_("De casus is naar de volgende fase gezet."),
+    )
+
+
+@require_POST
+def close(request, pk: int):
+    def run(case, form, user):
+        d = form.cleaned_data
+        services.case_close(
+            case=case,
+            reason=d["reason"],
+            actor=user,
+            note=d["note"],
+            offer_started_on=d["offer_started_on"],
+        )
+
+    return _handle(
+        request,
+        pk,
+        form_name="close",
+        section="actions",
+        run=run,
+        reload=True,
+        message=_("De casus is gesloten."),
+    )
+
+
+@require_POST
+def reopen(request, pk: int):
+    def run(case, form, user):
+        services.case_reopen(case=case, actor=user, reason=form.cleaned_data["reason"])
+
+    return _handle(
+        request,
+        pk,
+        form_name="reopen",
+        section="actions",
+        run=run,
+        reload=True,
+        perm=False,
+        message=_("De casus is heropend."),
+    )
+
+
+@require_POST
+def journal_add(request, pk: int):
+    def run(case, form, user):
+        services.case_journal_add(
+            case=case, actor=user, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"]
+        )
+
+    return _handle(
+        request,
+        pk,
+        form_name="journal",
+        section="journal",
+        run=run,
+        message=_("Het journaal is bijgewerkt."),
+    )
+
+
+@require_POST
+def wishes(request, pk: int):
+    def run(case, form, user):
+        services.case_details_update(case=case, actor=user, **form.cleaned_data)
+
+    return _handle(
+        request,
+        pk,
+        form_name="wishes",
+        section="plan",
+        run=run,
+        message=_("De wensen zijn opgeslagen."),
+    )
+
+
+@require_POST
+def goal_add(request, pk: int):
+    def run(case, form, user):
+        services.goal_add(case=case, actor=user, **form.cleaned_data)
+
+    return _handle(
+        request,
+        pk,
+        form_name="goal",
+        section="plan",
+        run=run,
+        message=_("Het doel is toegevoegd."),
+    )
+
+
+@require_POST
+def action_add(request, pk: int):
+    def run(case, form, user):
+        services.action_add(case=case, actor=user, **form.service_kwargs())
+
+    return _handle(
+        request,
+        pk,
+        form_name="action",
+        section="plan",
+        run=run,
+        message=_("De actie is toegevoegd."),
+    )
+
+
+@require_POST
+def action_status(request, pk: int, action_pk: int):
+    """Done, cancelled or open again; the owner of the action may do this too."""
+    case = _case_or_404(request, pk)
+    action = get_object_or_404(case.actions.all(), pk=action_pk)
+    status = request.POST.get("status", "")
+    try:
+        services.action_status_set(action=action, status=status, actor=request.user)
+    except ValidationError as exc:
+        if request.htmx:
+            data = PageData(request, case)
+            return render(
+                request,
+                SECTION_TEMPLATES["plan"],
+                _context(data, action_error=(action.pk, " ".join(exc.messages))),
+            )
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_page_url(case, "plan"))
+    if request.htmx:
+        return _sections_response(request, case, ["plan", "journal"])
+    messages.success(request, _("De status van de actie is bijgewerkt."))
+    return redirect(_page_url(case, "plan"))
+
+
+@require_POST
+def meeting_add(request, pk: int):
+    def run(case, form, user):
+        services.meeting_record(case=case, actor=user, **form.service_kwargs())
+
+    return _handle(
+        request,
+        pk,
+        form_name="meeting",
+        section="meetings",
+        run=run,
+        also=("plan",),
+        message=_("Het overleg is vastgelegd."),
+    )
+
+
+@require_POST
+def arrangement_add(request, pk: int):
+    def run(case, form, user):
+        services.arrangement_record(case=case, actor=user, **form.cleaned_data)
+
+    return _handle(
+        request,
+        pk,
+        form_name="arrangement",
+        section="arrangements",
+        run=run,
+        message=_("Het arrangement is vastgelegd."),
+    )
+
+
+@require_POST
+def participant_add(request, pk: int):
+    def run(case, form, user):
+        services.participant_add(case=case, actor=user, **form.service_kwargs())
+
+    return _handle(
+        request,
+        pk,
+        form_name="participant",
+        section="participants",
+        run=run,
+        message=_("De betrokkene is toegevoegd."),
+    )
+
+
+@require_POST
+def participant_remove(request, pk: int, participant_pk: int):
+    case = _case_or_404(request, pk)
+    participant = get_object_or_404(
+        case.participants.filter(removed_at__isnull=True), pk=participant_pk
+    )
+    try:
+        services.participant_remove(participant=participant, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _go(request, _page_url(case, "participants"))
+    if request.htmx:
+        return _sections_response(request, case, ["participants", "journal"])
+    messages.success(request, _("De betrokkene is verwijderd."))
+    return redirect(_page_url(case, "participants"))
+
+
+@require_POST
+def care_partner_invite(request, pk: int):
+    def run(case, form, user):
+        services.care_partner_invite(
+            case=case, user=form.cleaned_data["user"], actor=user, role=form.cleaned_data["role"]
+        )
+
+    return _handle(
+        request,
+        pk,
+        form_name="care",
+        section="participants",
+        run=run,
+        message=_("De zorgpartner is uitgenodigd."),
+    )
+
+
+@require_POST
+def details(request, pk: int):
+    def run(case, form, user):
+        services.case_details_update(case=case, actor=user, **form.cleaned_data)
+
+    return _handle(
+        request,
+        pk,
+        form_name="details",
+        section="details",
+        run=run,
+        message=_("De gegevens zijn opgeslagen."),
+    )
+
+
+@require_POST
+def consent(request, pk: int):
+    case, whole = case_view_of(request.user, pk)
+    if case is None:
+        raise Http404
+    if not whole:
+        return _consent_restricted(request, case)
+
+    def run(case, form, user):
+        services.case_consent_record(case=case, actor=user, **form.cleaned_data)
+
+    response = _handle(
+        request,
+        pk,
+        form_name="consent",
+        section="consent",
+        run=run,
+        also=("participants",),
+        message=_("De toestemming is vastgelegd."),
+    )
+    return response
+
+
+def _consent_restricted(request, case: Case) -> HttpResponse:
+    """The lead records consent from the restricted view; once it holds, the page opens."""
+    form = f.ConsentForm(request.POST, prefix="consent")
+    if form.is_valid():
+        try:
+            services.case_consent_record(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, _("De toestemming is vastgelegd."))
+            return _go(request, _page_url(case))
+    return _restricted_page(request, case, consent_form=form, status=422)
+
+
+@require_POST
+def lead_change(request, pk: int):
+    def run(case, form, user):
+        d = form.cleaned_data
+        services.case_lead_change(
+            case=case,
+            organisation=d["organisation"],
+            actor=user,
+            user=d["user"],
+            reason=d["reason"],
+        )
+
+    return _handle(
+        request,
+        pk,
+        form_name="lead",
+        section="lead",
+        run=run,
+        message=_("De casusregie is overgedragen."),
+    )

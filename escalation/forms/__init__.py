@@ -1,0 +1,2 @@
+"""Forms of escalation: ``route`` (the route section of the case page) and ``convenant`` (the
+convenant pages)."""

@@ -1,0 +1,2 @@
+"""URLs of escalation, one module per namespace, each included in ``thuiszitters/urls.py``:
+``route`` (``escalation``), ``convenant`` (``convenant``) and ``inbox`` (``inbox``)."""

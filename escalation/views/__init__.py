@@ -1,0 +1,3 @@
+"""The pages of escalation: ``route`` (the case page's route section and deadline summary,
+and the doorbraakteam's agenda), ``convenant`` (the functional administrator's convenant
+pages) and ``inbox`` (notifications and e-mail preferences)."""
