@@ -1,10 +1,12 @@
 """The test suite: SQLite by default, PostgreSQL and Redis when their URLs are set."""
 
+import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL
+from .base import CACHES, CELERY_BROKER_URL, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -25,3 +27,13 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 LANGUAGE_CODE = "nl"
+
+# Parallel test workers share one Redis server: each worker gets a database of its own
+# (15, 14, ... counting down from REDIS_URL's), because the tests clear the cache, and a
+# FLUSHDB by one worker would wipe another's login-throttle counters mid-test.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and REDIS_URL:
+    _url = urlsplit(REDIS_URL)
+    _base = int(_url.path.strip("/") or 0)
+    _db = max(_base - int(_WORKER[2:]), 0)
+    CACHES["default"]["LOCATION"] = urlunsplit(_url._replace(path=f"/{_db}"))
