@@ -51,24 +51,36 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(q | _arbitrator_q(user))
 
 
+def _restricted_q(user) -> Q | None:
+    """The grounds of the restricted view: the user's organisation (or the user) holds the
+    lead, or, for a school, its own reports joined the case."""
+    ids = personal_data_orgs(user)
+    if not ids or not user.is_authenticated:
+        return None
+    q = Q(lead_organisation_id__in=set().union(*ids.values())) | Q(lead_user_id=user.pk)
+    schools = ids[OrganisationKind.SCHOOL]
+    if schools:
+        reported = CaseReport.objects.filter(report__reporting_organisation_id__in=schools)
+        q |= Q(pk__in=reported.values("case_id"))
+    return q
+
+
 def cases_in_restricted_view(user) -> QuerySet[Case]:
     """Cases the user may know of but not read (ADR 0014): those their organisation leads
     (or they lead) without consent or a legal ground for that organisation, and for a school
-    the cases that its own reports joined. What such a user sees is ``case_restricted_view``.
-    """
-    ids = personal_data_orgs(user)
-    if not ids or not user.is_authenticated:
+    the cases that its own reports joined. The case page shows them in its restricted view
+    (``cases.views.case_page``)."""
+    q = _restricted_q(user)
+    if q is None:
         return Case.objects.none()
-    orgs = set().union(*ids.values())
-    q = Q(lead_organisation_id__in=orgs) | Q(lead_user_id=user.pk)
-    schools = ids[OrganisationKind.SCHOOL]
-    if schools:
-        q |= Q(
-            pk__in=CaseReport.objects.filter(report__reporting_organisation_id__in=schools).values(
-                "case_id"
-            )
-        )
     return Case.objects.filter(q).exclude(pk__in=cases_visible_to(user).values("pk"))
+
+
+def cases_known_to(user) -> QuerySet[Case]:
+    """Cases the user reads whole or in the restricted view."""
+    q = _restricted_q(user)
+    visible = cases_visible_to(user)
+    return visible if q is None else visible | Case.objects.filter(q)
 
 
 def cases_awaiting_consent(user) -> QuerySet[Case]:

@@ -34,7 +34,7 @@ from thuiszitters.roles import Capability
 from .. import services
 from ..forms import case_page as f
 from ..models import Case, Cause, Participant
-from ..selectors import case_is_led_by, case_view_of, cases_in_restricted_view, cases_visible_to
+from ..selectors import case_is_led_by, case_view_of, cases_known_to, cases_visible_to
 
 JOURNAL_SHOWN = 200
 SECTION_TEMPLATES = {
@@ -275,9 +275,7 @@ def pupil_case_partial(request, pupil_pk: int):
     whole or in the restricted view."""
     pupil = get_visible_or_404(pupils_visible_to(request.user), pk=pupil_pk)
     user = request.user
-    case = (
-        (cases_visible_to(user) | cases_in_restricted_view(user)).open().filter(pupil=pupil).first()
-    )
+    case = cases_known_to(user).open().filter(pupil=pupil).first()
     template = "cases/_pupil_case.html" if request.htmx else "cases/pupil_case.html"
     return render(request, template, {"pupil": pupil, "case": case})
 
