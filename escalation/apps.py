@@ -9,15 +9,18 @@ class EscalationConfig(AppConfig):
     verbose_name = _("Escalatie")
 
     def ready(self):
+        from cases.services import register_forward_move
+        from thuiszitters.api.routes import register_api_route
         from thuiszitters.context_processors import register_nav_provider
-        from thuiszitters.demo import register_demo_seeder
 
-        from .demo import seed_demo_convenants, seed_sample_holidays
-        from .demo_route import seed_demo_route
+        from .demo import demo_register
         from .navigation import nav_items
+        from .route import TIMED_STEPS
+        from .services.steps import case_move_forward
 
-        register_demo_seeder(seed_sample_holidays)
-        register_demo_seeder(seed_demo_convenants)
-        # After the convenants: the route's due dates follow them.
-        register_demo_seeder(seed_demo_route)
+        # Convenants before the demo's cases, whose route follows them.
+        demo_register()
         register_nav_provider(nav_items)
+        # The cases API with the route's deadlines and steps.
+        register_api_route("cases", "escalation.api.EscalationCaseViewSet", basename="case")
+        register_forward_move(TIMED_STEPS, case_move_forward)

@@ -7,6 +7,7 @@ GM99xx and BRIN codes 9xxx are not in use.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from .models import (
 )
 from .roles import RoleCode
 from .services import membership_create, organisation_create, role_group, user_create
+from .system import DEMO, Actor
 
 DEFAULT_SEED = 2026
 EMAIL_DOMAIN = "demo.test"
@@ -84,6 +86,18 @@ VO_NAMES = [
     "Mavo De Uiterwaard",
     "Christelijk College Rivierzicht",
 ]
+SWVS = [
+    ("PO 99-01", "Samenwerkingsverband PO Lingemond", SwvSector.PO),
+    ("VO 99-01", "Samenwerkingsverband VO Lingemond", SwvSector.VO),
+    ("PO 99-02", "Samenwerkingsverband PO Waaldelta", SwvSector.PO),
+    ("VO 99-02", "Samenwerkingsverband VO Waaldelta", SwvSector.VO),
+]
+NEIGHBOUR_SCHOOLS = [
+    ("Basisschool De Waaier", SchoolSector.PO, "PO 99-02"),
+    ("Basisschool Het Zandpad", SchoolSector.PO, "PO 99-02"),
+    ("Basisschool De Kribbe", SchoolSector.PO, "PO 99-02"),
+    ("Zandwijk College", SchoolSector.VO, "VO 99-02"),
+]
 SPECIAL_SCHOOLS = [
     ("SBO De Toermalijn", SchoolSector.SBO),
     ("SO De Berkenschool", SchoolSector.SO),
@@ -128,6 +142,14 @@ DEMO_USERS = [
     ("jeugdarts", "Dr. Nadia Bouzid", RoleCode.CARE_PARTNER, "care", "Jeugdarts"),
     ("beleid", "Tom Mulder", RoleCode.POLICY, "municipality", "Beleidsmedewerker onderwijs"),
     ("directeur.waaldelta", "Karin Vos", RoleCode.SWV_DIRECTOR, "neighbour_swv_po", "Directeur"),
+    # Sits on the arbitration panels of Lingemond's cases: the convenant names Waaldelta.
+    (
+        "doorbraakteam.waaldelta",
+        "Joost Kuipers",
+        RoleCode.DOORBRAAKTEAM,
+        "neighbour_swv_po",
+        "Lid doorbraakteam",
+    ),
 ]
 
 
@@ -152,13 +174,15 @@ class _Seeder:
         self.brin_rng = random.Random(f"brin-{seed}")  # noqa: S311
         self.result = DemoResult()
         self.used_brins: set[str] = set()
+        self.admin: User | None = None  # the functional administrator, once she exists
+        self.admin_region_id: int | None = None
 
     def get_or_create(self, model, lookup: dict, **fields):
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
             return existing
         self.result.created += 1
-        return organisation_create(model=model, actor=None, **lookup, **fields)
+        return organisation_create(model=model, actor=DEMO, **lookup, **fields)
 
     def brin(self) -> str:
         letters = "ABCDEFGHJKLMNPRSTUVWXZ"
@@ -181,7 +205,7 @@ class _Seeder:
         self.result.created += 1
         return organisation_create(
             model=School,
-            actor=None,
+            actor=DEMO,
             name=name,
             brin=brin,
             sector=sector,
@@ -190,14 +214,18 @@ class _Seeder:
             region=region,
         )
 
-    def user(self, local: str, full_name: str) -> User:
+    def user(self, local: str, full_name: str, organisation: Organisation) -> User:
         email = f"{local}@{EMAIL_DOMAIN}"
         existing = User.objects.filter(email=email).first()
         if existing is not None:
             return existing
         self.result.created += 1
         return user_create(
-            email=email, full_name=full_name, actor=None, password=settings.DEMO_PASSWORD
+            email=email,
+            full_name=full_name,
+            actor=self.admin_of(organisation),
+            password=settings.DEMO_PASSWORD,
+            organisation=organisation,
         )
 
     def membership(self, user: User, organisation: Organisation, role: str, job_title: str):
@@ -207,10 +235,36 @@ class _Seeder:
             return
         self.result.created += 1
         membership_create(
-            user=user, organisation=organisation, role=role, actor=None, job_title=job_title
+            user=user,
+            organisation=organisation,
+            role=role,
+            actor=self.admin_of(organisation),
+            job_title=job_title,
         )
 
+    def admin_of(self, organisation: Organisation) -> Actor:
+        """Who adds people to ``organisation``: the demo region's functional administrator
+        once she exists; the system for her own account and outside her region."""
+        admin = self.admin
+        if admin is None or organisation.region_id != self.admin_region_id:
+            return DEMO
+        return admin
+
     def run(self) -> DemoResult:
+        orgs = self.organisations()
+        for local, full_name, role, org_key, job_title in DEMO_USERS:
+            user = self.user(local, full_name, orgs[org_key])
+            self.membership(user, orgs[org_key], role, job_title)
+            if role == RoleCode.FUNCTIONAL_ADMIN and self.admin is None:
+                self.admin, self.admin_region_id = user, orgs[org_key].pk
+            self.result.logins.append(
+                DemoLogin(user.email, full_name, RoleCode(role).value, orgs[org_key].name)
+            )
+        return self.result
+
+    def organisations(self) -> dict[str, Organisation]:
+        """The regions, municipalities, bureau, SWVs, care organisation and schools, made by
+        the system: there is nobody yet who could. Returns the demo users' organisations."""
         region = self.get_or_create(Region, {"name": "Regio Lingemond"}, holiday_region="midden")
         neighbour_region = self.get_or_create(
             Region, {"name": "Regio Waaldelta"}, holiday_region="zuid"
@@ -229,112 +283,90 @@ class _Seeder:
             LeerplichtBureau, {"name": "Regionaal Bureau Leerplicht Lingemond"}, region=region
         )
         bureau.municipalities.add(*municipalities)
-        swv_po = self.get_or_create(
-            Samenwerkingsverband,
-            {"code": "PO 99-01"},
-            name="Samenwerkingsverband PO Lingemond",
-            sector=SwvSector.PO,
-            region=region,
-        )
-        swv_vo = self.get_or_create(
-            Samenwerkingsverband,
-            {"code": "VO 99-01"},
-            name="Samenwerkingsverband VO Lingemond",
-            sector=SwvSector.VO,
-            region=region,
-        )
-        nb_po = self.get_or_create(
-            Samenwerkingsverband,
-            {"code": "PO 99-02"},
-            name="Samenwerkingsverband PO Waaldelta",
-            sector=SwvSector.PO,
-            region=neighbour_region,
-        )
-        nb_vo = self.get_or_create(
-            Samenwerkingsverband,
-            {"code": "VO 99-02"},
-            name="Samenwerkingsverband VO Waaldelta",
-            sector=SwvSector.VO,
-            region=neighbour_region,
-        )
-        swv_po.neighbours.add(nb_po)
-        swv_vo.neighbours.add(nb_vo)
+        swvs = {
+            code: self.get_or_create(
+                Samenwerkingsverband,
+                {"code": code},
+                name=name,
+                sector=sector,
+                region=region if code.endswith("01") else neighbour_region,
+            )
+            for code, name, sector in SWVS
+        }
+        swvs["PO 99-01"].neighbours.add(swvs["PO 99-02"])
+        swvs["VO 99-01"].neighbours.add(swvs["VO 99-02"])
         care = self.get_or_create(
             Organisation,
             {"name": "Jeugdgezondheidszorg Lingemond"},
             kind=OrganisationKind.CARE_ORGANISATION,
             region=region,
         )
-
-        po_names = self.rng.sample(PO_NAMES, len(PO_NAMES))
-        vo_names = self.rng.sample(VO_NAMES, len(VO_NAMES))
-        po_schools, vo_schools = [], []
-        for municipality in municipalities:
-            for _ in range(self.rng.randint(4, 6)):
-                po_schools.append(
-                    self.school(
-                        name=po_names.pop(),
-                        sector=SchoolSector.PO,
-                        swv=swv_po,
-                        municipality=municipality,
-                        region=region,
-                    )
-                )
-        for municipality in municipalities:
-            for _ in range(self.rng.randint(1, 2)):
-                vo_schools.append(
-                    self.school(
-                        name=vo_names.pop(),
-                        sector=SchoolSector.VO,
-                        swv=swv_vo,
-                        municipality=municipality,
-                        region=region,
-                    )
-                )
-        for name, sector in SPECIAL_SCHOOLS:
-            swv = swv_po if sector in (SchoolSector.SBO, SchoolSector.SO) else swv_vo
-            self.school(
-                name=name, sector=sector, swv=swv, municipality=municipalities[0], region=region
-            )
-        for name, sector, swv in [
-            ("Basisschool De Waaier", SchoolSector.PO, nb_po),
-            ("Basisschool Het Zandpad", SchoolSector.PO, nb_po),
-            ("Basisschool De Kribbe", SchoolSector.PO, nb_po),
-            ("Zandwijk College", SchoolSector.VO, nb_vo),
-        ]:
-            self.school(
-                name=name, sector=sector, swv=swv, municipality=zandwijk, region=neighbour_region
-            )
-
-        orgs = {
+        po_schools, vo_schools = self.schools(region, municipalities, swvs)
+        self.neighbour_schools(neighbour_region, zandwijk, swvs)
+        return {
             "region": region,
             "po_school": po_schools[0],
             "vo_school": vo_schools[0],
             "bureau": bureau,
-            "swv_po": swv_po,
-            "swv_vo": swv_vo,
+            "swv_po": swvs["PO 99-01"],
+            "swv_vo": swvs["VO 99-01"],
             "care": care,
             "municipality": municipalities[0],
-            "neighbour_swv_po": nb_po,
+            "neighbour_swv_po": swvs["PO 99-02"],
         }
-        for local, full_name, role, org_key, job_title in DEMO_USERS:
-            user = self.user(local, full_name)
-            self.membership(user, orgs[org_key], role, job_title)
-            self.result.logins.append(
-                DemoLogin(user.email, full_name, RoleCode(role).value, orgs[org_key].name)
+
+    def schools(self, region, municipalities, swvs) -> tuple[list[School], list[School]]:
+        po_names = self.rng.sample(PO_NAMES, len(PO_NAMES))
+        vo_names = self.rng.sample(VO_NAMES, len(VO_NAMES))
+        po_schools: list[School] = []
+        vo_schools: list[School] = []
+        for names, schools, sector, swv, counts in (
+            (po_names, po_schools, SchoolSector.PO, swvs["PO 99-01"], (4, 6)),
+            (vo_names, vo_schools, SchoolSector.VO, swvs["VO 99-01"], (1, 2)),
+        ):
+            for municipality in municipalities:
+                for _ in range(self.rng.randint(*counts)):
+                    schools.append(
+                        self.school(
+                            name=names.pop(),
+                            sector=sector,
+                            swv=swv,
+                            municipality=municipality,
+                            region=region,
+                        )
+                    )
+        for name, sector in SPECIAL_SCHOOLS:
+            swv = (
+                swvs["PO 99-01"]
+                if sector in (SchoolSector.SBO, SchoolSector.SO)
+                else swvs["VO 99-01"]
             )
-        return self.result
+            self.school(
+                name=name, sector=sector, swv=swv, municipality=municipalities[0], region=region
+            )
+        return po_schools, vo_schools
+
+    def neighbour_schools(self, region, zandwijk, swvs) -> None:
+        for name, sector, code in NEIGHBOUR_SCHOOLS:
+            self.school(
+                name=name, sector=sector, swv=swvs[code], municipality=zandwijk, region=region
+            )
 
 
 # Higher apps add their demo data (pupils, reports, cases) without the core importing them:
-# they register a function in their AppConfig.ready(). Called in registration order.
-EXTRA_SEEDERS: list = []
+# they register a function in their AppConfig.ready(). Called by stage, then in registration
+# order: "setup" (the region's calendars and convenants), "data" (pupils and their cases,
+# which follow the convenants), "after" (what is derived from the data).
+STAGES = ("setup", "data", "after")
+EXTRA_SEEDERS: list[tuple[str, Callable[..., None]]] = []
 
 
-def register_demo_seeder(func) -> None:
+def register_demo_seeder(func, *, stage: str = "data") -> None:
     """``func(*, seed: int, pupils: int | None, result: DemoResult) -> None``."""
-    if func not in EXTRA_SEEDERS:
-        EXTRA_SEEDERS.append(func)
+    if stage not in STAGES:
+        raise ValueError(f"unknown demo stage {stage!r}")
+    if all(f is not func for _s, f in EXTRA_SEEDERS):
+        EXTRA_SEEDERS.append((stage, func))
 
 
 @transaction.atomic
@@ -344,6 +376,6 @@ def demo_region_seed(*, seed: int = DEFAULT_SEED, pupils: int | None = None) -> 
     ``pupils`` asks the registered seeders for that many pupils (None: their default).
     """
     result = _Seeder(seed).run()
-    for seeder in EXTRA_SEEDERS:
+    for _stage, seeder in sorted(EXTRA_SEEDERS, key=lambda entry: STAGES.index(entry[0])):
         seeder(seed=seed, pupils=pupils, result=result)
     return result

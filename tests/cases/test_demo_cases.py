@@ -1,11 +1,8 @@
 """The demo case files of ``seed_demo``: every phase, consistent with the clock and the rules."""
 
-import datetime
 from collections import Counter
 
-import pytest
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -24,15 +21,13 @@ from cases.models import (
 from cases.selectors import cases_visible_to, due_check_ins, my_actions, my_cases
 from cases.workflow import OFFER_REASONS, ClosureReason, Phase
 from registration.models import AbsenceReport
-from thuiszitters.demo import demo_region_seed
-from thuiszitters.models import AuditLogEntry, Samenwerkingsverband, User
+from tests.factories.demo import demo_fixture
+from thuiszitters.models import Samenwerkingsverband, User
 
 PUPILS = 150
 
 
-@pytest.fixture
-def seeded(db):
-    demo_region_seed(seed=2026, pupils=PUPILS)
+seeded_module, seeded = demo_fixture(seed=2026, pupils=PUPILS)
 
 
 def _user(local):
@@ -154,63 +149,6 @@ def test_demo_leads_have_work_on_their_lists(seeded):
     assert due_check_ins(_user("leerplicht")).exists()
 
 
-def _snapshot():
-    return {
-        "cases": sorted(
-            Case.objects.values_list(
-                "pupil__bsn",
-                "phase",
-                "clock_start",
-                "lead_organisation__name",
-                "lead_user__email",
-                "closed_at",
-                "closed_reason",
-                "situation_level",
-                "causes",
-            ),
-            key=repr,
-        ),
-        "leads": sorted(
-            LeadAssignment.objects.values_list(
-                "case__pupil__bsn", "organisation__name", "started_at", "ended_at"
-            ),
-            key=repr,
-        ),
-        "actions": sorted(
-            Action.objects.values_list("case__pupil__bsn", "description", "due_on", "status"),
-            key=repr,
-        ),
-        "meetings": sorted(Meeting.objects.values_list("case__pupil__bsn", "kind", "held_on")),
-        "arrangements": sorted(
-            Arrangement.objects.values_list("case__pupil__bsn", "kind", "cost_total"), key=repr
-        ),
-        "check_ins": sorted(
-            AftercareCheckIn.objects.values_list("case__pupil__bsn", "due_on", "done_on"),
-            key=repr,
-        ),
-        "events": CaseEvent.objects.count(),
-        "participants": Participant.objects.count(),
-    }
-
-
-def test_case_files_are_deterministic_and_idempotent(db):
-    def seeded_snapshot(seed):
-        with transaction.atomic():
-            demo_region_seed(seed=seed, pupils=80)
-            snap = _snapshot()
-            transaction.set_rollback(True)
-        return snap
-
-    first = seeded_snapshot(5)
-    assert first == seeded_snapshot(5)
-    assert first["cases"] != seeded_snapshot(6)["cases"]
-
-    demo_region_seed(seed=5, pupils=80)
-    before, audit_rows = _snapshot(), AuditLogEntry.objects.count()
-    assert demo_region_seed(seed=5, pupils=80).created == 0
-    assert _snapshot() == before and AuditLogEntry.objects.count() == audit_rows
-
-
 def test_cases_seeded_without_lead_history_get_one(seeded):
     region_cases = Case.objects.filter(pupil__bsn__gte="900000000")
     # As seeded before the lead history existed (the audited manager refuses bulk deletes).
@@ -222,19 +160,3 @@ def test_cases_seeded_without_lead_history_get_one(seeded):
     assert lead_history_complete(Region.objects.get(name="Regio Lingemond")) == 5
     assert not region_cases.filter(lead_history__isnull=True).exists()
     assert AbsenceReport.objects.exists()
-
-
-def test_days_are_plain_dates():
-    assert isinstance(timezone.localdate(), datetime.date)
-
-
-def test_the_demo_jeugdarts_is_invited_to_cases_under_consent(db):
-    from cases.selectors import cases_visible_to
-    from thuiszitters.demo import demo_region_seed
-    from thuiszitters.models import User
-
-    demo_region_seed(pupils=120)
-    jeugdarts = User.objects.get(email="jeugdarts@demo.test")
-    visible = list(cases_visible_to(jeugdarts).select_related("pupil"))
-    assert len(visible) == 3
-    assert all(case.pupil.shared_with_care_partners for case in visible)

@@ -3,12 +3,8 @@
 import datetime
 from collections import Counter, defaultdict
 
-import pytest
-from django.core.management import call_command
-from django.db import transaction
-
-from cases.demo import BSN_FIRST, DEFAULT_PUPILS, SHOWCASE
-from cases.models import Case, CaseEvent, CaseReport
+from cases.demo import BSN_FIRST
+from cases.models import Case, CaseReport
 from cases.selectors import cases_visible_to
 from registration.bsn import bsn_is_valid
 from registration.models import (
@@ -18,91 +14,19 @@ from registration.models import (
     Consent,
     ConsentScope,
     Enrolment,
-    Guardian,
     Pupil,
 )
 from registration.rules import age_on, consent_parties_required
 from registration.selectors import absence_reports_visible_to
 from registration.services import ReportInput, absence_report_validate, pupil_consent_state
-from thuiszitters.demo import demo_region_seed
-from thuiszitters.models import AuditLogEntry, OrganisationKind, SchoolSector, User
+from tests.factories.demo import demo_fixture
+from thuiszitters.models import OrganisationKind, SchoolSector, User
 
 PUPILS = 120
 PO_SECTORS = {SchoolSector.PO, SchoolSector.SBO, SchoolSector.SO}
 
 
-@pytest.fixture
-def seeded(db):
-    demo_region_seed(seed=2026, pupils=PUPILS)
-
-
-def _snapshot():
-    return {
-        "pupils": sorted(
-            Pupil.objects.values_list(
-                "bsn",
-                "given_names",
-                "surname_prefix",
-                "surname",
-                "date_of_birth",
-                "municipality__cbs_code",
-            )
-        ),
-        "guardians": sorted(
-            Guardian.objects.values_list("pupil__bsn", "name", "relation", "phone", "email")
-        ),
-        "enrolments": sorted(Enrolment.objects.values_list("pupil__bsn", "school__name", "start")),
-        "reports": sorted(
-            AbsenceReport.objects.values_list(
-                "pupil__bsn",
-                "kind",
-                "reporting_organisation__name",
-                "reported_by__email",
-                "reported_on",
-                "absence_started_on",
-                "absence_ended_on",
-                "hours_missed_last_4_weeks",
-                "share_followed_percent",
-                "parents_informed_on",
-                "shared_with_leerplicht",
-                "shared_with_swv",
-                "channel",
-                "client_key",
-            ),
-            key=repr,
-        ),
-        "consents": sorted(
-            Consent.objects.values_list("pupil__bsn", "scope", "status", "party", "stated_on")
-        ),
-        "cases": sorted(
-            Case.objects.values_list(
-                "pupil__bsn", "phase", "clock_start", "lead_organisation__name"
-            )
-        ),
-        "links": CaseReport.objects.count(),
-        # The demo jeugdarts's invitations go through the services, stamped with the time
-        # of the run; everything else the seeder plans is fixed per seed.
-        "events": sorted(
-            CaseEvent.objects.exclude(kind="care_access_granted").values_list(
-                "case__pupil__bsn", "kind", "at"
-            )
-        ),
-    }
-
-
-def _seeded_snapshot(seed, pupils, before=None):
-    with transaction.atomic():
-        if before is not None:
-            demo_region_seed(seed=seed, pupils=before)
-        demo_region_seed(seed=seed, pupils=pupils)
-        snap = _snapshot()
-        transaction.set_rollback(True)
-    return snap
-
-
-def test_default_is_a_few_hundred_pupils(db):
-    demo_region_seed(seed=3)
-    assert Pupil.objects.count() == DEFAULT_PUPILS
+seeded_module, seeded = demo_fixture(seed=2026, pupils=PUPILS)
 
 
 def test_every_absence_kind_is_reported(seeded):
@@ -111,13 +35,6 @@ def test_every_absence_kind_is_reported(seeded):
     counts = Counter(AbsenceReport.objects.values_list("kind", flat=True))
     others = [n for k, n in counts.items() if k not in {"unauthorised", "sickness"}]
     assert counts["sickness"] > max(others) and counts["unauthorised"] >= max(others)
-
-
-def test_about_eight_percent_of_pupils_are_reported(db):
-    demo_region_seed(seed=2026, pupils=1000)
-    reported = AbsenceReport.objects.values("pupil").distinct().count()
-    # The showcase pupils come on top of ~8% of the rest.
-    assert 0.06 * 1000 < reported - len(SHOWCASE) < 0.11 * 1000
 
 
 def test_pupils_have_valid_bsns_ages_for_their_school_and_guardians(seeded, today):
@@ -283,29 +200,9 @@ def test_reporting_schools_get_one_zorgcoordinator_each(seeded):
         ).exists()
 
 
-def test_seed_is_deterministic_per_seed(db):
-    first = _seeded_snapshot(7, 60)
-    assert first == _seeded_snapshot(7, 60)
-    assert first["pupils"] != _seeded_snapshot(8, 60)["pupils"]
+def test_the_demo_jeugdarts_is_invited_to_cases_under_consent(seeded):
 
-
-def test_seed_is_idempotent_and_adds_only_missing_pupils(db):
-    demo_region_seed(seed=11, pupils=50)
-    before, audit_rows = _snapshot(), AuditLogEntry.objects.count()
-    assert demo_region_seed(seed=11, pupils=50).created == 0
-    assert demo_region_seed(seed=11, pupils=20).created == 0
-    assert _snapshot() == before
-    assert AuditLogEntry.objects.count() == audit_rows
-
-
-def test_a_larger_number_adds_the_missing_pupils_only(db):
-    grown = _seeded_snapshot(11, 80, before=50)
-    assert len(grown["pupils"]) == 80
-    # Growing 50 -> 80 gives the same data as seeding 80 at once.
-    assert grown == _seeded_snapshot(11, 80)
-
-
-def test_command_takes_the_number_of_pupils(db, capsys):
-    call_command("seed_demo", "--seed", "5", "--pupils", "30")
-    assert Pupil.objects.count() == 30
-    assert "objects created" in capsys.readouterr().out
+    jeugdarts = User.objects.get(email="jeugdarts@demo.test")
+    visible = list(cases_visible_to(jeugdarts).select_related("pupil"))
+    assert len(visible) == 3
+    assert all(case.pupil.shared_with_care_partners for case in visible)
