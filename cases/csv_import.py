@@ -126,7 +126,7 @@ def _read(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise ValidationError(
             _("Verplichte kolommen ontbreken: %(columns)s.") % {"columns": ", ".join(missing)}
         )
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for record in records:
         if len(rows) >= MAX_ROWS:
             raise ValidationError(
@@ -177,7 +177,7 @@ class CsvRow:
 
     @property
     def kind_label(self) -> str:
-        return AbsenceKind(self.data.kind).label if self.data else ""
+        return str(AbsenceKind(self.data.kind).label) if self.data else ""
 
     @property
     def reason(self) -> str:
@@ -328,7 +328,7 @@ def csv_rows(
                     )
             except ValidationError as exc:
                 row.add_validation_error(exc)
-        if row.errors:
+        if row.errors or row.pupil is None:  # no pupil only together with an error
             continue
         row.data = ReportInput(
             pupil=row.pupil,
@@ -361,7 +361,7 @@ def _refuse_reused_keys(rows: list[CsvRow]) -> None:
     the commit (where the intake would refuse it after the first row went in)."""
     by_number = {r.number: r for r in rows}
     for row in rows:
-        first = by_number.get(row.duplicate_of)
+        first = by_number.get(row.duplicate_of) if row.duplicate_of is not None else None
         if first is None or first.data is None or row.data is None:
             continue
         if not absence_report_same(first.data, row.data):
@@ -380,7 +380,7 @@ def _mark_imported(organisation: Organisation, rows: list[CsvRow]) -> None:
     """Rows whose key was imported before; a key that came with another report is an error
     (what the intake answers at the commit)."""
     keys = [r.client_key for r in rows if r.data is not None]
-    seen: dict[str, AbsenceReport] = {}
+    seen: dict[str | None, AbsenceReport] = {}
     for start in range(0, len(keys), 500):
         seen.update(
             (report.client_key, report)

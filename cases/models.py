@@ -67,8 +67,8 @@ class WaitingListFor(models.TextChoices):
     OTHER = "other", _("Anders")
 
 
-class CaseQuerySet(AuditedQuerySet):
-    def open(self):
+class CaseQuerySet(AuditedQuerySet["Case"]):
+    def open(self) -> "CaseQuerySet":
         return self.filter(closed_at__isnull=True)
 
 
@@ -318,7 +318,7 @@ class Participant(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.user_id:
+        if self.user is not None:  # no query without a user_id
             return self.user.full_name or self.user.email
         return self.name
 

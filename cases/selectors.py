@@ -5,25 +5,32 @@ Holding the lead is no ground by itself (DESIGN.md 4.3, ADR 0014): a lead whose 
 has no shared report (no consent, no legal ground) works from the restricted view of
 ``cases_in_restricted_view`` until consent is given."""
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from registration.selectors import leerplicht_municipality_q, personal_data_orgs
 from thuiszitters.access import memberships_of
-from thuiszitters.models import OrganisationKind
+from thuiszitters.models import OrganisationKind, User
 
 from .models import (
     Action,
     ActionStatus,
     AftercareCheckIn,
     Case,
+    CaseQuerySet,
     CaseReport,
     CaseUserObjectPermission,
     Participant,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def cases_visible_to(user) -> QuerySet[Case]:
+
+def cases_visible_to(user: User) -> CaseQuerySet:
     ids = personal_data_orgs(user)
     if not ids:
         care = _care_partner_q(user)
@@ -38,12 +45,13 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if schools:
         q |= Q(school_id__in=schools) | Q(lead_organisation_id__in=schools)
     if ids[OrganisationKind.SWV]:
-        q |= Q(swv_id__in=ids[OrganisationKind.SWV]) & Exists(
-            reports.filter(report__shared_with_swv=True)
+        # Exists wrapped in a Q: the same SQL, and a Q for the type checker too.
+        q |= Q(swv_id__in=ids[OrganisationKind.SWV]) & Q(
+            Exists(reports.filter(report__shared_with_swv=True))
         )
     if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
-        q |= leerplicht_municipality_q(ids) & Exists(
-            reports.filter(report__shared_with_leerplicht=True)
+        q |= leerplicht_municipality_q(ids) & Q(
+            Exists(reports.filter(report__shared_with_leerplicht=True))
         )
     care = _care_partner_q(user)
     if care is not None:
@@ -51,7 +59,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(q | _arbitrator_q(user))
 
 
-def _restricted_q(user) -> Q | None:
+def _restricted_q(user: User) -> Q | None:
     """The grounds of the restricted view: the user's organisation (or the user) holds the
     lead, or, for a school, its own reports joined the case."""
     ids = personal_data_orgs(user)
@@ -65,7 +73,7 @@ def _restricted_q(user) -> Q | None:
     return q
 
 
-def cases_in_restricted_view(user) -> QuerySet[Case]:
+def cases_in_restricted_view(user: User) -> CaseQuerySet:
     """Cases the user may know of but not read (ADR 0014): those their organisation leads
     (or they lead) without consent or a legal ground for that organisation, and for a school
     the cases that its own reports joined. The case page shows them in its restricted view
@@ -76,14 +84,14 @@ def cases_in_restricted_view(user) -> QuerySet[Case]:
     return Case.objects.filter(q).exclude(pk__in=cases_visible_to(user).values("pk"))
 
 
-def cases_known_to(user) -> QuerySet[Case]:
+def cases_known_to(user: User) -> CaseQuerySet:
     """Cases the user reads whole or in the restricted view."""
     q = _restricted_q(user)
     visible = cases_visible_to(user)
     return visible if q is None else visible | Case.objects.filter(q)
 
 
-def cases_awaiting_consent(user) -> QuerySet[Case]:
+def cases_awaiting_consent(user: User) -> CaseQuerySet:
     """Open cases the user (or their organisation) leads from the restricted view: their
     first task is to ask the parents' consent."""
     orgs = {m.organisation_id for m in memberships_of(user)}
@@ -96,7 +104,7 @@ def cases_awaiting_consent(user) -> QuerySet[Case]:
     )
 
 
-def case_view_of(user, pk) -> tuple[Case | None, bool]:
+def case_view_of(user: User, pk: int | str) -> tuple[Case | None, bool]:
     """The case and whether the user reads it whole (True) or in the restricted view."""
     related = ("pupil", "lead_organisation", "lead_user", "school", "municipality")
     case = cases_visible_to(user).select_related(*related).filter(pk=pk).first()
@@ -106,7 +114,7 @@ def case_view_of(user, pk) -> tuple[Case | None, bool]:
     return case, False
 
 
-def case_is_led_by(user, case: Case) -> bool:
+def case_is_led_by(user: User, case: Case) -> bool:
     """Whether the user, or an organisation where they may see personal data, holds the lead."""
     if case.lead_user_id is not None and case.lead_user_id == user.pk:
         return True
@@ -114,7 +122,7 @@ def case_is_led_by(user, case: Case) -> bool:
     return any(case.lead_organisation_id in orgs for orgs in ids.values())
 
 
-def _arbitrator_q(user) -> Q:
+def _arbitrator_q(user: User) -> Q:
     """The one case a neighbouring SWV's arbitrator sits on: while the grant stands (the
     panel is in session), the case is open and the parents' binding-arbitration consent holds.
     """
@@ -126,7 +134,7 @@ def _arbitrator_q(user) -> Q:
     return Q(pk__in=granted, closed_at__isnull=True, pupil__binding_arbitration_agreed=True)
 
 
-def _care_partner_q(user) -> Q | None:
+def _care_partner_q(user: User) -> Q | None:
     """Cases a care partner was invited to, while the consent for care partners stands.
 
     The grant is a row of the direct foreign-key permission table (never guardian's generic
@@ -143,12 +151,12 @@ def _care_partner_q(user) -> Q | None:
         removed_at__isnull=True,
         added_at__gte=OuterRef("pupil__care_consent_since"),
     )
-    return Q(pk__in=granted, pupil__shared_with_care_partners=True) & Exists(
-        invited_under_current_consent
+    return Q(pk__in=granted, pupil__shared_with_care_partners=True) & Q(
+        Exists(invited_under_current_consent)
     )
 
 
-def my_cases(user) -> QuerySet[Case]:
+def my_cases(user: User) -> CaseQuerySet:
     """Open cases the user leads or takes part in."""
     participating = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True).values(
         "case_id"
@@ -156,7 +164,7 @@ def my_cases(user) -> QuerySet[Case]:
     return cases_visible_to(user).open().filter(Q(lead_user_id=user.pk) | Q(pk__in=participating))
 
 
-def my_actions(user) -> QuerySet[Action]:
+def my_actions(user: User) -> QuerySet[Action]:
     """Open actions owned by the user, or by an organisation of theirs without a person, on
     cases the user may see; overdue first."""
     orgs = [m.organisation_id for m in memberships_of(user)]
@@ -171,7 +179,7 @@ def my_actions(user) -> QuerySet[Action]:
     )
 
 
-def due_check_ins(user, on=None) -> QuerySet[AftercareCheckIn]:
+def due_check_ins(user: User, on: datetime.date | None = None) -> QuerySet[AftercareCheckIn]:
     """Aftercare check-ins that are due, on closed cases the user led or may work on."""
     day = on or timezone.localdate()
     return (
@@ -186,7 +194,7 @@ def due_check_ins(user, on=None) -> QuerySet[AftercareCheckIn]:
     )
 
 
-def _visible_case_reports(user):
+def _visible_case_reports(user: User) -> QuerySet[CaseReport]:
     """The case-report links whose report the user may see (consent decides, not the case)."""
     from registration.selectors import absence_reports_visible_to
 
@@ -196,19 +204,21 @@ def _visible_case_reports(user):
     )
 
 
-def case_has_report_kind(user, kind: str) -> Exists:
+def case_has_report_kind(user: User, kind: str) -> Exists:
     """Whether the case holds a report of ``kind`` that the user may see (for filters)."""
     return Exists(_visible_case_reports(user).filter(report__kind=kind))
 
 
-def case_has_overdue_action(on=None) -> Exists:
+def case_has_overdue_action(on: datetime.date | None = None) -> Exists:
     day = on or timezone.localdate()
     return Exists(
         Action.objects.filter(case_id=OuterRef("pk"), status=ActionStatus.OPEN, due_on__lt=day)
     )
 
 
-def cases_annotate_for_list(queryset: QuerySet[Case], user, on=None) -> QuerySet[Case]:
+def cases_annotate_for_list(
+    queryset: QuerySet[Case], user: User, on: datetime.date | None = None
+) -> QuerySet[Case]:
     """What the case lists show, in the one query of the page: pupil, school and lead joined;
     the number of overdue open actions, the next due date, and per absence kind whether the
     case holds a report of that kind the user may see (``kind_<value>``).
@@ -240,7 +250,7 @@ def cases_annotate_for_list(queryset: QuerySet[Case], user, on=None) -> QuerySet
     )
 
 
-def case_report_kinds(case: Case) -> list[tuple[str, str]]:
+def case_report_kinds(case: Case) -> list[tuple[str, "StrOrPromise"]]:
     """The (value, label) of the absence kinds annotated by ``cases_annotate_for_list``."""
     from registration.models import AbsenceKind
 

@@ -10,8 +10,6 @@ escalation by hand, and the route's other steps have their own actions (``escala
 translates JSON into one service call and answers with the updated case file.
 """
 
-from contextlib import contextmanager
-
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch
 from django.http import Http404
@@ -38,8 +36,6 @@ from cases.api.cases import (
     CaseViewSet,
     TransitionSerializer,
 )
-from cases.services import case_transition
-from cases.workflow import is_escalation
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.audit import audit_read
 from thuiszitters.models import User
@@ -283,17 +279,6 @@ def _route_schema(summary, request, description="", examples=()):
     )
 
 
-@contextmanager
-def _renamed(names: dict[str, str]):
-    """Service field errors under the API's field names."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({names.get(k, k): v for k, v in exc.message_dict.items()}) from exc
-
-
 # --- the viewset -----------------------------------------------------------------------------
 
 
@@ -320,6 +305,7 @@ class EscalationCaseViewSet(CaseViewSet):
     """Cases (casussen): the list, the case file with its route, and what people do to it."""
 
     serializer_class = RouteCaseSerializer
+    transition_input = RouteTransitionSerializer
     required_capabilities = {
         **CaseViewSet.required_capabilities,
         # The school may hand a case to the casusregisseur; the service lets only a
@@ -385,17 +371,8 @@ class EscalationCaseViewSet(CaseViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        case = self.get_object()
-        data = self._input(RouteTransitionSerializer, case)
-        to_phase = data["to_phase"]
-        if is_escalation(case.phase, to_phase) and to_phase in TIMED_STEPS:
-            with _renamed({"step": "phase"}):
-                escalate_by_hand(
-                    case=case, step=to_phase, actor=request.user, reason=data["reason"]
-                )
-        else:
-            case_transition(case=case, to_phase=to_phase, reason=data["reason"], actor=request.user)
-        return self._updated(case)
+        # ``case_move`` hands a timed step to the escalation (registered in apps.py).
+        return super().transition(request, pk)
 
     @_route_schema(
         "Escalate earlier by hand",

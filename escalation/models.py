@@ -6,6 +6,8 @@ its due date and the policy version it was computed with; every step taken is on
 ``Escalation`` row, unique per (case, round, step).
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -302,7 +304,7 @@ class Escalation(models.Model):
         return f"{self.case_id} {self.step} {self.happened_at:%Y-%m-%d}"
 
     @property
-    def happened_on(self):
+    def happened_on(self) -> datetime.date:
         return timezone.localtime(self.happened_at).date()
 
     @property

@@ -9,12 +9,16 @@ it; the tests travel through time against it.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 
 from cases.workflow import Phase
 
 from .models import CountMode, Step
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DAY = datetime.timedelta(days=1)
 
@@ -61,11 +65,12 @@ class Policy:
         )
 
     def weeks(self, step: str) -> int:
-        return {
+        weeks: dict[str, int] = {
             Step.CASUSREGISSEUR: self.casusregisseur_weeks,
             Step.DOORBRAAK_ASSESSMENT: self.doorbraak_assessment_weeks,
             Step.DOORBRAAKTEAM: self.doorbraakteam_weeks,
-        }[step]
+        }
+        return weeks[step]
 
 
 DEFAULT_POLICY = Policy()
@@ -135,7 +140,7 @@ class Deadline:
     warn_on: datetime.date
 
     @property
-    def label(self) -> str:
+    def label(self) -> "StrOrPromise":
         return Step(self.step).label
 
     def days_left(self, today: datetime.date) -> int:

@@ -1,6 +1,5 @@
 """``/api/v1/pupils/``: the pupils the user may see; every detail read is audited."""
 
-import django_filters
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -8,6 +7,7 @@ from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
 from thuiszitters.roles import Capability
 
+from .filters import PupilFilter
 from .models import Pupil
 from .selectors import pupils_visible_to
 
@@ -29,14 +29,6 @@ class PupilSerializer(serializers.ModelSerializer):
             "municipality_name",
         ]
         read_only_fields = fields
-
-
-class PupilFilter(django_filters.FilterSet):
-    surname = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Pupil
-        fields = ["bsn", "surname", "date_of_birth", "municipality"]
 
 
 class PupilViewSet(ScopedReadOnlyViewSet):

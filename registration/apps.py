@@ -7,3 +7,13 @@ class RegistrationConfig(AppConfig):
 
     name = "registration"
     verbose_name = _("Registratie")
+
+    def ready(self):
+        from thuiszitters.api.routes import register_api_route
+        from thuiszitters.context_processors import register_home_provider, register_nav_provider
+
+        from . import navigation
+
+        register_nav_provider(navigation.nav_items)
+        register_api_route("pupils", "registration.api.PupilViewSet", basename="pupil")
+        register_home_provider(navigation.home_entries)

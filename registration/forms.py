@@ -1,4 +1,4 @@
-"""Forms of the registration pages: searching pupils, filtering reports, recording consent.
+"""Forms of the registration pages: recording consent (the lists' filters: ``filters``).
 
 Forms only parse and check input; the rules live in ``services`` and ``rules``.
 """
@@ -7,35 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AbsenceKind, ConsentHow, ConsentParty, ConsentScope, ConsentStatus
+from .models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus, Guardian
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PupilSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Zoeken"),
-        required=False,
-        max_length=200,
-        help_text=_("Naam, BSN of geboortedatum (dd-mm-jjjj)."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-
-
-class ReportFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Soort verzuim"),
-        required=False,
-        choices=[("", _("Alle soorten")), *AbsenceKind.choices],
-    )
-    since = forms.DateField(label=_("Gemeld vanaf"), required=False, widget=DATE_INPUT)
-    until = forms.DateField(label=_("Gemeld tot en met"), required=False, widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", _("De einddatum ligt voor de begindatum."))
-        return data
 
 
 class ConsentForm(forms.Form):
@@ -46,7 +20,8 @@ class ConsentForm(forms.Form):
         label=_("Status"), choices=ConsentStatus.choices, initial=ConsentStatus.GIVEN
     )
     party = forms.ChoiceField(label=_("Door wie"), choices=ConsentParty.choices)
-    guardian = forms.ModelChoiceField(
+    # The queryset (the pupil's guardians) is set per form in __init__.
+    guardian: "forms.ModelChoiceField[Guardian]" = forms.ModelChoiceField(
         label=_("Welke ouder of verzorger"),
         queryset=None,
         required=False,

@@ -9,10 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from .models import AbsenceKind, ConsentParty, ConsentStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
@@ -35,7 +39,7 @@ class CompulsoryEducation(StrEnum):
     ENDED = "ended"
 
     @property
-    def label(self) -> str:
+    def label(self) -> "StrOrPromise":
         return {
             "not_yet": _("nog niet leerplichtig"),
             "leerplichtig": _("leerplichtig"),
@@ -130,7 +134,7 @@ class SignalCode(StrEnum):
     STRIKING_SICKNESS = "striking_sickness"
 
     @property
-    def label(self) -> str:
+    def label(self) -> "StrOrPromise":
         return {
             "unauthorised_early": _("10 uur of meer ongeoorloofd verzuim in 4 weken: vroeg melden"),
             "unauthorised_duo": _("16 uur of meer in 4 weken: wettelijke meldplicht bij DUO"),

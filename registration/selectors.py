@@ -40,7 +40,7 @@ def parse_search_date(text: str) -> datetime.date | None:
     return None
 
 
-def personal_data_orgs(user) -> dict[str, set[int]]:
+def personal_data_orgs(user: User) -> dict[str, set[int]]:
     """Ids of the organisations, by kind, where the user may see personal data."""
     ids: dict[str, set[int]] = defaultdict(set)
     for m in memberships_of(user):
@@ -49,7 +49,7 @@ def personal_data_orgs(user) -> dict[str, set[int]]:
     return ids
 
 
-def leerplicht_municipality_q(ids: dict[str, set[int]]):
+def leerplicht_municipality_q(ids: dict[str, set[int]]) -> Q:
     """Municipalities whose leerplicht the user works for (ids or a subquery)."""
     served = LeerplichtBureau.municipalities.through.objects.filter(
         leerplichtbureau_id__in=ids[OrganisationKind.LEERPLICHT_BUREAU]
@@ -57,7 +57,7 @@ def leerplicht_municipality_q(ids: dict[str, set[int]]):
     return Q(municipality_id__in=served) | Q(municipality_id__in=ids[OrganisationKind.MUNICIPALITY])
 
 
-def absence_reports_visible_to(user) -> QuerySet[AbsenceReport]:
+def absence_reports_visible_to(user: User) -> QuerySet[AbsenceReport]:
     ids = personal_data_orgs(user)
     if not ids:
         return AbsenceReport.objects.none()
@@ -77,7 +77,7 @@ def absence_reports_visible_to(user) -> QuerySet[AbsenceReport]:
     return AbsenceReport.objects.filter(q)
 
 
-def pupils_visible_to(user) -> QuerySet[Pupil]:
+def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     ids = personal_data_orgs(user)
     if not ids:
         return Pupil.objects.none()
@@ -92,7 +92,7 @@ def pupils_visible_to(user) -> QuerySet[Pupil]:
     return Pupil.objects.filter(q)
 
 
-def pupil_seen_whole_by(user, pupil: Pupil) -> bool:
+def pupil_seen_whole_by(user: User, pupil: Pupil) -> bool:
     """Whether the user sees the pupil's whole record on the pupil page, or only what their
     school brought itself (ADR 0014).
 
@@ -141,7 +141,7 @@ def _facts(report: AbsenceReport) -> ReportFacts:
 
 def signals_for_pupils(
     pupils: list[Pupil],
-    user,
+    user: User,
     today: datetime.date | None = None,
     thresholds: Thresholds | None = None,
 ) -> dict[int, list[SignalCode]]:
@@ -168,7 +168,7 @@ def signals_for_pupils(
     return {p.pk: early_warning_signals(by_pupil[p.pk], day, thresholds) for p in pupils}
 
 
-def pupil_detail_queryset(user) -> QuerySet[Pupil]:
+def pupil_detail_queryset(user: User) -> QuerySet[Pupil]:
     """Pupils the user may open, with what the pupil page shows prefetched."""
     return (
         pupils_visible_to(user)
@@ -186,7 +186,7 @@ def pupil_detail_queryset(user) -> QuerySet[Pupil]:
 # pupils its organisation reports on, and see the reports it made.
 
 
-def pupils_reportable_by(*, user, organisation) -> QuerySet[Pupil]:
+def pupils_reportable_by(*, user: User, organisation: Organisation) -> QuerySet[Pupil]:
     """Pupils ``user`` may name in a report for ``organisation``.
 
     Those the user sees anyway, plus the pupils of the organisation: enrolled at the school,
@@ -272,7 +272,7 @@ def pupil_find(
     return matches[0]
 
 
-def absence_reports_of_reporter(user) -> QuerySet[AbsenceReport]:
+def absence_reports_of_reporter(user: User) -> QuerySet[AbsenceReport]:
     """Reports the user may see, plus those made by organisations where the user reports."""
     own = AbsenceReport.objects.filter(
         reporting_organisation_id__in=organisation_ids_with(user, Capability.SUBMIT_ABSENCE_REPORT)
@@ -280,7 +280,7 @@ def absence_reports_of_reporter(user) -> QuerySet[AbsenceReport]:
     return absence_reports_visible_to(user) | own
 
 
-def pupil_search(pupils, text: str):
+def pupil_search(pupils: QuerySet[Pupil], text: str) -> QuerySet[Pupil]:
     """Filter pupils on a BSN, a date of birth, or the words of a name."""
     text = text.strip()
     if not text:

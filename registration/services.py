@@ -5,15 +5,18 @@ Writing a report and joining it to a case is the intake service in ``cases``; it
 """
 
 import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from celery import current_app
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +33,7 @@ from thuiszitters.models import (
     User,
 )
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor
 
 from .identity import bsn_normalise, fold, identity_matches
 from .models import (
@@ -43,7 +47,7 @@ from .models import (
     Guardian,
     Pupil,
 )
-from .rules import age_on, birthday, consent_state
+from .rules import ScopeConsent, age_on, birthday, consent_state
 
 MIN_AGE, MAX_AGE = 4, 18
 DEFAULT_ABSENCE_MAX_MONTHS_BACK = 24
@@ -68,19 +72,22 @@ class GuardianInput:
     has_parental_authority: bool = True
 
 
-@transaction.atomic
-def pupil_create(
+def _unsaved_pupil(obj: Guardian | Enrolment | Consent) -> list[str]:
+    """What ``full_clean`` leaves out for a row of a pupil not saved yet (the checks that
+    write nothing): the pupil reference, which exists only once the pupil is saved."""
+    return ["pupil"] if obj.pupil.pk is None else []
+
+
+def pupil_new(
     *,
-    actor: User,
     given_names: str,
     surname: str,
     date_of_birth: datetime.date,
     municipality: Municipality,
     surname_prefix: str = "",
     bsn: str | None = None,
-    guardians: list[GuardianInput] = (),
-    recorded_by_organisation: Organisation | None = None,
 ) -> Pupil:
+    """A new pupil, checked and not saved: every rule of ``pupil_create`` (ValidationError)."""
     pupil = Pupil(
         given_names=given_names.strip(),
         surname_prefix=surname_prefix.strip(),
@@ -98,6 +105,30 @@ def pupil_create(
                 % {"age": age}
             }
         )
+    return pupil
+
+
+@transaction.atomic
+def pupil_create(
+    *,
+    actor: User,
+    given_names: str,
+    surname: str,
+    date_of_birth: datetime.date,
+    municipality: Municipality,
+    surname_prefix: str = "",
+    bsn: str | None = None,
+    guardians: Sequence[GuardianInput] = (),
+    recorded_by_organisation: Organisation | None = None,
+) -> Pupil:
+    pupil = pupil_new(
+        given_names=given_names,
+        surname=surname,
+        date_of_birth=date_of_birth,
+        municipality=municipality,
+        surname_prefix=surname_prefix,
+        bsn=bsn,
+    )
     pupil.save()
     audit_change(actor=actor, obj=pupil, action=AuditAction.CREATE, organisation=municipality)
     for g in guardians:
@@ -105,22 +136,45 @@ def pupil_create(
     return pupil
 
 
+def guardian_new(
+    *, pupil: Pupil, data: GuardianInput, organisation: Organisation | None
+) -> Guardian:
+    """A guardian of ``pupil`` (saved or not yet), checked and not saved."""
+    guardian = Guardian(pupil=pupil, recorded_by_organisation=organisation, **data.__dict__)
+    guardian.full_clean(exclude=_unsaved_pupil(guardian))
+    return guardian
+
+
 def guardian_add(
     *, actor: User, pupil: Pupil, data: GuardianInput, organisation: Organisation | None
 ) -> Guardian:
-    guardian = Guardian(pupil=pupil, recorded_by_organisation=organisation, **data.__dict__)
-    guardian.full_clean()
+    guardian = guardian_new(pupil=pupil, data=data, organisation=organisation)
     guardian.save()
     audit_change(actor=actor, obj=guardian, action=AuditAction.CREATE, organisation=organisation)
     return guardian
 
 
-def _audit_in_both_regions(*, actor, obj, organisation: Organisation, pupil: Pupil, **kw):
+def _audit_in_both_regions(
+    *, actor: Actor, obj: models.Model, organisation: Organisation, pupil: Pupil, **kw: Any
+) -> None:
     """A change by an organisation of another region is audited in both regions, so the
     functional administrators of the pupil's own region see it too."""
     audit_change(actor=actor, obj=obj, organisation=organisation, **kw)
     if organisation.region_id != pupil.municipality.region_id:
         audit_change(actor=actor, obj=obj, organisation=pupil.municipality, **kw)
+
+
+def enrolment_new(
+    *, pupil: Pupil, school: School, start: datetime.date, end: datetime.date | None = None
+) -> Enrolment:
+    """An enrolment of ``pupil`` (saved or not yet), checked and not saved."""
+    if start < birthday(pupil.date_of_birth, MIN_AGE):
+        raise ValidationError(
+            {"start": _("Een leerling wordt op zijn vroegst op de 4e verjaardag ingeschreven.")}
+        )
+    enrolment = Enrolment(pupil=pupil, school=school, start=start, end=end)
+    enrolment.full_clean(exclude=_unsaved_pupil(enrolment))
+    return enrolment
 
 
 @transaction.atomic
@@ -137,19 +191,8 @@ def enrolment_create(
     """Enrol a pupil. With ``alert`` the pupil's other school and leerplicht hear of it
     (a pupil of another region, or enrolled twice): ``escalation`` delivers the alert
     after the commit, and its sweep delivers any that a lost task left."""
-    if start < birthday(pupil.date_of_birth, MIN_AGE):
-        raise ValidationError(
-            {"start": _("Een leerling wordt op zijn vroegst op de 4e verjaardag ingeschreven.")}
-        )
-    enrolment = Enrolment(
-        pupil=pupil,
-        school=school,
-        start=start,
-        end=end,
-        matched_existing=matched_existing,
-        alert_pending=alert,
-    )
-    enrolment.full_clean()
+    enrolment = enrolment_new(pupil=pupil, school=school, start=start, end=end)
+    enrolment.matched_existing, enrolment.alert_pending = matched_existing, alert
     enrolment.save()
     if alert:
         # By name: registration does not import the app that notifies (DESIGN.md 5).
@@ -218,6 +261,50 @@ def _trusted_school_ids(pupil: Pupil, on: datetime.date) -> set[int]:
     )
 
 
+def _school_of(organisation: Organisation) -> School | None:
+    return organisation.school_detail if organisation.kind == OrganisationKind.SCHOOL else None
+
+
+@contextmanager
+def _bsn_refused(bsn: str | None) -> Iterator[None]:
+    """A BSN registered meanwhile by someone else: the same answer as a mismatch."""
+    try:
+        yield
+    except ValidationError as exc:
+        if "bsn" in getattr(exc, "error_dict", {}) and bsn:
+            raise ValidationError({"bsn": [IDENTITY_REFUSED]}) from exc
+        raise
+
+
+def _require_enrolled_from(enrolled_from: datetime.date | None) -> datetime.date:
+    if enrolled_from is None:
+        raise ValidationError(
+            {"start": _("Geef aan sinds wanneer de leerling op uw school staat ingeschreven.")}
+        )
+    return enrolled_from
+
+
+def pupil_register_check(
+    *,
+    organisation: Organisation,
+    enrolled_from: datetime.date | None = None,
+    guardians: Sequence[GuardianInput] = (),
+    **pupil_fields: Any,
+) -> tuple[Pupil, list[Enrolment]]:
+    """The rules of ``pupil_register_for_report`` for a new pupil, in the same order and
+    with the same errors, writing nothing: the unsaved pupil and, for a school, its
+    unsaved enrolment there (by which ``absence_report_validate`` places the report)."""
+    with _bsn_refused(pupil_fields.get("bsn")):
+        pupil = pupil_new(**pupil_fields)
+        for g in guardians:
+            guardian_new(pupil=pupil, data=g, organisation=organisation)
+    school = _school_of(organisation)
+    if school is None:
+        return pupil, []
+    start = _require_enrolled_from(enrolled_from)
+    return pupil, [enrolment_new(pupil=pupil, school=school, start=start)]
+
+
 @transaction.atomic
 def pupil_register_for_report(
     *,
@@ -225,8 +312,8 @@ def pupil_register_for_report(
     organisation: Organisation,
     identified: Pupil | None,
     enrolled_from: datetime.date | None = None,
-    guardians: list[GuardianInput] = (),
-    **pupil_fields,
+    guardians: Sequence[GuardianInput] = (),
+    **pupil_fields: Any,
 ) -> Pupil:
     """A reporter adds the pupil of a new report: a new pupil, or the known one that
     ``pupil_identify`` matched. A school enrols the pupil from ``enrolled_from``.
@@ -236,21 +323,15 @@ def pupil_register_for_report(
     region or is enrolled at another school as well, that school and leerplicht are told
     (``enrolment_alerts_pending``). The typed guardian is added as the school's own.
     """
-    school = organisation.school_detail if organisation.kind == OrganisationKind.SCHOOL else None
+    school = _school_of(organisation)
     if identified is None:
-        try:
-            with transaction.atomic():
-                pupil = pupil_create(
-                    actor=actor,
-                    guardians=guardians,
-                    recorded_by_organisation=organisation,
-                    **pupil_fields,
-                )
-        except ValidationError as exc:
-            if "bsn" in getattr(exc, "error_dict", {}) and pupil_fields.get("bsn"):
-                # Registered meanwhile by someone else: the same answer as a mismatch.
-                raise ValidationError({"bsn": [IDENTITY_REFUSED]}) from exc
-            raise
+        with _bsn_refused(pupil_fields.get("bsn")), transaction.atomic():
+            pupil = pupil_create(
+                actor=actor,
+                guardians=guardians,
+                recorded_by_organisation=organisation,
+                **pupil_fields,
+            )
         matched = False
     else:
         pupil = (
@@ -264,25 +345,22 @@ def pupil_register_for_report(
             if fold(g.name) not in known:
                 guardian_add(actor=actor, pupil=pupil, data=g, organisation=organisation)
     if school is not None:
-        if enrolled_from is None:
-            raise ValidationError(
-                {"start": _("Geef aan sinds wanneer de leerling op uw school staat ingeschreven.")}
-            )
-        current = Enrolment.objects.current(on=enrolled_from).filter(pupil=pupil)
+        start = _require_enrolled_from(enrolled_from)
+        current = Enrolment.objects.current(on=start).filter(pupil=pupil)
         if not current.filter(school=school).exists():
             others = current.exclude(school=school).exists()
             enrolment_create(
                 actor=actor,
                 pupil=pupil,
                 school=school,
-                start=enrolled_from,
+                start=start,
                 matched_existing=matched,
                 alert=matched and (others or school.region_id != pupil.municipality.region_id),
             )
     return pupil
 
 
-def enrolment_alerts_pending():
+def enrolment_alerts_pending() -> QuerySet[Enrolment]:
     """Enrolments of known pupils that the other school and leerplicht must hear about."""
     return Enrolment.objects.filter(alert_pending=True).select_related(
         "pupil__municipality", "school"
@@ -301,7 +379,7 @@ class ConsentStanding(StrEnum):
 
 def pupil_consent_state(
     pupil: Pupil, on: datetime.date | None = None, organisation_id: int | None = None
-):
+) -> dict[str, ScopeConsent]:
     """Per scope: whose consent is needed at the pupil's age, what holds, what is missing.
 
     Statements that count for the whole pupil, and with ``organisation_id`` also those that
@@ -321,7 +399,7 @@ def pupil_consent_state(
     )
 
 
-def _report_sharing(report: AbsenceReport, state) -> tuple[bool, bool]:
+def _report_sharing(report: AbsenceReport, state: dict[str, ScopeConsent]) -> tuple[bool, bool]:
     if report.kind in LAWFUL_KINDS or report.consent_override_reason:
         return True, True
     return (
@@ -330,7 +408,7 @@ def _report_sharing(report: AbsenceReport, state) -> tuple[bool, bool]:
     )
 
 
-def report_sharing_refresh(*, pupil: Pupil, actor: User | None, reason: str = "") -> int:
+def report_sharing_refresh(*, pupil: Pupil, actor: Actor, reason: str = "") -> int:
     """Bring every report's sharing (and the pupil's flags for care partners and binding
     arbitration) in line with the pupil's consent now; returns the number of changed rows.
 
@@ -408,6 +486,39 @@ def consent_standing(actor: User, pupil: Pupil) -> ConsentStanding | None:
     return None
 
 
+def consent_new(
+    *,
+    actor: User,
+    pupil: Pupil,
+    scope: str,
+    status: str,
+    party: str,
+    stated_on: datetime.date,
+    how: str,
+    guardian: Guardian | None = None,
+    note: str = "",
+    limited_to: Organisation | None = None,
+) -> Consent:
+    """A statement of consent by ``actor`` for ``pupil`` (saved or not yet), checked and not
+    saved; who may record it is ``consent_record``'s question."""
+    if guardian is not None and guardian.pupil_id != pupil.pk:
+        raise ValidationError({"guardian": _("Deze ouder hoort niet bij deze leerling.")})
+    consent = Consent(
+        pupil=pupil,
+        scope=scope,
+        status=status,
+        party=party,
+        stated_on=stated_on,
+        how=how,
+        guardian=guardian,
+        recorded_by=actor,
+        limited_to_organisation=limited_to,
+        note=note,
+    )
+    consent.full_clean(exclude=_unsaved_pupil(consent))
+    return consent
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -435,10 +546,8 @@ def consent_record(
         raise PermissionDenied(_("U mag voor deze leerling geen toestemming vastleggen."))
     if standing == ConsentStanding.OWN_REPORTS and organisation is None:
         raise ValueError("a statement for own reports names the organisation")
-    if guardian is not None and guardian.pupil_id != pupil.pk:
-        raise ValidationError({"guardian": _("Deze ouder hoort niet bij deze leerling.")})
-    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
-    consent = Consent(
+    consent = consent_new(
+        actor=actor,
         pupil=pupil,
         scope=scope,
         status=status,
@@ -446,11 +555,10 @@ def consent_record(
         stated_on=stated_on,
         how=how,
         guardian=guardian,
-        recorded_by=actor,
-        limited_to_organisation=organisation if standing == ConsentStanding.OWN_REPORTS else None,
         note=note,
+        limited_to=organisation if standing == ConsentStanding.OWN_REPORTS else None,
     )
-    consent.full_clean()
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
     consent.save()
     audit_change(actor=actor, obj=consent, action=AuditAction.CREATE, reason=note)
     report_sharing_refresh(pupil=pupil, actor=actor, reason=f"consent {scope} {status} by {party}")
@@ -532,10 +640,34 @@ def absence_start_errors(pupil: Pupil, day: datetime.date) -> list[str]:
     return errors
 
 
+def _enrolments_on(
+    pupil: Pupil, day: datetime.date, unsaved: Sequence[Enrolment]
+) -> list[Enrolment]:
+    """The pupil's enrolments current on ``day``, latest start first; for a pupil not saved
+    yet (the intake's check) those in ``unsaved``."""
+    if pupil.pk is None:
+        current = [e for e in unsaved if e.start <= day and (e.end is None or e.end >= day)]
+        return sorted(current, key=lambda e: e.start, reverse=True)
+    return list(
+        Enrolment.objects.current(on=day)
+        .filter(pupil=pupil)
+        .select_related("school")
+        .order_by("-start")
+    )
+
+
 def absence_report_validate(
-    *, data: ReportInput, reporting_organisation: Organisation, actor: User
+    *,
+    data: ReportInput,
+    reporting_organisation: Organisation,
+    actor: User,
+    new_enrolments: Sequence[Enrolment] = (),
 ) -> ReportPlacement:
-    """Every rule of a report, with field-level messages; returns where the report belongs."""
+    """Every rule of a report, with field-level messages; returns where the report belongs.
+
+    Reads, never writes: ``data.pupil`` may be a new pupil not saved yet, enrolled as
+    ``new_enrolments`` say (``pupil_register_check``).
+    """
     today = timezone.localdate()
     reported_on = data.reported_on or today
     errors: dict[str, list[str]] = {}
@@ -609,7 +741,7 @@ def absence_report_validate(
                     "samenwerkingsverband, niet de school."
                 ),
             )
-        elif Enrolment.objects.current(on=reported_on).filter(pupil=data.pupil).exists():
+        elif _enrolments_on(data.pupil, reported_on, new_enrolments):
             error("kind", _("Deze leerling staat ingeschreven; kies een andere soort verzuim."))
         else:
             swv_id = reporting_organisation.pk if kind == OrganisationKind.SWV else None
@@ -625,12 +757,13 @@ def absence_report_validate(
             ),
         )
     else:
-        own = (
-            Enrolment.objects.current(on=data.absence_started_on)
-            .filter(pupil=data.pupil, school_id=reporting_organisation.pk)
-            .select_related("school")
-            .order_by("-start")
-            .first()
+        own = next(
+            (
+                e
+                for e in _enrolments_on(data.pupil, data.absence_started_on, new_enrolments)
+                if e.school_id == reporting_organisation.pk
+            ),
+            None,
         )
         if own is None:
             error(
@@ -640,7 +773,7 @@ def absence_report_validate(
         else:
             placement = ReportPlacement(own.school, own.school.swv_id, data.pupil.municipality_id)
 
-    if errors:
+    if errors or placement is None:  # no placement only together with an error
         raise ValidationError(errors)
     return placement
 
@@ -654,6 +787,8 @@ def absence_report_create(
     channel: str,
 ) -> AbsenceReport:
     """Write a validated report with its sharing; the caller holds the transaction."""
+    if data.parents_informed_on is None:
+        raise ValueError("Validate the report first (absence_report_validate refuses this).")
     report = AbsenceReport(
         pupil=data.pupil,
         kind=data.kind,

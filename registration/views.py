@@ -18,15 +18,17 @@ from django.views.decorators.http import require_POST
 
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
 from thuiszitters.audit import audit_read
+from thuiszitters.filters import filtered
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
-from .forms import ConsentForm, PupilSearchForm, ReportFilterForm
+from .filters import AbsenceReportListFilter, PupilFilter
+from .forms import ConsentForm
 from .models import ConsentParty, ConsentScope, ConsentStatus, Enrolment
 from .rules import age_on, compulsory_education_on
 from .selectors import (
     absence_reports_visible_to,
     pupil_detail_queryset,
-    pupil_search,
     pupil_seen_whole_by,
     pupils_visible_to,
     signals_for_pupils,
@@ -51,15 +53,18 @@ def _region_of(user) -> int | None:
 def pupil_list(request):
     _require_personal_data(request.user)
     today = timezone.localdate()
-    form = PupilSearchForm(request.GET or None)
-    pupils = pupils_visible_to(request.user).select_related("municipality")
+    filters = PupilFilter(
+        request.GET or None,
+        queryset=pupils_visible_to(request.user).select_related("municipality"),
+        request=request,
+        only=["q"],
+    )
     query = ""
-    if form.is_valid() and form.cleaned_data["q"]:
-        pupils = pupil_search(pupils, form.cleaned_data["q"])
+    if filters.is_valid() and filters.form.cleaned_data["q"]:
         query = request.GET.copy()
         query.pop("page", None)
         query = query.urlencode()
-    pupils = pupils.prefetch_related(
+    pupils = filtered(filters).prefetch_related(
         Prefetch(
             "enrolments",
             queryset=Enrolment.objects.current(on=today).select_related("school"),
@@ -79,7 +84,7 @@ def pupil_list(request):
     return render(
         request,
         "pupils/pupil_list.html",
-        {"page": page, "rows": rows, "form": form, "query": query},
+        {"page": page, "rows": rows, "form": filters.form, "query": query},
     )
 
 
@@ -175,10 +180,7 @@ def consent_record_view(request, pk: int):
                 note=data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                target = field if field in form.fields else None
-                for error in errors:
-                    form.add_error(target, error)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -197,27 +199,19 @@ def consent_record_view(request, pk: int):
 
 def report_list(request):
     _require_personal_data(request.user)
-    form = ReportFilterForm(request.GET or None)
-    reports = absence_reports_visible_to(request.user).select_related(
-        "pupil", "reporting_organisation", "school"
+    filters = AbsenceReportListFilter(
+        request.GET or None,
+        queryset=absence_reports_visible_to(request.user)
+        .select_related("pupil", "reporting_organisation", "school")
+        .order_by("-reported_on", "-id"),
+        request=request,
+        only=["kind", "since", "until"],
     )
-    if form.is_bound and not form.is_valid():
-        reports = reports.none()  # show the errors, never an unfiltered list by surprise
-    elif form.is_valid():
-        data = form.cleaned_data
-        if data["kind"]:
-            reports = reports.filter(kind=data["kind"])
-        if data["since"]:
-            reports = reports.filter(reported_on__gte=data["since"])
-        if data["until"]:
-            reports = reports.filter(reported_on__lte=data["until"])
-    page = Paginator(reports.order_by("-reported_on", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "pupils/report_list.html",
-        {"page": page, "form": form, "query": query.urlencode()},
+        {"page": page, "form": filters.form, "query": query.urlencode()},
     )

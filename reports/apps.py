@@ -9,8 +9,14 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Rapportages")
 
     def ready(self):
+        from thuiszitters.api.routes import register_api_route
         from thuiszitters.context_processors import register_nav_provider
 
         from .navigation import nav_items
 
         register_nav_provider(nav_items)
+        # The longer prefix first: the router tries its patterns in order.
+        register_api_route(
+            "reports/quarterly", "reports.api.QuarterlyReportViewSet", basename="quarterlyreport"
+        )
+        register_api_route("reports", "reports.api.ReportViewSet", basename="report")

@@ -12,6 +12,7 @@ or an open marker, labelled "<5") or ``None`` (no data).
 import itertools
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -83,7 +84,7 @@ def _wrap(label: str, width: float, size: int = FONT_SIZE, lines: int = 2) -> li
     return [part if len(part) <= per_line else part[: per_line - 1] + "…" for part in out]
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -133,7 +134,7 @@ def _patterns(prefix: str, count: int) -> list[str]:
             1: [(0, 8, 8, 0), (-2, 2, 2, -2), (6, 10, 10, 6)],
             2: [(0, 8, 8, 0), (-2, 2, 2, -2), (6, 10, 10, 6), (0, 0, 8, 8)],
             3: [(2, 0, 2, 8), (6, 0, 6, 8)],
-        }.get(kind)
+        }.get(kind, [])
         if kind == 0:
             continue  # solid: see _fill
         defs.append(
@@ -348,7 +349,7 @@ def line_chart(
     top += 8  # room for a label above the highest point
     left = _text_width(f"{axis_max:g}", SMALL_SIZE) + 10
     right = 20
-    bottom = height - 24
+    bottom: float = height - 24
     plot_h = max(bottom - top, 40)
     bottom = top + plot_h
     plot_w = width - left - right
@@ -385,7 +386,7 @@ def line_chart(
     for s_index, s in enumerate(series):
         colour = COLOURS[s_index % len(COLOURS)]
         dash = _DASHES[s_index % len(_DASHES)]
-        points = []
+        points: list[tuple[float, float, bool] | None] = []
         for i in range(len(categories)):
             value = s.values[i] if i < len(s.values) else None
             if value == SUPPRESSED:
@@ -485,7 +486,7 @@ def target_chart(
         )
         if percent is None:
             parts.append(_text(plot_x + 6, y + row_h - 5, _("n.v.t."), size=SMALL_SIZE))
-        elif percent == SUPPRESSED:
+        elif isinstance(percent, str):  # SUPPRESSED, the only text a percentage can be
             parts.append(
                 f'<rect x="{_num(plot_x)}" y="{_num(y)}" width="8" height="{row_h}" '
                 f'fill="url(#{prefix}-sup)" stroke="{SUPPRESSED_COLOUR}" stroke-width="1"/>'

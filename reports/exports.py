@@ -10,6 +10,7 @@ import datetime
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -18,6 +19,9 @@ from django.utils.text import slugify
 from thuiszitters.audit import audit_record
 from thuiszitters.csvfiles import spreadsheet_safe
 from thuiszitters.models import AuditAction
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = ("csv", "xlsx")
 
@@ -54,18 +58,20 @@ def table_csv(table: Table) -> bytes:
 def table_xlsx(table: Table) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast("Worksheet", book.active)  # a new workbook opens on one worksheet
     sheet.title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31] or "Export"
     sheet.append([str(h) for h in table.header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_guard(c) if isinstance(c, str) else c for c in row])
-    for column, header in zip(sheet.columns, table.header, strict=False):
+    columns = zip(sheet.columns, table.header, strict=False)
+    for index, (column, header) in enumerate(columns, start=1):
         width = max([len(str(header)), *(len(_text(c.value)) for c in column)])
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

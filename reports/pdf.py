@@ -11,6 +11,7 @@ HTML cannot make the worker fetch or embed anything.
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -23,6 +24,9 @@ from django.utils.translation import gettext_lazy
 from .models import ScopeKind
 from .periods import Quarter
 from .selectors import dimension_labels
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 
@@ -146,7 +150,7 @@ def _summary(figs: dict) -> dict:
     }
 
 
-BREAKDOWNS = (
+BREAKDOWNS: tuple[tuple[str, "StrOrPromise", "StrOrPromise"], ...] = (
     # dimension, title, note
     ("phase", gettext_lazy("Fase op de route"), ""),
     ("kind", gettext_lazy("Soort verzuim (eerste melding van de casus)"), ""),

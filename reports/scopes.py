@@ -38,21 +38,22 @@ class Scope:
 
     @property
     def kind_label(self) -> str:
-        return ScopeKind(self.kind).label
+        return str(ScopeKind(self.kind).label)
 
     def case_q(self, prefix: str = "") -> Q:
-        column = {
+        columns: dict[str, str] = {
             ScopeKind.SWV: "swv_id",
             ScopeKind.MUNICIPALITY: "municipality_id",
             ScopeKind.REGION: "municipality__region_id",
-        }[self.kind]
+        }
+        column = columns[self.kind]
         return Q(**{f"{prefix}{column}": self.organisation_id})
 
     def cases(self) -> QuerySet[Case]:
         return Case.objects.filter(self.case_q())
 
 
-SCOPE_ORGANISATION_KINDS = {
+SCOPE_ORGANISATION_KINDS: dict[str, ScopeKind] = {
     OrganisationKind.SWV: ScopeKind.SWV,
     OrganisationKind.MUNICIPALITY: ScopeKind.MUNICIPALITY,
     OrganisationKind.REGION: ScopeKind.REGION,
@@ -99,7 +100,7 @@ def report_scopes_for(user) -> list[Scope]:
                 sector=sector,
             )
         )
-    order = {ScopeKind.SWV: 0, ScopeKind.MUNICIPALITY: 1, ScopeKind.REGION: 2}
+    order: dict[str, int] = {ScopeKind.SWV: 0, ScopeKind.MUNICIPALITY: 1, ScopeKind.REGION: 2}
     scopes.sort(key=lambda s: (order[s.kind], s.name, s.organisation_id))
     return scopes
 

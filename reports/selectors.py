@@ -12,6 +12,7 @@ figures leave the circle of people who may see the cases.
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -26,6 +27,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -36,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    Case,
     CaseEvent,
     CaseEventKind,
     CaseReport,
@@ -48,11 +51,17 @@ from cases.models import (
 from cases.workflow import Phase
 from escalation.models import Escalation, PolicyVersion, Step, Trigger
 from registration.models import AbsenceKind
-from thuiszitters.models import SchoolSector
+from thuiszitters.models import SchoolSector, User
 
 from .definitions import broad_on, narrow_on, open_on_q
 from .periods import Quarter, end_of_day, start_of_day
 from .scopes import Scope
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import CombinedExpression
+    from django_stubs_ext import WithAnnotations
+
+    from .models import QuarterlyReport
 
 TREND_QUARTERS = 8
 
@@ -128,11 +137,11 @@ def dimension_labels() -> dict[str, dict[str, str]]:
 # --- Building blocks ------------------------------------------------------------------------
 
 
-def _count(q) -> Count:
+def _count(q: Q) -> Count:
     return Count("pk", filter=q)
 
 
-def _standing(on: datetime.date) -> dict:
+def _standing(on: datetime.date) -> dict[str, Count]:
     """open / broad / narrow counts on ``on`` (the three columns of every breakdown)."""
     open_q = open_on_q(on)
     return {
@@ -142,7 +151,7 @@ def _standing(on: datetime.date) -> dict:
     }
 
 
-def _relevant(scope: Scope, period: Period):
+def _relevant(scope: Scope, period: Period) -> QuerySet[Case]:
     """The scope's cases that existed at some time in the period (an index range on the
     organisation column, narrowed by opened/closed dates)."""
     return scope.cases().filter(
@@ -151,7 +160,7 @@ def _relevant(scope: Scope, period: Period):
     )
 
 
-def phase_on(on: datetime.date, today: datetime.date):
+def phase_on(on: datetime.date, today: datetime.date) -> F | Coalesce:
     """The phase a case had at the end of ``on``: today the column; for a past date the
     journal (the last phase change by then, else the phase the first later change left)."""
     if on >= today:
@@ -174,7 +183,9 @@ def phase_on(on: datetime.date, today: datetime.date):
     )
 
 
-def _first_kind(on: datetime.date | None = None, visible=None):
+def _first_kind(
+    on: datetime.date | None = None, visible: QuerySet[Any, Any] | None = None
+) -> Subquery:
     """The kind of the case's first report (earliest absence start); with ``on``, of the
     reports made by then (a later report must not change a past quarter's figures); with
     ``visible``, of the reports a user may see (a list must not show an unshared kind)."""
@@ -191,7 +202,7 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
     return day - relativedelta(years=years)
 
 
-def _age_group(on: datetime.date):
+def _age_group(on: datetime.date) -> When_:
     # Age >= a  <=>  born on or before ``on`` minus a years (computed here, exact per date).
     whens = []
     for key, _label, low, _high in reversed(AGE_GROUPS):
@@ -201,7 +212,7 @@ def _age_group(on: datetime.date):
     return When_(*whens, default=Value(AGE_GROUPS[0][0]), output_field=CharField())
 
 
-def _duration_bucket(on: datetime.date):
+def _duration_bucket(on: datetime.date) -> When_:
     whens = []
     for key, _label, low, _high in reversed(DURATION_BUCKETS):
         whens.append(When(clock_start__lte=on - datetime.timedelta(days=low), then=Value(key)))
@@ -236,13 +247,15 @@ def _past_months_q(on: datetime.date, months: int) -> Q:
     )
 
 
-def _rows(queryset, key: str, on: datetime.date, extra: dict | None = None) -> list[dict]:
+def _rows(
+    queryset: QuerySet[Any], key: str, on: datetime.date, extra: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     values = (
         queryset.values(key)
         .annotate(**_standing(on), **(extra or {}))
         .order_by(F(key).asc(nulls_last=True))  # "none" last on SQLite as on PostgreSQL
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in values:
         if not row["open"]:
             continue
@@ -255,11 +268,12 @@ def _rows(queryset, key: str, on: datetime.date, extra: dict | None = None) -> l
 # --- Targets --------------------------------------------------------------------------------
 
 
-def targets_version(scope: Scope, on: datetime.date) -> dict:
+def targets_version(scope: Scope, on: datetime.date) -> dict[str, Any]:
     """The convenant's targets in force on ``on``: the SWV's policy; elsewhere the pact's
     defaults (a municipality and a region report against the defaults)."""
-    fields = [f.name for f in PolicyVersion._meta.get_fields() if f.name.startswith("target_")]
-    defaults = {name: PolicyVersion._meta.get_field(name).default for name in fields}
+    targets = [f for f in PolicyVersion._meta.concrete_fields if f.name.startswith("target_")]
+    fields = [f.name for f in targets]
+    defaults = {f.name: f.default for f in targets}
     if scope.kind != "swv":
         return defaults  # no query: keeps FIGURES_QUERIES fixed per scope kind
     version = (
@@ -297,7 +311,9 @@ TARGETS = (
 )
 
 
-def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: dict) -> dict:
+def _target_cohort(
+    scope: Scope, period: Period, on: datetime.date, settings: dict[str, Any]
+) -> dict[str, tuple[int, int]]:
     """One query: for the cases reported in the period, how many met each within-days target,
     how many missed it and how many cannot be judged yet (window still open on ``on``)."""
     bound = end_of_day(on)
@@ -305,7 +321,7 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
         opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end)
     )
 
-    def within(days: int):
+    def within(days: int) -> "ExpressionWrapper[CombinedExpression]":
         # The end of the window, for the subqueries below: the outer case's opened_at + days.
         # (An OuterRef to an annotation of ``cohort`` does not survive ``aggregate()``: on
         # PostgreSQL it is a missing column, on SQLite a string literal that every timestamp
@@ -344,8 +360,8 @@ def _target_cohort(scope: Scope, period: Period, on: datetime.date, settings: di
             held_on__lte=on,
         ).filter(held_on__lte=TruncDate(within(conversation_days)))
     )
-    out = {}
-    aggregates = {}
+    out: dict[str, tuple[int, int]] = {}
+    aggregates: dict[str, Count] = {}
     for code, met, days in (
         ("first_contact", contact, contact_days),
         ("goals", goals, goals_days),
@@ -363,10 +379,10 @@ def _targets(
     scope: Scope,
     period: Period,
     on: datetime.date,
-    settings: dict,
+    settings: dict[str, Any],
     standing_open: int,
     past_offer_months: int,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     cohort = _target_cohort(scope, period, on, settings)
     # The offer target is a standing measure on ``on``: of the open cases, the share that is
     # not at home longer than the convenant's months (3 by default) without a suitable offer.
@@ -398,7 +414,7 @@ def _targets(
 # --- The figures ----------------------------------------------------------------------------
 
 
-def figures(scope: Scope, period: Period, today: datetime.date | None = None) -> dict:
+def figures(scope: Scope, period: Period, today: datetime.date | None = None) -> dict[str, Any]:
     """Every aggregate of DESIGN.md 4.5 for ``scope`` and ``period`` (see the module doc)."""
     today = today or timezone.localdate()
     on = period.on(today)
@@ -439,9 +455,7 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         "age_group": [k for k, *_rest in AGE_GROUPS],
     }
     for dim, keys in order.items():
-        breakdowns[dim].sort(
-            key=lambda row, keys=keys: keys.index(row["key"]) if row["key"] in keys else 99
-        )
+        _sort_by_key(breakdowns[dim], keys)
 
     return {
         "scope": {"kind": scope.kind, "organisation_id": scope.organisation_id, "name": scope.name},
@@ -459,11 +473,15 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     }
 
 
-def _causes(open_cases, on: datetime.date) -> list[dict]:
+def _sort_by_key(rows: list[dict[str, Any]], keys: list[str]) -> None:
+    rows.sort(key=lambda row: keys.index(row["key"]) if row["key"] in keys else 99)
+
+
+def _causes(open_cases: QuerySet[Case], on: datetime.date) -> list[dict[str, Any]]:
     """One query: a case with several causes counts once under each; ``none`` counts the
     cases without a recorded cause. The JSON list is matched as text, which works the same
     on PostgreSQL and SQLite (cause codes are not substrings of one another)."""
-    aggregates = {}
+    aggregates: dict[str, Count] = {}
     codes = [str(c) for c in Cause.values]
     open_q = open_on_q(on)
     broad_q = Q(broad_on(on))
@@ -478,7 +496,7 @@ def _causes(open_cases, on: datetime.date) -> list[dict]:
     aggregates["none__broad"] = _count(open_q & empty & broad_q)
     aggregates["none__narrow"] = _count(open_q & empty & narrow_q)
     result = open_cases.aggregate(**aggregates)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code in [*codes, NO_SCHOOL]:
         row = {
             "key": code,
@@ -491,7 +509,7 @@ def _causes(open_cases, on: datetime.date) -> list[dict]:
     return rows
 
 
-def _schools(open_cases, on: datetime.date) -> list[dict]:
+def _schools(open_cases: QuerySet[Case], on: datetime.date) -> list[dict[str, Any]]:
     rows = _rows(open_cases.annotate(dim=F("school_id")), "dim", on)
     # School names are organisation data, not personal data; one more query for them.
     from thuiszitters.models import School
@@ -508,7 +526,7 @@ def _schools(open_cases, on: datetime.date) -> list[dict]:
     return rows
 
 
-def _escalations(scope: Scope, period: Period) -> list[dict]:
+def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Escalations that happened in the period, by step: how many, how many by a timer, by
     hand or after the assessment, and of the timed ones how many on or before their due date."""
     happened_on = TruncDate("happened_at")
@@ -527,7 +545,8 @@ def _escalations(scope: Scope, period: Period) -> list[dict]:
             by_person=_count(Q(trigger=Trigger.PERSON)),
             by_assessment=_count(Q(trigger=Trigger.ASSESSMENT)),
             timed=_count(Q(due_on__isnull=False)),
-            on_time=_count(Q(due_on__isnull=False, day__lte=F("due_on"))),
+            # (Rows of values() are dicts: the model's on_time property is not touched.)
+            on_time=_count(Q(due_on__isnull=False, day__lte=F("due_on"))),  # type: ignore[no-redef]
             late=_count(Q(due_on__isnull=False, day__gt=F("due_on"))),
         )
         .order_by("step")
@@ -538,7 +557,7 @@ def _escalations(scope: Scope, period: Period) -> list[dict]:
     return result
 
 
-def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> list[dict]:
+def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """The last ``TREND_QUARTERS`` quarters up to ``last``, in one query: new cases in each
     quarter, and on its last day (or today for the running quarter) the open cases, the
     thuiszitters by both definitions and those past three months without an offer."""
@@ -551,7 +570,7 @@ def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> li
         Q(opened_at__lt=end_of_day(quarters[-1].end))
         & (Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(first.start)))
     )
-    aggregates = {}
+    aggregates: dict[str, Count] = {}
     for i, quarter in enumerate(quarters):
         on = min(quarter.end, today)
         open_q = open_on_q(on)
@@ -580,7 +599,18 @@ def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> li
 # --- The thuiszitterslijst (personal data) --------------------------------------------------
 
 
-def thuiszitterslijst(user, scope: Scope, on: datetime.date, today: datetime.date | None = None):
+class ListAnnotations(TypedDict):
+    """What ``thuiszitterslijst`` adds to each case."""
+
+    is_broad: bool
+    is_narrow: bool
+    first_kind: str | None
+    phase_then: str
+
+
+def thuiszitterslijst(
+    user: User, scope: Scope, on: datetime.date, today: datetime.date | None = None
+) -> "QuerySet[WithAnnotations[Case, ListAnnotations]]":
     """The thuiszitters (broad definition; ``is_narrow`` marks the narrow ones) of ``scope``
     on ``on`` that ``user`` may see, longest at home first. Callers check
     ``scope.personal_data``; the case scoping (consent) still applies row by row, and only
@@ -590,7 +620,7 @@ def thuiszitterslijst(user, scope: Scope, on: datetime.date, today: datetime.dat
 
     today = today or timezone.localdate()
     visible = absence_reports_visible_to(user).values("pk")
-    return (
+    rows = (
         cases_visible_to(user)
         .filter(scope.case_q())
         .filter(open_on_q(on))
@@ -604,9 +634,11 @@ def thuiszitterslijst(user, scope: Scope, on: datetime.date, today: datetime.dat
         .select_related("pupil", "school", "lead_organisation", "lead_user")
         .order_by("clock_start", "pk")
     )
+    # The checker infers the annotations as Any; ListAnnotations says what they hold.
+    return cast("QuerySet[WithAnnotations[Case, ListAnnotations]]", rows)
 
 
-def quarterly_reports_visible_to(scopes: list[Scope]):
+def quarterly_reports_visible_to(scopes: list[Scope]) -> "QuerySet[QuarterlyReport]":
     """The quarterly reports of the given scopes (the user's, from ``report_scopes_for``)."""
     from .models import QuarterlyReport
 

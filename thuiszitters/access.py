@@ -6,13 +6,16 @@ never a role.
 """
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from .models import Membership
 
 _CACHE_ATTR = "_thuiszitters_memberships"
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass
@@ -99,9 +102,10 @@ def region_ids_with(user, capability: str) -> set[int]:
     }
 
 
-def get_visible_or_404(queryset, **lookup):
+def get_visible_or_404(queryset: QuerySet[_M], **lookup: Any) -> _M:
     """Fetch and authorise in one step: missing and forbidden look the same (404)."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+    # ObjectDoesNotExist: the base of every model's DoesNotExist.
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc

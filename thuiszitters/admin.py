@@ -168,7 +168,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(admin.ModelAdmin):
-    list_display = ["timestamp", "actor_email", "action", "object_type", "object_id", "outcome"]
+    list_display = [
+        "timestamp",
+        "actor_email",
+        "system_actor",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+    ]
     list_filter = ["action", "outcome", "object_type"]
     search_fields = ["actor_email", "object_id", "request_id"]
     date_hierarchy = "timestamp"

@@ -15,6 +15,7 @@ from django.db import connection, models
 
 from .models import AuditAction, AuditLogEntry, AuditOutcome, Organisation
 from .request_context import current_request_context
+from .system import Actor, SystemActor, acting_user, is_system
 
 # Never copied into the audit log, even when a service lists them.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
@@ -105,14 +106,18 @@ def audit_record(
     outcome: str = AuditOutcome.SUCCESS,
     actor_email: str = "",
 ) -> AuditLogEntry:
+    """One entry. ``actor`` is the user, a ``SystemActor``, or for a failed login the
+    anonymous visitor (``AnonymousUser``, with the ``actor_email`` typed); None is refused."""
     if action in CHANGE_ACTIONS and not connection.in_atomic_block:
         raise RuntimeError("Changes are audited inside the transaction of the change.")
+    system = actor.name if is_system(actor) else ""
     ctx = current_request_context()
     otype, oid = _object_ref(obj, object_type, object_id)
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    authenticated = getattr(actor, "is_authenticated", False)
     return AuditLogEntry.objects.create(
         actor=actor if authenticated else None,
         actor_email=(actor.email if authenticated else actor_email)[:254],
+        system_actor=system,
         action=action,
         object_type=otype,
         object_id=oid,
@@ -134,14 +139,16 @@ def audit_entry(
     changes: dict,
     reason: str,
     region_id: int | None,
-    actor=None,
+    actor: Actor,
 ) -> AuditLogEntry:
     """An unsaved entry, for batch services that write many changes at once
-    (``AuditedQuerySet.update_audited``); ``actor`` None is the system (a timer)."""
+    (``AuditedQuerySet.update_audited``), such as the sweep's (``actor=SWEEP``)."""
     ctx = current_request_context()
+    user = acting_user(actor)
     return AuditLogEntry(
-        actor=actor,
-        actor_email=actor.email if actor is not None else "",
+        actor=user,
+        actor_email=user.email if user is not None else "",
+        system_actor=actor.name if isinstance(actor, SystemActor) else "",
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -1,11 +1,13 @@
+from collections.abc import Mapping
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .login_throttle import login_blocked
 from .middleware import client_address
-from .models import AuditAction, AuditOutcome
 
 
 class LoginForm(AuthenticationForm):
@@ -39,25 +41,23 @@ class LoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
 
 
-class AuditLogFilterForm(forms.Form):
-    actor = forms.CharField(label=_("Gebruiker (e-mail)"), required=False, max_length=254)
-    action = forms.ChoiceField(
-        label=_("Actie"), required=False, choices=[("", _("Alle")), *AuditAction.choices]
-    )
-    outcome = forms.ChoiceField(
-        label=_("Uitkomst"), required=False, choices=[("", _("Alle")), *AuditOutcome.choices]
-    )
-    object_type = forms.CharField(label=_("Soort gegeven"), required=False, max_length=100)
-    object_id = forms.CharField(label=_("Id van het gegeven"), required=False, max_length=64)
-    since = forms.DateField(
-        label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            self.add_error("until", _("De einddatum ligt voor de begindatum."))
-        return data
+def errors_onto_form(
+    form: forms.BaseForm,
+    exc: ValidationError,
+    *,
+    rename: Mapping[str, str | None] | None = None,
+    default: str | None = None,
+) -> None:
+    """Put a service's ``ValidationError`` on ``form``: each message on the field it names
+    when the form has that field, else on ``default`` (a field; ``None``: the form's errors
+    at the top). ``rename`` maps the service's names to the form's (``None``: to the top),
+    after the form's own ``service_field_map``. A message already on its place is not
+    repeated."""
+    names = {**getattr(form, "service_field_map", {}), **(rename or {})}
+    by_key = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for key, messages in by_key.items():
+        name = names.get(key, key)
+        target = name if name in form.fields else default
+        for message in messages:
+            if message not in form.errors.get(target or NON_FIELD_ERRORS, []):
+                form.add_error(target, message)

@@ -6,6 +6,8 @@ They filter on indexed organisation columns with subqueries, so each runs as one
 Later apps add ``pupils_visible_to`` and ``cases_visible_to`` on the same memberships.
 """
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from .access import memberships_of, organisation_ids_with, region_ids_with
@@ -22,14 +24,14 @@ from .models import (
 from .roles import Capability
 
 
-def _ids_by_kind(user) -> dict[str, set[int]]:
+def _ids_by_kind(user: User) -> dict[str, set[int]]:
     ids: dict[str, set[int]] = {kind: set() for kind in OrganisationKind.values}
     for m in memberships_of(user):
         ids[m.kind].add(m.organisation_id)
     return ids
 
 
-def _served_municipalities(bureau_ids: set[int]):
+def _served_municipalities(bureau_ids: set[int]) -> QuerySet[Any, Any]:
     return LeerplichtBureau.municipalities.through.objects.filter(
         leerplichtbureau_id__in=bureau_ids
     ).values("municipality_id")
@@ -49,14 +51,14 @@ def _school_scope(ids: dict[str, set[int]]) -> Q:
     return q
 
 
-def schools_visible_to(user) -> QuerySet[School]:
+def schools_visible_to(user: User) -> QuerySet[School]:
     ids = _ids_by_kind(user)
     if not any(ids.values()):
         return School.objects.none()
     return School.objects.filter(_school_scope(ids), is_active=True)
 
 
-def organisations_visible_to(user) -> QuerySet[Organisation]:
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     """Own organisations and those the work touches.
 
     A school sees its SWV and municipality; an SWV its schools, their municipalities and its
@@ -90,7 +92,7 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(q, is_active=True)
 
 
-def users_visible_to(user) -> QuerySet[User]:
+def users_visible_to(user: User) -> QuerySet[User]:
     """Colleagues: people with an active membership in an organisation of the user.
 
     A functional administrator sees every user of the region, service accounts included.
@@ -112,7 +114,7 @@ def users_visible_to(user) -> QuerySet[User]:
     return users
 
 
-def memberships_visible_to(user) -> QuerySet[Membership]:
+def memberships_visible_to(user: User) -> QuerySet[Membership]:
     """Memberships in the organisations whose people the user may see."""
     colleague_orgs = {
         m.organisation_id
@@ -125,14 +127,14 @@ def memberships_visible_to(user) -> QuerySet[Membership]:
     )
 
 
-def audit_entries_visible_to(user) -> QuerySet[AuditLogEntry]:
+def audit_entries_visible_to(user: User) -> QuerySet[AuditLogEntry]:
     regions = region_ids_with(user, Capability.VIEW_AUDIT_LOG)
     if not regions:
         return AuditLogEntry.objects.none()
     return AuditLogEntry.objects.filter(region_id__in=regions)
 
 
-def reporting_organisations(user) -> QuerySet[Organisation]:
+def reporting_organisations(user: User) -> QuerySet[Organisation]:
     """The organisations for which the user may submit absence reports."""
     ids = organisation_ids_with(user, Capability.SUBMIT_ABSENCE_REPORT)
     return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name", "id")

@@ -6,6 +6,7 @@ Each change runs in one transaction with its audit entry (``thuiszitters.audit``
 import datetime
 import secrets
 import socket
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from .models import (
 )
 from .models.users import hash_token
 from .roles import RoleCode
+from .system import Actor, acting_user
 
 TOKEN_PREFIX = "tz_"  # noqa: S105 - a label, not a secret
 
@@ -39,7 +41,7 @@ def user_create(
     *,
     email: str,
     full_name: str,
-    actor: User | None,
+    actor: Actor,
     password: str | None = None,
     phone: str = "",
     organisation: Organisation | None = None,
@@ -59,7 +61,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, user: User, actor: User | None, reason: str = "", **fields) -> User:
+def user_update(*, user: User, actor: Actor, reason: str = "", **fields: Any) -> User:
     allowed = {"full_name", "phone", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
@@ -79,7 +81,7 @@ def membership_create(
     user: User,
     organisation: Organisation,
     role: str,
-    actor: User | None,
+    actor: Actor,
     job_title: str = "",
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
@@ -103,7 +105,7 @@ def membership_create(
 def membership_end(
     *,
     membership: Membership,
-    actor: User | None,
+    actor: Actor,
     on: datetime.date | None = None,
     reason: str = "",
 ) -> Membership:
@@ -134,7 +136,7 @@ def api_token_create(
     *,
     organisation: Organisation,
     name: str,
-    actor: User | None,
+    actor: Actor,
     role: str = RoleCode.SCHOOL_SYSTEM,
 ) -> tuple[ApiToken, str]:
     """Make a token for a system of ``organisation``; returns the token and its key (shown once)."""
@@ -154,14 +156,14 @@ def api_token_create(
         name=name,
         prefix=raw[: len(TOKEN_PREFIX) + 6],
         key_hash=hash_token(raw),
-        created_by=actor,
+        created_by=acting_user(actor),
     )
     audit_change(actor=actor, obj=token, action=AuditAction.CREATE, organisation=organisation)
     return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User | None, reason: str = "") -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Actor, reason: str = "") -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         before = snapshot(token, ["revoked_at"])
@@ -189,7 +191,7 @@ def heartbeat_record(*, name: str = "celery") -> SystemHeartbeat:
 
 
 @transaction.atomic
-def organisation_create(*, model: type[Organisation], actor: User | None, **fields) -> Organisation:
+def organisation_create(*, model: type[Organisation], actor: Actor, **fields: Any) -> Organisation:
     """Create an organisation of any kind (``School``, ``Municipality``, ...); audited."""
     organisation = model(**fields)
     organisation.full_clean(exclude=["kind"])

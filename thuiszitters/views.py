@@ -3,8 +3,10 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -17,10 +19,19 @@ from django.views.decorators.http import require_GET
 
 from .access import get_visible_or_404, has_capability, memberships_of
 from .audit import audit_record
-from .forms import AuditLogFilterForm, LoginForm
+from .context_processors import home_entries
+from .filters import AuditLogFilter, OrganisationFilter, filtered
+from .forms import LoginForm
 from .login_throttle import login_failure_record, login_failures_clear
 from .middleware import client_address
-from .models import AuditAction, AuditOutcome, Membership, OrganisationKind, SystemHeartbeat
+from .models import (
+    AuditAction,
+    AuditOutcome,
+    Membership,
+    OrganisationKind,
+    School,
+    SystemHeartbeat,
+)
 from .roles import Capability
 from .selectors import (
     audit_entries_visible_to,
@@ -31,6 +42,16 @@ from .selectors import (
 
 logger = logging.getLogger(__name__)
 COLLEAGUES_ON_HOME = 20
+# The audit log API's filters without the ids (``actor``, ``organisation``) meant for programs.
+AUDIT_LOG_PAGE_FILTERS = [
+    "actor_email",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "since",
+    "until",
+]
 
 
 def home(request):
@@ -51,7 +72,10 @@ def home(request):
         .order_by("user__full_name", "organisation__name")
     )
     colleague_page = list(colleagues[: COLLEAGUES_ON_HOME + 1])
+    sections, links = home_entries(user)
     context = {
+        "home_sections": sections,
+        "home_links": links,
         "memberships": own,
         "colleagues": colleague_page[:COLLEAGUES_ON_HOME],
         "more_colleagues": len(colleague_page) > COLLEAGUES_ON_HOME,
@@ -63,22 +87,24 @@ def home(request):
 
 
 def organisation_list(request):
-    organisations = organisations_visible_to(request.user).order_by("kind", "name")
-    kind = request.GET.get("kind", "")
-    if kind in OrganisationKind.values:
-        organisations = organisations.filter(kind=kind)
-    paginator = Paginator(organisations, 50)
-    page = paginator.get_page(request.GET.get("page"))
+    filters = OrganisationFilter(
+        request.GET or None,
+        queryset=organisations_visible_to(request.user).order_by("kind", "name"),
+        request=request,
+    )
+    page = Paginator(filtered(filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "core/organisation_list.html",
-        {"page": page, "kind": kind, "kinds": OrganisationKind.choices},
+        {"page": page, "form": filters.form, "query": query.urlencode()},
     )
 
 
 def organisation_detail(request, pk: int):
     organisation = get_visible_or_404(organisations_visible_to(request.user), pk=pk)
-    schools = []
+    schools: QuerySet[School] | list[School] = []
     if organisation.kind in (OrganisationKind.SWV, OrganisationKind.MUNICIPALITY):
         field = "swv_id" if organisation.kind == OrganisationKind.SWV else "municipality_id"
         schools = (
@@ -106,31 +132,19 @@ def audit_log(request):
     """The functional administrator's view of the region's audit log, with filters."""
     if not has_capability(request.user, Capability.VIEW_AUDIT_LOG):
         raise Http404
-    entries = audit_entries_visible_to(request.user)
-    form = AuditLogFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        entries = entries.none()  # show the errors, never an unfiltered log by surprise
-    elif form.is_valid():
-        data = form.cleaned_data
-        if data["actor"]:
-            entries = entries.filter(actor_email__icontains=data["actor"])
-        if data["action"]:
-            entries = entries.filter(action=data["action"])
-        if data["outcome"]:
-            entries = entries.filter(outcome=data["outcome"])
-        if data["object_type"]:
-            entries = entries.filter(object_type=data["object_type"])
-        if data["object_id"]:
-            entries = entries.filter(object_id=data["object_id"])
-        if data["since"]:
-            entries = entries.filter(timestamp__date__gte=data["since"])
-        if data["until"]:
-            entries = entries.filter(timestamp__date__lte=data["until"])
-    page = Paginator(entries.order_by("-timestamp", "-id"), 50).get_page(request.GET.get("page"))
+    filters = AuditLogFilter(
+        request.GET or None,
+        queryset=audit_entries_visible_to(request.user).order_by("-timestamp", "-id"),
+        request=request,
+        only=AUDIT_LOG_PAGE_FILTERS,
+    )
+    page = Paginator(filtered(filters), 50).get_page(request.GET.get("page"))
     template = "core/_audit_rows.html" if request.htmx else "core/audit_log.html"
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {"page": page, "form": form, "query": query.urlencode()})
+    return render(
+        request, template, {"page": page, "form": filters.form, "query": query.urlencode()}
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -150,7 +164,7 @@ class LoginView(auth_views.LoginView):
         if not throttled:
             login_failure_record(email=email, address=client_address(self.request))
         audit_record(
-            actor=None,
+            actor=AnonymousUser(),
             action=AuditAction.LOGIN_FAILED,
             outcome=AuditOutcome.DENIED,
             actor_email=email[:254],

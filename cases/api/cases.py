@@ -10,7 +10,6 @@ deadline, the escalations and the route's actions: ``escalation`` depends on ``c
 never the other way round.
 """
 
-import django_filters
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -35,6 +34,7 @@ from thuiszitters.models import Organisation, User
 from thuiszitters.roles import Capability
 from thuiszitters.selectors import organisations_visible_to
 
+from ..filters import CaseFilter
 from ..models import (
     Action,
     CaseEvent,
@@ -43,15 +43,15 @@ from ..models import (
     Meeting,
     Participant,
 )
-from ..selectors import case_has_overdue_action, cases_annotate_for_list, cases_visible_to
+from ..selectors import cases_annotate_for_list, cases_visible_to
 from ..services import (
     action_add,
     case_close,
     case_consent_record,
     case_journal_add,
     case_lead_change,
+    case_move,
     case_reopen,
-    case_transition,
 )
 from ..workflow import ClosureReason, Phase
 from .absence_reports import ApiErrorSerializer
@@ -274,30 +274,6 @@ class ConsentSerializer(InputSerializer):
     note = serializers.CharField(allow_blank=True, default="")
 
 
-# --- filters --------------------------------------------------------------------------
-
-
-class CaseFilter(django_filters.FilterSet):
-    phase = django_filters.MultipleChoiceFilter(choices=Phase.choices)
-    school = django_filters.NumberFilter(field_name="school_id")
-    swv = django_filters.NumberFilter(field_name="swv_id")
-    municipality = django_filters.NumberFilter(field_name="municipality_id")
-    lead_organisation = django_filters.NumberFilter(field_name="lead_organisation_id")
-    open = django_filters.BooleanFilter(
-        method="filter_open", help_text="`true`: open cases only; `false`: closed cases only."
-    )
-    overdue = django_filters.BooleanFilter(
-        method="filter_overdue", help_text="`true`: cases with an open action past its date."
-    )
-
-    def filter_open(self, queryset, name, value):
-        return queryset.filter(closed_at__isnull=value)
-
-    def filter_overdue(self, queryset, name, value):
-        has = case_has_overdue_action(timezone.localdate())
-        return queryset.filter(has if value else ~has)
-
-
 # --- examples -------------------------------------------------------------------------
 
 _CASE_EXAMPLE = {
@@ -370,6 +346,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
+    transition_input: type[InputSerializer] = TransitionSerializer
     required_capabilities = {
         "list": Capability.VIEW_PERSONAL_DATA,
         "retrieve": Capability.VIEW_PERSONAL_DATA,
@@ -448,10 +425,8 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         case = self.get_object()
-        data = self._input(TransitionSerializer, case)
-        case_transition(
-            case=case, to_phase=data["to_phase"], reason=data["reason"], actor=request.user
-        )
+        data = self._input(self.transition_input, case)
+        case_move(case=case, to_phase=data["to_phase"], reason=data["reason"], actor=request.user)
         return self._updated(case)
 
     @_write_schema(

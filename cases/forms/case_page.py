@@ -23,7 +23,8 @@ from ..models import (
     SituationLevel,
     WaitingListFor,
 )
-from ..workflow import TRANSITIONS, ClosureReason, Phase, is_escalation
+from ..services import case_move_targets
+from ..workflow import ClosureReason, Phase, is_escalation
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 JOURNAL_KINDS = [
@@ -74,19 +75,27 @@ def owner_parse(value: str) -> dict:
     return {}
 
 
+class _MoveField(forms.ChoiceField):
+    """Offers the moves back on the route (forward has the route section's form) but accepts
+    every move of ``case_move``, as the API does, so that the service decides."""
+
+    accepted: list[str] = []
+
+    def valid_value(self, value) -> bool:
+        return value in self.accepted
+
+
 class TransitionForm(forms.Form):
     service_field_map = {"phase": "to_phase"}
-    to_phase = forms.ChoiceField(label=_("Naar fase"))
+    to_phase = _MoveField(label=_("Naar fase"))
     reason = forms.CharField(label=_("Reden"), widget=TEXTAREA)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        # Back on the route only: forward is escalation, offered by the route section.
-        allowed = TRANSITIONS.get(case.phase, frozenset()) - {Phase.CLOSED}
-        self.fields["to_phase"].choices = [
-            (p, Phase(p).label)
-            for p in Phase.values
-            if p in allowed and not is_escalation(case.phase, p)
+        field = self.fields["to_phase"]
+        field.accepted = case_move_targets(case)
+        field.choices = [
+            (p, Phase(p).label) for p in field.accepted if not is_escalation(case.phase, p)
         ]
 
 
@@ -184,7 +193,8 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, participants, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participants = {p.pk: p for p in participants}
+        # (Not self.participants: that name is the form field's.)
+        self.participants_by_pk = {p.pk: p for p in participants}
         self.fields["participants"].choices = [
             (p.pk, f"{p.display_name} ({p.get_role_display()})") for p in participants
         ]
@@ -221,7 +231,7 @@ class MeetingForm(forms.Form):
             "notes": data["notes"],
             "parents_present": data["parents_present"],
             "pupil_present": data["pupil_present"],
-            "participants": [self.participants[pk] for pk in data["participants"]],
+            "participants": [self.participants_by_pk[pk] for pk in data["participants"]],
             "decisions": data["decision_list"],
             "actions": actions,
         }

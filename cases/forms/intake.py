@@ -19,6 +19,7 @@ from registration.models import (
     ConsentScope,
     GuardianRelation,
     ParentsInformedHow,
+    Pupil,
 )
 from registration.selectors import pupils_visible_to
 from registration.services import REPORT_FIELDS
@@ -81,7 +82,7 @@ class IntakeForm(forms.Form):
     reporting_organisation = forms.ModelChoiceField(
         label=_("Melding namens"), queryset=Organisation.objects.none(), empty_label=None
     )
-    pupil = forms.ModelChoiceField(
+    pupil: "forms.ModelChoiceField[Pupil]" = forms.ModelChoiceField(
         queryset=None, required=False, widget=forms.HiddenInput, label=_("Leerling")
     )
     new_pupil = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -284,7 +285,7 @@ class IntakeForm(forms.Form):
     def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
         """Put a service's field errors on the matching form fields (the rest at the top)."""
         for key, messages in message_dict.items():
-            field = SERVICE_FIELD_MAP.get(key, key)
+            field: str | None = SERVICE_FIELD_MAP.get(key, key)
             if field == "pupil" or field not in self.fields:
                 field = None
             for message in messages:

@@ -13,18 +13,34 @@ from .casefile import (
     participant_add,
     participant_remove,
 )
-from .intake import IdempotencyConflict, IntakeResult, absence_report_same, absence_report_submit
+from .intake import (
+    ConsentNow,
+    IdempotencyConflict,
+    IntakeInput,
+    IntakeResult,
+    NewPupil,
+    absence_report_same,
+    absence_report_submit,
+    intake_check,
+    intake_submit,
+)
 from .workflow import (
     TimerStep,
     case_close,
+    case_move,
+    case_move_targets,
     case_reopen,
     case_transition,
     cases_transition_by_timer,
+    register_forward_move,
 )
 
 __all__ = [
+    "ConsentNow",
     "IdempotencyConflict",
+    "IntakeInput",
     "IntakeResult",
+    "NewPupil",
     "TimerStep",
     "absence_report_same",
     "absence_report_submit",
@@ -37,12 +53,17 @@ __all__ = [
     "case_details_update",
     "case_journal_add",
     "case_lead_change",
+    "case_move",
+    "case_move_targets",
     "case_reopen",
     "case_transition",
     "cases_transition_by_timer",
     "check_in_record",
     "goal_add",
+    "intake_check",
+    "intake_submit",
     "meeting_record",
     "participant_add",
     "participant_remove",
+    "register_forward_move",
 ]

@@ -3,19 +3,23 @@ arrangements, care partners and aftercare. Each locks the case, refuses a closed
 and writes the journal in one transaction."""
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from registration.models import Consent
 from registration.services import ConsentStanding, consent_record
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import (
     Action,
@@ -23,6 +27,7 @@ from ..models import (
     AftercareCheckIn,
     Arrangement,
     Case,
+    CaseEvent,
     CaseEventKind,
     CaseUserObjectPermission,
     Cause,
@@ -38,6 +43,8 @@ from ..models import (
 from .common import case_locked, journal, require_case_work
 from .workflow import case_reopen
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
 CARE_PERMISSION = "cases.view_case_as_care_partner"
 LEAD_ORGANISATION_KINDS = frozenset(
     {
@@ -49,7 +56,9 @@ LEAD_ORGANISATION_KINDS = frozenset(
 )
 
 
-def _save_new(obj, actor, case: Case, kind: str, message: str = "", **data):
+def _save_new(
+    obj: _ModelT, actor: Actor, case: Case, kind: str, message: str = "", **data: Any
+) -> _ModelT:
     obj.full_clean()
     obj.save()
     audit_change(actor=actor, obj=obj, action=AuditAction.CREATE)
@@ -59,11 +68,15 @@ def _save_new(obj, actor, case: Case, kind: str, message: str = "", **data):
 
 @transaction.atomic
 def case_lead_change(
-    *, case: Case, organisation: Organisation, actor, user: User | None = None, reason: str = ""
+    *,
+    case: Case,
+    organisation: Organisation,
+    actor: Actor,
+    user: User | None = None,
+    reason: str = "",
 ) -> Case:
     """Hand the lead to another organisation (and person). Exactly one lead at any time."""
-    if actor is not None:
-        require_case_work(actor, case)
+    require_case_work(actor, case)
     case = case_locked(case)
     if organisation.kind not in LEAD_ORGANISATION_KINDS:
         raise ValidationError(
@@ -112,7 +125,7 @@ def lead_history_start(case: Case) -> LeadAssignment:
 
 
 @transaction.atomic
-def case_details_update(*, case: Case, actor, reason: str = "", **fields) -> Case:
+def case_details_update(*, case: Case, actor: Actor, reason: str = "", **fields: Any) -> Case:
     """Daytime activity, causes, waiting list, wishes, and the ladder of effectiveness."""
     allowed = {
         "daytime_activity",
@@ -163,11 +176,11 @@ def case_details_update(*, case: Case, actor, reason: str = "", **fields) -> Cas
 def case_journal_add(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     text: str,
     kind: str = CaseEventKind.NOTE,
     on: datetime.datetime | None = None,
-):
+) -> CaseEvent:
     """A note, conversation or decision in the journal (append-only)."""
     if kind not in (CaseEventKind.NOTE, CaseEventKind.CONVERSATION, CaseEventKind.DECISION):
         raise ValidationError({"kind": _("Kies aantekening, gesprek of besluit.")})
@@ -187,7 +200,7 @@ def case_journal_add(
 def participant_add(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     role: str,
     user: User | None = None,
     organisation: Organisation | None = None,
@@ -197,10 +210,13 @@ def participant_add(
     case = case_locked(case)
     if user is None and not name.strip():
         raise ValidationError({"name": _("Kies een gebruiker of vul een naam in.")})
-    if (
-        user is not None
-        and not user.memberships.active()
-        .filter(organisation__region_id=case.municipality.region_id)
+    region_id = case.municipality.region_id
+    # (A municipality without a region matches nobody: region_id=None would match everyone
+    # whose organisation has no region.)
+    if user is not None and (
+        region_id is None
+        or not user.memberships.active()
+        .filter(organisation__region_id=region_id)
         .exclude(organisation__kind=OrganisationKind.CARE_ORGANISATION)
         .exists()
     ):
@@ -226,7 +242,7 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_remove(*, participant: Participant, actor) -> Participant:
+def participant_remove(*, participant: Participant, actor: Actor) -> Participant:
     require_case_work(actor, participant.case)
     case_locked(participant.case)
     before = snapshot(participant, ["removed_at"])
@@ -245,7 +261,7 @@ def participant_remove(*, participant: Participant, actor) -> Participant:
 def goal_add(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     description: str,
     measure: str = "",
     target_date: datetime.date | None = None,
@@ -262,7 +278,7 @@ def goal_add(
 def action_add(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     description: str,
     due_on: datetime.date,
     owner_user: User | None = None,
@@ -298,10 +314,10 @@ def action_add(
 
 
 @transaction.atomic
-def action_status_set(*, action: Action, status: str, actor) -> Action:
+def action_status_set(*, action: Action, status: str, actor: Actor) -> Action:
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Onbekende status.")})
-    is_owner = actor is not None and action.owner_user_id == actor.pk
+    is_owner = not is_system(actor) and action.owner_user_id == actor.pk
     if not is_owner:
         require_case_work(actor, action.case)
     case_locked(action.case)
@@ -327,15 +343,15 @@ def action_status_set(*, action: Action, status: str, actor) -> Action:
 def meeting_record(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     kind: str,
     held_on: datetime.date,
     notes: str = "",
-    participants: list[Participant] = (),
+    participants: Sequence[Participant] = (),
     parents_present: bool = False,
     pupil_present: bool = False,
-    decisions: list[str] = (),
-    actions: list[dict] = (),
+    decisions: Sequence[str] = (),
+    actions: Sequence[dict[str, Any]] = (),
 ) -> Meeting:
     """A meeting with its participants and decisions; ``actions`` (description, due_on,
     owner_user/owner_organisation, decision index) become actions of the plan.
@@ -347,7 +363,7 @@ def meeting_record(
         actor,
         case,
         Capability.SIT_ON_DOORBRAAKTEAM
-        if team_meeting and actor is not None and not has_capability(actor, Capability.WORK_CASES)
+        if team_meeting and not has_capability(actor, Capability.WORK_CASES)
         else Capability.WORK_CASES,
     )
     case = case_locked(case)
@@ -360,7 +376,7 @@ def meeting_record(
         kind=kind,
         held_on=held_on,
         notes=notes.strip(),
-        created_by=actor,
+        created_by=acting_user(actor),
         parents_present=parents_present,
         pupil_present=pupil_present,
     )
@@ -392,7 +408,7 @@ def meeting_record(
 def arrangement_record(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     kind: str,
     start_on: datetime.date,
     share_percent: int,
@@ -413,7 +429,7 @@ def arrangement_record(
         is_suitable_offer=is_suitable_offer,
         cost_total=cost_total,
         municipality_share_percent=municipality_share_percent,
-        created_by=actor,
+        created_by=acting_user(actor),
     )
     _save_new(
         arrangement,
@@ -441,7 +457,7 @@ def arrangement_record(
 
 @transaction.atomic
 def care_partner_invite(
-    *, case: Case, user: User, actor, role: str = ParticipantRole.JEUGDARTS
+    *, case: Case, user: User, actor: Actor, role: str = ParticipantRole.JEUGDARTS
 ) -> Participant:
     """Invite a care partner to one case. Only with the share_with_care_partners consent."""
     require_case_work(actor, case)
@@ -464,7 +480,7 @@ def care_partner_invite(
     return participant
 
 
-def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
+def care_access_revoke_all(*, case: Case, actor: Actor, reason: str) -> int:
     """Remove every care partner's grant on the case (consent withdrawn)."""
     grants = list(
         CaseUserObjectPermission.objects.filter(
@@ -490,7 +506,7 @@ def care_access_revoke_all(*, case: Case, actor, reason: str) -> int:
 
 
 @transaction.atomic
-def case_consent_record(*, case: Case, actor, **statement):
+def case_consent_record(*, case: Case, actor: User, **statement: Any) -> Consent:
     """A consent statement made from the case page. Withdrawing share_with_care_partners
     revokes the care partners' grants at once (the selectors already stop showing the case
     the moment the consent lapses).
@@ -521,7 +537,7 @@ def case_consent_record(*, case: Case, actor, **statement):
 def check_in_record(
     *,
     check_in: AftercareCheckIn,
-    actor,
+    actor: Actor,
     outcome: str,
     note: str = "",
     on: datetime.date | None = None,
@@ -535,7 +551,7 @@ def check_in_record(
         raise ValidationError({"outcome": _("Kies een uitkomst.")})
     before = snapshot(check_in, ["done_on", "outcome", "note"])
     check_in.done_on = on or timezone.localdate()
-    check_in.outcome, check_in.note, check_in.done_by = outcome, note, actor
+    check_in.outcome, check_in.note, check_in.done_by = outcome, note, acting_user(actor)
     check_in.save(update_fields=["done_on", "outcome", "note", "done_by"])
     audit_change(
         actor=actor,

@@ -1,10 +1,14 @@
 """What every case service shares: the lock, the read-only rule, the journal, the check."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability
+from thuiszitters.models import User
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import Case, CaseEvent
 
@@ -17,18 +21,22 @@ def case_locked(case: Case, *, allow_closed: bool = False) -> Case:
     return locked
 
 
-def require_case_work(actor, case: Case, capability: str = Capability.WORK_CASES) -> None:
-    """The actor may work on this case: the capability, and the case in their scope."""
+def require_case_work(actor: Actor, case: Case, capability: str = Capability.WORK_CASES) -> None:
+    """The actor may work on this case: the capability, and the case in their scope. The
+    system (the sweep, the demo data) may; ``None`` is refused (TypeError)."""
     from ..selectors import cases_visible_to
 
-    if actor is None:  # the system (timers, demo data)
+    if is_system(actor):
         return
     if (
-        not has_capability(actor, capability)
+        not isinstance(actor, User)
+        or not has_capability(actor, capability)
         or not cases_visible_to(actor).filter(pk=case.pk).exists()
     ):
         raise PermissionDenied(_("U mag deze casus niet wijzigen."))
 
 
-def journal(case: Case, actor, kind: str, message: str = "", **data) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, message=message, data=data)
+def journal(case: Case, actor: Actor, kind: str, message: str = "", **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, actor=acting_user(actor), kind=kind, message=message, data=data
+    )

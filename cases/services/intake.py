@@ -3,21 +3,38 @@
 A valid report opens a case in phase ``school`` with the reporter holding the lead, or joins
 the pupil's open case. One open case per pupil holds under concurrency: the pupil's row is
 locked for the decision and a partial unique index refuses a second open case.
+
+The form adds a new pupil and the consent given now to the report (``intake_submit``), and
+checks the same as the user types without writing anything (``intake_check``).
 """
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration.models import AbsenceReport, Pupil
-from registration.services import ReportInput, absence_report_create, absence_report_validate
+from registration.models import AbsenceReport, ConsentStatus, Enrolment, Pupil
+from registration.services import (
+    ConsentStanding,
+    GuardianInput,
+    ReportInput,
+    ReportPlacement,
+    absence_report_create,
+    absence_report_validate,
+    consent_new,
+    consent_record,
+    consent_standing,
+    pupil_identify,
+    pupil_register_check,
+    pupil_register_for_report,
+)
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
-from thuiszitters.models import AuditAction, Organisation, User
+from thuiszitters.models import AuditAction, Municipality, Organisation, User
 from thuiszitters.roles import Capability
 
 from ..models import Case, CaseEvent, CaseEventKind, CaseReport
@@ -56,7 +73,7 @@ class IdempotencyConflict(ValidationError):
         )
 
 
-def _said(report: AbsenceReport | ReportInput) -> tuple:
+def _said(report: AbsenceReport | ReportInput) -> tuple[object, ...]:
     """What the reporter said; the rest of a stored report (placement, sharing) is derived."""
     pupil_id = report.pupil_id if isinstance(report, AbsenceReport) else report.pupil.pk
     return (
@@ -103,6 +120,13 @@ def _existing(reporting_organisation: Organisation, data: ReportInput) -> Absenc
     return seen
 
 
+def _require_reporter(actor: User, reporting_organisation: Organisation) -> None:
+    if not has_capability(
+        actor, Capability.SUBMIT_ABSENCE_REPORT, organisation_id=reporting_organisation.pk
+    ):
+        raise PermissionDenied(_("U mag voor deze organisatie geen verzuim melden."))
+
+
 def absence_report_submit(
     *,
     actor: User,
@@ -115,10 +139,7 @@ def absence_report_submit(
     Idempotent on ``data.client_key`` per reporting organisation: a retried delivery returns
     the first result; the key with another report raises IdempotencyConflict.
     """
-    if not has_capability(
-        actor, Capability.SUBMIT_ABSENCE_REPORT, organisation_id=reporting_organisation.pk
-    ):
-        raise PermissionDenied(_("U mag voor deze organisatie geen verzuim melden."))
+    _require_reporter(actor, reporting_organisation)
     seen = _existing(reporting_organisation, data)
     if seen is not None:
         return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
@@ -136,7 +157,13 @@ def absence_report_submit(
         return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
 
 
-def _write(actor, reporting_organisation, data: ReportInput, placement, channel) -> IntakeResult:
+def _write(
+    actor: User,
+    reporting_organisation: Organisation,
+    data: ReportInput,
+    placement: ReportPlacement,
+    channel: str,
+) -> IntakeResult:
     # Serialise intakes of one pupil: the second waits here and then finds the open case.
     Pupil.objects.select_for_update().filter(pk=data.pupil.pk).first()
     report = absence_report_create(
@@ -165,7 +192,7 @@ def _write(actor, reporting_organisation, data: ReportInput, placement, channel)
                 reason=_("Nieuwe melding binnen 3 maanden na het sluiten."),
             )
     created = case is None
-    if created:
+    if case is None:
         case = Case(
             pupil=data.pupil,
             phase=Phase.SCHOOL,
@@ -223,10 +250,158 @@ def _write(actor, reporting_organisation, data: ReportInput, placement, channel)
     return IntakeResult(report, case, case_created=created, duplicate=False)
 
 
+# --- the intake form: a new pupil and the consent given now, with the report -------------
+
+
+@dataclass(frozen=True)
+class NewPupil:
+    """A pupil the reporter adds with the report; a school says since when it enrols them."""
+
+    given_names: str
+    surname: str
+    date_of_birth: datetime.date | None
+    municipality: Municipality | None
+    surname_prefix: str = ""
+    bsn: str | None = None
+    enrolled_from: datetime.date | None = None
+    guardians: tuple[GuardianInput, ...] = ()
+
+    def pupil_fields(self) -> dict[str, Any]:
+        return {
+            "given_names": self.given_names,
+            "surname_prefix": self.surname_prefix,
+            "surname": self.surname,
+            "date_of_birth": self.date_of_birth,
+            "municipality": self.municipality,
+        }
+
+
+@dataclass(frozen=True)
+class ConsentNow:
+    """Consent given for ``scopes``, recorded with the report."""
+
+    scopes: tuple[str, ...]
+    party: str
+    stated_on: datetime.date | None
+    how: str
+
+    def statements(self) -> list[dict[str, Any]]:
+        """The keyword arguments of one statement per scope."""
+        return [
+            {
+                "scope": scope,
+                "status": ConsentStatus.GIVEN,
+                "party": self.party,
+                "stated_on": self.stated_on,
+                "how": self.how,
+                "note": _("Vastgelegd bij de verzuimmelding."),
+            }
+            for scope in self.scopes
+        ]
+
+
+@dataclass(frozen=True)
+class IntakeInput:
+    """What the intake form delivers: the found ``pupil`` or a ``new_pupil``, the consent
+    given now, and the report (``ReportInput``'s fields but the pupil)."""
+
+    reporting_organisation: Organisation
+    pupil: Pupil | None
+    new_pupil: NewPupil | None
+    consent: ConsentNow
+    report: dict[str, Any]
+
+
+def intake_submit(*, actor: User, data: IntakeInput) -> IntakeResult:
+    """The intake form: the pupil (found, new, or the known one a new pupil's BSN matches),
+    the consent given now and the report, in one transaction: a refused report leaves no
+    pupil and no consent behind."""
+    reporting_organisation = data.reporting_organisation
+    pupil, new_pupil = data.pupil, data.new_pupil
+    identified = None
+    if new_pupil is not None:
+        # Outside the transaction: a refused match is audited even though nothing is saved.
+        identified = pupil_identify(
+            actor=actor,
+            organisation=reporting_organisation,
+            bsn=new_pupil.bsn,
+            surname=new_pupil.surname,
+            surname_prefix=new_pupil.surname_prefix,
+            date_of_birth=new_pupil.date_of_birth,
+        )
+    with transaction.atomic():
+        if new_pupil is not None:
+            pupil = pupil_register_for_report(
+                actor=actor,
+                organisation=reporting_organisation,
+                identified=identified,
+                enrolled_from=new_pupil.enrolled_from,
+                guardians=new_pupil.guardians,
+                bsn=new_pupil.bsn or None,
+                **new_pupil.pupil_fields(),
+            )
+        if pupil is None:
+            raise ValueError("the found pupil or a new one")
+        # The reporting school records consent for its new report; it reaches the pupil's
+        # other reports only when the reporter has standing for the whole pupil.
+        standing = consent_standing(actor, pupil) or ConsentStanding.OWN_REPORTS
+        for statement in data.consent.statements():
+            consent_record(
+                actor=actor,
+                pupil=pupil,
+                standing=standing,
+                organisation=reporting_organisation,
+                **statement,
+            )
+        return absence_report_submit(
+            actor=actor,
+            reporting_organisation=reporting_organisation,
+            data=ReportInput(pupil=pupil, **data.report),
+            channel="form",
+        )
+
+
+def intake_check(*, actor: User, data: IntakeInput) -> dict[str, list[str]]:
+    """The errors ``intake_submit`` would raise for this input, in the same order, without
+    writing or locking anything (the form's check as the user types): empty when the
+    report would go in. The BSN is left out, so the answer is the same for any BSN and no
+    refused match is audited; the submit checks it."""
+    reporting_organisation = data.reporting_organisation
+    pupil, new_pupil = data.pupil, data.new_pupil
+    enrolments: list[Enrolment] = []
+    try:
+        if new_pupil is not None:
+            pupil, enrolments = pupil_register_check(
+                organisation=reporting_organisation,
+                enrolled_from=new_pupil.enrolled_from,
+                guardians=new_pupil.guardians,
+                **new_pupil.pupil_fields(),
+            )
+        if pupil is None:
+            raise ValueError("the found pupil or a new one")
+        for statement in data.consent.statements():
+            consent_new(actor=actor, pupil=pupil, **statement)
+        _require_reporter(actor, reporting_organisation)
+        absence_report_validate(
+            data=ReportInput(pupil=pupil, **data.report),
+            reporting_organisation=reporting_organisation,
+            actor=actor,
+            new_enrolments=enrolments,
+        )
+    except ValidationError as exc:
+        return exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    return {}
+
+
 __all__ = [
+    "ConsentNow",
     "IdempotencyConflict",
+    "IntakeInput",
     "IntakeResult",
+    "NewPupil",
     "ValidationError",
     "absence_report_same",
     "absence_report_submit",
+    "intake_check",
+    "intake_submit",
 ]

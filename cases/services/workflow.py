@@ -6,7 +6,7 @@ No other code assigns ``Case.phase``. Every transition is checked against
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, audit_entry, snapshot
-from thuiszitters.models import AuditAction
+from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor, SystemActor
 
 from ..models import AftercareCheckIn, Case, CaseEvent, CaseEventKind, LeadAssignment
 from ..workflow import (
     AFTERCARE_MONTHS,
     OFFER_REASONS,
     REOPEN_RESETS,
+    TRANSITIONS,
     ClosureReason,
     Phase,
     is_allowed,
@@ -36,7 +38,7 @@ from .common import case_locked, journal, require_case_work
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to_phase: str, actor, reason: str = "", via: str = "person"
+    *, case: Case, to_phase: str, actor: Actor, reason: str = "", via: str = "person"
 ) -> Case:
     """Move an open case to ``to_phase`` if the table allows it. Closing and reopening have
     their own services (they need more than a reason). A step forward on the route is an
@@ -74,6 +76,40 @@ def case_transition(
     return case
 
 
+# Forward moves that an app to the right of cases takes instead of ``case_transition``
+# (escalation: a timed step is an escalation by hand, with its record and the new lead),
+# registered in that app's AppConfig.ready(): cases never imports it.
+FORWARD_MOVES: dict[str, Callable[..., Case]] = {}
+
+
+def register_forward_move(phases: Iterable[str], handler: Callable[..., Case]) -> None:
+    """``handler(*, case, to_phase, actor, reason) -> Case`` takes moves forward to ``phases``."""
+    for phase in phases:
+        FORWARD_MOVES[phase] = handler
+
+
+def case_move_targets(case: Case) -> list[str]:
+    """The phases a person may ask to move ``case`` to: back on the route as the table
+    allows, or forward to a step that a registered handler takes. Closing has its own
+    service."""
+    allowed = TRANSITIONS.get(case.phase, frozenset()) - {Phase.CLOSED}
+    return [
+        phase
+        for phase in Phase.values
+        if (phase in FORWARD_MOVES if is_escalation(case.phase, phase) else phase in allowed)
+    ]
+
+
+def case_move(*, case: Case, to_phase: str, actor: Actor, reason: str) -> Case:
+    """A person moves the case to ``to_phase``: the one service behind the case page and
+    the API. Forward to a step that a handler took (``register_forward_move``) goes there;
+    everything else is ``case_transition``. Errors name ``phase`` and ``reason``."""
+    handler = FORWARD_MOVES.get(to_phase)
+    if handler is not None and is_escalation(case.phase, to_phase):
+        return handler(case=case, to_phase=to_phase, actor=actor, reason=reason)
+    return case_transition(case=case, to_phase=to_phase, actor=actor, reason=reason)
+
+
 @dataclass(frozen=True)
 class TimerStep:
     """One step of the route for one case, as the escalation sweep decided it."""
@@ -88,8 +124,9 @@ class TimerStep:
 
 
 @transaction.atomic
-def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
-    """The batch form of ``case_transition`` (and of the lead change) for the sweep.
+def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor) -> list[TimerStep]:
+    """The batch form of ``case_transition`` (and of the lead change) for the sweep, which
+    acts as the system (``actor``, named in the audit log).
 
     The same rules in a fixed number of queries per batch: row locks (cases that someone is
     changing right now are skipped, not waited for), the transition table, the phase the
@@ -121,7 +158,7 @@ def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
     now = timezone.now()
     events: list[CaseEvent] = []
     by_move: dict[tuple[str, str], list[int]] = defaultdict(list)
-    entries_by_move: dict[tuple[str, str], list] = defaultdict(list)
+    entries_by_move: dict[tuple[str, str], list[AuditLogEntry]] = defaultdict(list)
     for step in applied:
         by_move[(step.from_phase, step.to_phase)].append(step.case_id)
         entries_by_move[(step.from_phase, step.to_phase)].append(
@@ -132,6 +169,7 @@ def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
                 changes={"before": {"phase": step.from_phase}, "after": {"phase": step.to_phase}},
                 reason=step.message,
                 region_id=rows[step.case_id][3],
+                actor=actor,
             )
         )
         events.append(
@@ -157,19 +195,32 @@ def cases_transition_by_timer(steps: Sequence[TimerStep]) -> list[TimerStep]:
         rows,
         now,
         events,
+        actor,
     )
     CaseEvent.objects.bulk_create(events, batch_size=2000)
     return applied
 
 
-def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEvent]) -> None:
+# A locked case as the sweep read it: phase, lead organisation, lead user, region.
+_CaseRow = tuple[str, int, int | None, int | None]
+
+
+def _leads_by_timer(
+    steps: list[TimerStep],
+    rows: Mapping[int, _CaseRow],
+    now: datetime.datetime,
+    events: list[CaseEvent],
+    actor: SystemActor,
+) -> None:
     if not steps:
         return
     ids = [s.case_id for s in steps]
     # One UPDATE per new lead (a handful of casusregisseurs), not a CASE over the batch.
     by_lead: dict[tuple[int, int | None], list[int]] = defaultdict(list)
-    entries_by_lead: dict[tuple[int, int | None], list] = defaultdict(list)
+    entries_by_lead: dict[tuple[int, int | None], list[AuditLogEntry]] = defaultdict(list)
     for step in steps:
+        if step.lead_organisation_id is None:  # the caller passes only steps with a new lead
+            continue
         _, old_org, old_user, region = rows[step.case_id]
         lead = (step.lead_organisation_id, step.lead_user_id)
         by_lead[lead].append(step.case_id)
@@ -184,6 +235,7 @@ def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEv
                 },
                 reason=step.message,
                 region_id=region,
+                actor=actor,
             )
         )
         events.append(
@@ -209,6 +261,7 @@ def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEv
             changes={"before": {"ended_at": None}, "after": {"ended_at": now.isoformat()}},
             reason="timer",
             region_id=rows[case_id][3],
+            actor=actor,
         )
         for pk, case_id in LeadAssignment.objects.filter(
             case_id__in=ids, ended_at__isnull=True
@@ -228,6 +281,7 @@ def _leads_by_timer(steps: list[TimerStep], rows: dict, now, events: list[CaseEv
                 reason=s.message,
             )
             for s in steps
+            if s.lead_organisation_id is not None
         ],
         batch_size=2000,
     )
@@ -241,7 +295,12 @@ def _retention_until(case: Case, closed_on: datetime.date) -> datetime.date:
 
 @transaction.atomic
 def case_close(
-    *, case: Case, reason: str, actor, note: str = "", offer_started_on: datetime.date | None = None
+    *,
+    case: Case,
+    reason: str,
+    actor: Actor,
+    note: str = "",
+    offer_started_on: datetime.date | None = None,
 ) -> Case:
     """Close an open case with a reason; an offer schedules aftercare check-ins."""
     require_case_work(actor, case)
@@ -291,7 +350,7 @@ def case_close(
 def case_reopen(
     *,
     case: Case,
-    actor,
+    actor: Actor,
     reason: str,
     clock_start: datetime.date | None = None,
     by_system: bool = False,

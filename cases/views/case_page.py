@@ -11,8 +11,10 @@ becomes field errors on the bound form (htmx: 200, plain: the page with 422); a 
 The pupil page shows the pupil's open case through ``pupil_case_partial``, served from here.
 """
 
+from collections.abc import Callable
 from functools import cached_property
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
@@ -29,6 +31,7 @@ from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import pupil_consent_state
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
 from thuiszitters.audit import audit_read
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
 from .. import services
@@ -164,7 +167,7 @@ class PageData:
 
     @cached_property
     def cause_labels(self) -> list[str]:
-        return [Cause(c).label for c in self.case.causes if c in Cause.values]
+        return [str(Cause(c).label) for c in self.case.causes if c in Cause.values]
 
     @cached_property
     def owners(self):
@@ -172,7 +175,7 @@ class PageData:
 
     def make_form(self, name: str, data=None):
         case = self.case
-        builders = {
+        builders: dict[str, Callable[..., forms.Form]] = {
             "transition": lambda **kw: f.TransitionForm(case=case, **kw),
             "close": f.CloseForm,
             "reopen": f.ReopenForm,
@@ -283,18 +286,6 @@ def pupil_case_partial(request, pupil_pk: int):
 # --- POST views -----------------------------------------------------------------------
 
 
-def _errors_onto(form, exc: ValidationError, field_map: dict | None = None) -> None:
-    field_map = field_map or {}
-    if hasattr(exc, "error_dict"):
-        for key, messages_ in exc.message_dict.items():
-            field = field_map.get(key, key)
-            for message in messages_:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _sections_response(request, case: Case, names: list[str]) -> HttpResponse:
     """The first section in place, the others out of band."""
     data = PageData(request, case)
@@ -338,7 +329,7 @@ def _handle(request, pk, *, form_name, section, run, message, also=(), reload=Fa
         try:
             run(case, form, request.user)
         except ValidationError as exc:
-            _errors_onto(form, exc, getattr(form, "service_field_map", None))
+            errors_onto_form(form, exc)
         else:
             case = _still_visible(request, pk)
             if case is None:  # e.g. the consent that let this user see the case was withdrawn
@@ -357,7 +348,7 @@ def _handle(request, pk, *, form_name, section, run, message, also=(), reload=Fa
 @require_POST
 def transition(request, pk: int):
     def run(case, form, user):
-        services.case_transition(
+        services.case_move(
             case=case,
             to_phase=form.cleaned_data["to_phase"],
             actor=user,
@@ -626,7 +617,7 @@ def _consent_restricted(request, case: Case) -> HttpResponse:
         try:
             services.case_consent_record(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(request, _("De toestemming is vastgelegd."))
             return _go(request, _page_url(case))

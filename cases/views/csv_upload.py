@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from registration.models import AbsenceKind, ParentsInformedHow
 from thuiszitters.audit import audit_record
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.models import AuditAction, Organisation
 from thuiszitters.selectors import reporting_organisations
 
@@ -142,7 +143,7 @@ def upload(request):
         try:
             rows = csv_rows(user=request.user, organisation=organisation, text=text)
         except ValidationError as exc:
-            form.add_error("file", exc)
+            errors_onto_form(form, exc, default="file")
         else:
             filename = request.FILES["file"].name
             return render(

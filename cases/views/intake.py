@@ -1,36 +1,26 @@
 """The intake pages: find or add the pupil, then the report and the consent given now.
 
-The intake form records the consent given now and submits the report in one transaction:
+``intake_submit`` records the consent given now and submits the report in one transaction:
 a rejected report rolls back the consent and the new pupil, and the bound form comes back
-with every value the user typed.
+with every value the user typed. The check as the user types is ``intake_check``, which
+writes nothing.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from registration.models import ConsentStatus, Pupil
+from registration.models import Pupil
 from registration.selectors import pupil_search, pupils_visible_to
-from registration.services import (
-    ConsentStanding,
-    GuardianInput,
-    ReportInput,
-    absence_report_validate,
-    consent_record,
-    consent_standing,
-    pupil_identify,
-    pupil_register_for_report,
-)
+from registration.services import REPORT_FIELDS, GuardianInput
 from thuiszitters.access import get_visible_or_404
 from thuiszitters.selectors import reporting_organisations
 
 from ..forms.intake import IntakeForm, PupilFindForm
-from ..services import absence_report_submit
-from ..services.intake import IntakeResult
+from ..services import ConsentNow, IntakeInput, NewPupil, intake_check, intake_submit
 
 FOUND_PUPILS_SHOWN = 20
 
@@ -40,98 +30,42 @@ def _require_reporter(user) -> None:
         raise Http404
 
 
-def _pupil_new(form: IntakeForm, user, identified: Pupil | None, *, commit: bool) -> Pupil:
-    """The new report's pupil: new, or the known one ``pupil_identify`` matched. The check
-    as the user types leaves the BSN out, so it answers the same for any BSN."""
+def _intake_input(form: IntakeForm) -> IntakeInput:
+    """The form's input as the intake services take it."""
     data = form.cleaned_data
-    organisation = data["reporting_organisation"]
-    guardians = [
-        GuardianInput(
+    new_pupil = None
+    if data["new_pupil"]:
+        guardian = GuardianInput(
             name=data["guardian_name"],
             relation=data["guardian_relation"],
             phone=data["guardian_phone"],
             email=data["guardian_email"],
         )
-    ]
-    return pupil_register_for_report(
-        actor=user,
-        organisation=organisation,
-        identified=identified,
-        enrolled_from=data["enrolled_from"],
-        guardians=guardians,
-        given_names=data["given_names"],
-        surname_prefix=data["surname_prefix"],
-        surname=data["surname"],
-        date_of_birth=data["date_of_birth"],
-        municipality=data["municipality"],
-        bsn=(data["bsn"] or None) if commit else None,
-    )
-
-
-def _report_input(form: IntakeForm, pupil: Pupil) -> ReportInput:
-    data = form.cleaned_data
-    return ReportInput(
-        pupil=pupil,
-        kind=data["kind"],
-        reported_on=data["reported_on"],
-        absence_started_on=data["absence_started_on"],
-        absence_ended_on=data["absence_ended_on"],
-        hours_missed_last_4_weeks=data["hours_missed_last_4_weeks"],
-        share_followed_percent=data["share_followed_percent"],
-        striking_sickness=data["striking_sickness"],
-        expects_thuiszitter_soon=data["expects_thuiszitter_soon"],
-        reason=data["reason"],
-        parents_informed_on=data["parents_informed_on"],
-        parents_informed_how=data["parents_informed_how"],
-        consent_override_reason=data.get("consent_override_reason", ""),
-    )
-
-
-def _intake_run(form: IntakeForm, user, *, commit: bool) -> IntakeResult | None:
-    """Pupil, consent and report in one transaction; ``commit=False`` checks and rolls back."""
-    data = form.cleaned_data
-    organisation = data["reporting_organisation"]
-    identified = None
-    if data["new_pupil"] and commit:
-        # Outside the transaction: a refused match is audited even though nothing is saved.
-        identified = pupil_identify(
-            actor=user,
-            organisation=organisation,
-            bsn=data["bsn"],
-            surname=data["surname"],
+        new_pupil = NewPupil(
+            given_names=data["given_names"],
             surname_prefix=data["surname_prefix"],
+            surname=data["surname"],
             date_of_birth=data["date_of_birth"],
+            municipality=data["municipality"],
+            bsn=data["bsn"] or None,
+            enrolled_from=data["enrolled_from"],
+            guardians=(guardian,),
         )
-    with transaction.atomic():
-        pupil = (
-            _pupil_new(form, user, identified, commit=commit)
-            if data["new_pupil"]
-            else data["pupil"]
-        )
-        # The reporting school records consent for its new report; it reaches the pupil's
-        # other reports only when the reporter has standing for the whole pupil.
-        standing = consent_standing(user, pupil) or ConsentStanding.OWN_REPORTS
-        for scope in form.consent_scopes():
-            consent_record(
-                actor=user,
-                pupil=pupil,
-                scope=scope,
-                status=ConsentStatus.GIVEN,
-                party=data["consent_party"],
-                stated_on=data["consent_stated_on"],
-                how=data["consent_how"],
-                note=_("Vastgelegd bij de verzuimmelding."),
-                standing=standing,
-                organisation=organisation,
-            )
-        report = _report_input(form, pupil)
-        if commit:
-            return absence_report_submit(
-                actor=user, reporting_organisation=organisation, data=report, channel="form"
-            )
-        absence_report_validate(data=report, reporting_organisation=organisation, actor=user)
-        transaction.set_rollback(True)
-    return None
+    return IntakeInput(
+        reporting_organisation=data["reporting_organisation"],
+        pupil=None if new_pupil else data["pupil"],
+        new_pupil=new_pupil,
+        consent=ConsentNow(
+            scopes=tuple(form.consent_scopes()),
+            party=data["consent_party"],
+            stated_on=data["consent_stated_on"],
+            how=data["consent_how"],
+        ),
+        report={
+            **{name: data[name] for name in REPORT_FIELDS},
+            "consent_override_reason": data.get("consent_override_reason", ""),
+        },
+    )
 
 
 def _service_errors(form: IntakeForm, exc: ValidationError) -> None:
@@ -166,7 +100,7 @@ def intake(request):
         form = IntakeForm(request.POST, user=user)
         if form.is_valid():
             try:
-                result = _intake_run(form, user, commit=True)
+                result = intake_submit(actor=user, data=_intake_input(form))
             except ValidationError as exc:
                 _service_errors(form, exc)
             else:
@@ -209,11 +143,9 @@ def intake_validate(request):
     form = IntakeForm(request.POST, user=user)
     checked = False
     if form.is_valid():
-        try:
-            _intake_run(form, user, commit=False)
-            checked = True
-        except ValidationError as exc:
-            _service_errors(form, exc)
+        errors = intake_check(actor=user, data=_intake_input(form))
+        form.add_service_errors(errors)
+        checked = not errors
     else:
         # Fields not filled in yet are not errors while the user is still typing.
         for name in list(form.errors):

@@ -5,25 +5,17 @@ Every row comes from the scoping selectors (``cases_visible_to`` and the work se
 the list annotates what its table shows, so a page costs the same queries for 1 or 50 rows.
 """
 
-import datetime
-
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from registration.models import AbsenceKind
 from thuiszitters.access import has_capability
+from thuiszitters.filters import filtered
 from thuiszitters.roles import Capability
-from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 
+from ..filters import SORTS, CaseListFilter
 from ..selectors import (
-    case_has_overdue_action,
-    case_has_report_kind,
     case_report_kinds,
     cases_annotate_for_list,
     cases_awaiting_consent,
@@ -32,26 +24,11 @@ from ..selectors import (
     my_actions,
     my_cases,
 )
-from ..workflow import Phase
 
 PAGE_SIZE = 50
 WORK_ITEMS_SHOWN = 200
-
-# sort key -> order_by; "-key" reverses.
-SORTS = {
-    "clock_start": ["clock_start", "id"],
-    "weeks": ["clock_start", "id"],
-    "phase": ["phase_order", "clock_start", "id"],
-    "pupil": ["pupil__surname", "pupil__given_names", "id"],
-    "school": ["school__name", "clock_start", "id"],
-}
-SORT_LABELS = {
-    "clock_start": _("start van de klok"),
-    "weeks": _("weken thuis"),
-    "phase": _("fase"),
-    "pupil": _("naam leerling"),
-    "school": _("school"),
-}
+# The page's filters in the order of its form (``CaseListFilter``; the API has more).
+CASE_LIST_FILTERS = ["status", "phase", "kind", "school", "lead", "weeks_min", "overdue", "sort"]
 
 
 def _require_personal_data(user) -> None:
@@ -124,97 +101,6 @@ def work_summary(request):
     return render(request, template, summary)
 
 
-class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Open of gesloten"),
-        required=False,
-        choices=[("open", _("Open")), ("closed", _("Gesloten")), ("all", _("Alle"))],
-        initial="open",
-    )
-    phase = forms.MultipleChoiceField(
-        label=_("Fase"),
-        required=False,
-        choices=Phase.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    kind = forms.ChoiceField(
-        label=_("Soort verzuim"),
-        required=False,
-        choices=[("", _("Alle soorten")), *AbsenceKind.choices],
-    )
-    school = forms.ModelChoiceField(
-        label=_("School"), required=False, queryset=None, empty_label=_("Alle scholen")
-    )
-    lead = forms.ModelChoiceField(
-        label=_("Casusregie bij"),
-        required=False,
-        queryset=None,
-        empty_label=_("Alle organisaties"),
-    )
-    weeks_min = forms.IntegerField(
-        label=_("Minstens zoveel weken thuis"), required=False, min_value=0, max_value=520
-    )
-    overdue = forms.BooleanField(label=_("Alleen met verlopen acties"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sorteren op"),
-        required=False,
-        choices=[
-            (f"{prefix}{key}", f"{label} ({direction})")
-            for key, label in SORT_LABELS.items()
-            for prefix, direction in (("", _("oplopend")), ("-", _("aflopend")))
-        ],
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools_visible_to(user).order_by("name", "id")
-        self.fields["lead"].queryset = organisations_visible_to(user).order_by("name", "id")
-
-
-def _phase_order():
-    return SqlCase(
-        *[When(phase=value, then=Value(i)) for i, value in enumerate(Phase.values)],
-        output_field=IntegerField(),
-    )
-
-
-def case_list_filter(cases, data: dict, user, today):
-    """Apply the list's filters (``CaseFilterForm.cleaned_data``) to scoped cases."""
-    status = data.get("status") or "open"
-    if status == "open":
-        cases = cases.filter(closed_at__isnull=True)
-    elif status == "closed":
-        cases = cases.filter(closed_at__isnull=False)
-    if data.get("phase"):
-        cases = cases.filter(phase__in=data["phase"])
-    if data.get("kind"):
-        cases = cases.filter(case_has_report_kind(user, data["kind"]))
-    if data.get("school"):
-        cases = cases.filter(school_id=data["school"].pk)
-    if data.get("lead"):
-        cases = cases.filter(lead_organisation_id=data["lead"].pk)
-    if data.get("weeks_min") is not None:
-        cases = cases.filter(clock_start__lte=today - datetime.timedelta(weeks=data["weeks_min"]))
-    if data.get("overdue"):
-        cases = cases.filter(case_has_overdue_action(today))
-    return cases
-
-
-def case_list_sort(cases, sort: str):
-    key = sort.lstrip("-") if sort else "clock_start"
-    if key not in SORTS:
-        key, sort = "clock_start", "clock_start"
-    descending = sort.startswith("-")
-    order = SORTS[key]
-    if key == "weeks":  # more weeks missing is an earlier clock start
-        descending = not descending
-    if key == "phase":
-        cases = cases.annotate(phase_order=_phase_order())
-    if descending:
-        order = [f"-{f}" for f in order]
-    return cases.order_by(*order)
-
-
 def case_list(request):
     """The cases the user may see, filtered and sorted; 50 a page."""
     user = request.user
@@ -222,15 +108,16 @@ def case_list(request):
     today = timezone.localdate()
     data = request.GET.copy()
     data.setdefault("status", "open")
-    form = CaseFilterForm(data, user=user)
-    cases = cases_visible_to(user)
-    sort = ""
-    if form.is_valid():
-        cases = case_list_filter(cases, form.cleaned_data, user, today)
-        sort = form.cleaned_data["sort"]
-    else:
-        cases = cases.none()  # show the errors, never an unfiltered list by surprise
-    cases = case_list_sort(cases_annotate_for_list(cases, user, on=today), sort)
+    filters = CaseListFilter(
+        data,
+        queryset=cases_annotate_for_list(cases_visible_to(user), user, on=today).order_by(
+            "clock_start", "id"
+        ),
+        request=request,
+        only=CASE_LIST_FILTERS,
+    )
+    cases = filtered(filters)
+    sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = _with_weeks(page.object_list, today)
     query = request.GET.copy()
@@ -251,7 +138,7 @@ def case_list(request):
         request,
         "cases/lists/case_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
             "rows": rows,
             "query": query.urlencode(),

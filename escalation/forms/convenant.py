@@ -2,8 +2,11 @@
 rules live in ``escalation.services.policy`` and ``escalation.services.holidays``, whose
 field errors the views map back onto these fields."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from registration.forms import DATE_INPUT
@@ -134,16 +137,20 @@ class PolicyVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.swv = swv
         self.fields["reason"].required = True
+        region_id = swv.region_id
+        if region_id is None:  # the convenant pages reach an SWV through its region
+            raise ValueError(f"SWV {swv.pk} belongs to no region.")
         lead_orgs = Organisation.objects.filter(
-            region_id=swv.region_id, kind__in=LEAD_KINDS, is_active=True
+            region_id=region_id, kind__in=LEAD_KINDS, is_active=True
         ).order_by("kind", "name")
-        self.fields["casusregisseur_organisation"].queryset = lead_orgs
+        fields = self.fields
+        cast(ModelChoiceField, fields["casusregisseur_organisation"]).queryset = lead_orgs
         # People who may lead as casusregisseur in an organisation of the region that can
         # appoint them; the service checks that they work for the chosen organisation.
         lead_members = (
             Membership.objects.active()
             .filter(
-                organisation__region_id=swv.region_id,
+                organisation__region_id=region_id,
                 organisation__kind__in=LEAD_KINDS,
                 role__permissions__codename=Capability.LEAD_AS_CASUSREGISSEUR,
                 user__is_active=True,
@@ -155,7 +162,7 @@ class PolicyVersionForm(forms.ModelForm):
         people: dict[int, tuple[User, list[str]]] = {}
         for m in lead_members:
             people.setdefault(m.user_id, (m.user, []))[1].append(m.organisation.name)
-        casusregisseurs = self.fields["casusregisseurs"]
+        casusregisseurs = cast(ModelMultipleChoiceField, fields["casusregisseurs"])
         casusregisseurs.queryset = User.objects.filter(pk__in=list(people))
         casusregisseurs.choices = [
             (pk, f"{_person(user)} ({', '.join(dict.fromkeys(orgs))})")
@@ -164,17 +171,18 @@ class PolicyVersionForm(forms.ModelForm):
         coordinators = User.objects.filter(
             pk__in=Membership.objects.active()
             .filter(
-                organisation__region_id=swv.region_id,
+                organisation__region_id=region_id,
                 role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM,
             )
             .values("user_id"),
             is_active=True,
         ).order_by("full_name", "email")
-        self.fields["doorbraakteam_coordinator"].queryset = coordinators
-        self.fields["doorbraakteam_coordinator"].label_from_instance = _person
-        self.fields["neighbour_swv"].queryset = swv.neighbours.filter(is_active=True).order_by(
-            "name"
-        )
+        coordinator = cast(ModelChoiceField, fields["doorbraakteam_coordinator"])
+        coordinator.queryset = coordinators
+        # Set on the instance, so Django calls it with the object alone (stubs: a method).
+        coordinator.label_from_instance = _person  # type: ignore[assignment]
+        neighbour = cast(ModelChoiceField, fields["neighbour_swv"])
+        neighbour.queryset = swv.neighbours.filter(is_active=True).order_by("name")
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -211,14 +219,3 @@ class HolidayImportForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise ValidationError(_("Het bestand is groter dan 1 MB."))
         return upload
-
-
-def errors_onto(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form: per field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for key, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(key if key in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

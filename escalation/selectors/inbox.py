@@ -6,10 +6,12 @@ through these selectors, so views that fetch through them answer 404 for foreign
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from thuiszitters.models import User
+
 from ..models import Notification, NotificationKind, NotificationPreference
 
 
-def notifications_of(user) -> QuerySet[Notification]:
+def notifications_of(user: User) -> QuerySet[Notification]:
     """The user's notifications, unread first, then newest first (``is_unread`` annotated)."""
     return (
         Notification.objects.filter(user_id=user.pk)
@@ -18,11 +20,11 @@ def notifications_of(user) -> QuerySet[Notification]:
     )
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
-def preferences_of(user) -> dict[str, bool]:
+def preferences_of(user: User) -> dict[str, bool]:
     """For every kind: whether the user wants it by e-mail too (default: yes)."""
     stored = dict(
         NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "email")

@@ -8,19 +8,21 @@ fixed number of queries.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseEventKind, Meeting, MeetingKind
+from cases.models import Case, CaseEvent, CaseEventKind, CaseQuerySet, Meeting, MeetingKind
 from cases.selectors import cases_visible_to
 from cases.workflow import Phase
-from thuiszitters.models import Membership, User
+from thuiszitters.models import Membership, Samenwerkingsverband, User
 from thuiszitters.roles import Capability
 
 from ..models import (
     ArbitrationPanel,
+    CaseDeadline,
     DoorbraakAssessment,
     Escalation,
     OmReferral,
@@ -39,10 +41,15 @@ from ..route import (
 from ..services.deadlines import deadline_of, holidays_by_region
 from ..services.policy import current_version
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 AGENDA_PHASES = (Phase.DOORBRAAKTEAM, Phase.ARBITRATION)
 
 
-def past_three_months_without_offer(cases: QuerySet[Case], on=None) -> QuerySet[Case]:
+def past_three_months_without_offer(
+    cases: CaseQuerySet, on: datetime.date | None = None
+) -> CaseQuerySet:
     """Of ``cases``: the open ones at home for more than three months without a suitable
     offer (since ``deadline.three_months_on``); for dashboards and reports."""
     day = on or timezone.localdate()
@@ -64,19 +71,15 @@ class NextDeadline:
     days_left: int  # negative: overdue by that many days
 
     @property
-    def label(self) -> str:
+    def label(self) -> "StrOrPromise":
         return Step(self.step).label
-
-    @property
-    def days_overdue(self) -> int:
-        return max(-self.days_left, 0)
 
     @property
     def overdue(self) -> bool:
         return self.days_left < 0
 
 
-def _summary(row, today: datetime.date) -> NextDeadline | None:
+def _summary(row: CaseDeadline | None, today: datetime.date) -> NextDeadline | None:
     if row is None or not row.step or row.due_on is None:
         return None
     return NextDeadline(row.step, row.due_on, row.warn_on, (row.due_on - today).days)
@@ -126,7 +129,7 @@ class RouteStep:
     days_left: int | None = None
 
     @property
-    def label(self) -> str:
+    def label(self) -> "StrOrPromise":
         return Step(self.step).label
 
     @property
@@ -143,17 +146,15 @@ class RouteStep:
 
     @property
     def on_time(self) -> bool | None:
-        return self.escalation.on_time if self.taken else None
+        if self.escalation is None or not self.taken:
+            return None
+        return self.escalation.on_time
 
     @property
     def days_late(self) -> int:
-        if not self.taken or self.escalation.due_on is None:
+        if self.escalation is None or not self.taken or self.escalation.due_on is None:
             return 0
         return max((self.escalation.happened_on - self.escalation.due_on).days, 0)
-
-    @property
-    def days_overdue(self) -> int:
-        return max(-(self.days_left or 0), 0)
 
 
 @dataclass
@@ -175,7 +176,7 @@ class Route:
     planned: dict[str, datetime.date] = field(default_factory=dict)
 
     @property
-    def neighbour_swv(self):
+    def neighbour_swv(self) -> Samenwerkingsverband | None:
         return self.version.neighbour_swv if self.version is not None else None
 
     @property
@@ -187,7 +188,9 @@ class Route:
         return next((s for s in self.steps if s.state == "current"), None)
 
 
-def _step_state(step: str, case: Case, escalation, deadline: NextDeadline | None) -> str:
+def _step_state(
+    step: str, case: Case, escalation: Escalation | None, deadline: NextDeadline | None
+) -> str:
     if not case.is_open or case.phase not in ROUTE_PHASES:
         return "passed" if escalation is not None else "not_reached"
     position = ROUTE_PHASES.index(case.phase)
@@ -215,7 +218,7 @@ def route_of(case: Case, today: datetime.date | None = None) -> Route:
     version = current_version(case.swv_id)
     policy = Policy.of(version)
     region_id = case.municipality.region_id
-    holidays = holidays_by_region([region_id]).get(region_id, ())
+    holidays = holidays_by_region([region_id]).get(region_id, ()) if region_id is not None else ()
     planned = planned_dates(case.clock_start, policy, holidays)
     escalations = list(
         Escalation.objects.filter(**round_).select_related("actor").order_by("happened_at", "id")
@@ -229,18 +232,20 @@ def route_of(case: Case, today: datetime.date | None = None) -> Route:
     )
     om_referral = OmReferral.objects.filter(**round_).select_related("created_by").first()
     deadline = next_deadline_of(case, today)
-    steps = []
+    steps: list[RouteStep] = []
     for step in ROUTE_STEPS:
         state = _step_state(step, case, by_step.get(step), deadline)
-        is_next = deadline is not None and deadline.step == step and state == "next"
+        next_due = (
+            deadline if deadline is not None and deadline.step == step and state == "next" else None
+        )
         steps.append(
             RouteStep(
                 step=step,
                 planned_on=planned.get(step),
                 escalation=by_step.get(step),
                 state=state,
-                due_on=deadline.due_on if is_next else None,
-                days_left=deadline.days_left if is_next else None,
+                due_on=next_due.due_on if next_due else None,
+                days_left=next_due.days_left if next_due else None,
             )
         )
     months = three_months_on(case.clock_start)
@@ -292,7 +297,7 @@ def doorbraakteam_members(
 # --- The doorbraakteam's agenda --------------------------------------------------------------
 
 
-def doorbraakteam_agenda(user) -> QuerySet[Case]:
+def doorbraakteam_agenda(user: User) -> CaseQuerySet:
     """The open cases at the doorbraakteam or in arbitration that ``user`` may see, longest
     on the agenda first, with the SWV, school and pupil joined and annotated with:
     ``reached_doorbraakteam_at`` (the escalation of this round; else the phase change in the

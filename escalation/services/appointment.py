@@ -7,6 +7,8 @@ no candidate person the organisation holds the lead until it names someone.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 
@@ -17,8 +19,11 @@ from thuiszitters.roles import Capability
 from ..models import Casusregie
 from .notify import appointed_casusregisseurs
 
+if TYPE_CHECKING:
+    from .deadlines import RouteFacts
 
-def _leerplicht_organisations(municipality_ids) -> dict[int, int]:
+
+def _leerplicht_organisations(municipality_ids: Collection[int]) -> dict[int, int]:
     """Municipality id -> the leerplicht bureau that serves it (else the municipality)."""
     served: dict[int, int] = {}
     for bureau_id, municipality_id in (
@@ -33,7 +38,7 @@ def _leerplicht_organisations(municipality_ids) -> dict[int, int]:
 
 
 def appoint(
-    facts, case_ids: list[int], appointed: dict[int, set[int]] | None = None
+    facts: "RouteFacts", case_ids: list[int], appointed: dict[int, set[int]] | None = None
 ) -> dict[int, tuple[int, int | None]]:
     """Case id -> (organisation id, user id or None) of its casusregisseur, for a batch.
     ``appointed``: the convenants' named casusregisseurs, when the caller read them already."""
@@ -83,8 +88,8 @@ def appoint(
     )
     result: dict[int, tuple[int, int | None]] = {}
     for pk in case_ids:
-        user_id = min(candidates[pk], key=lambda u: (load[u], u)) if candidates[pk] else None
-        if user_id is not None:
-            load[user_id] += 1
-        result[pk] = (organisation[pk], user_id)
+        chosen = min(candidates[pk], key=lambda u: (load[u], u)) if candidates[pk] else None
+        if chosen is not None:
+            load[chosen] += 1
+        result[pk] = (organisation[pk], chosen)
     return result

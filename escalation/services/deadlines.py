@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from cases.models import Case
 
-from ..models import CaseDeadline, DoorbraakAssessment, Escalation, SchoolHoliday, Step
+from ..models import (
+    CaseDeadline,
+    DoorbraakAssessment,
+    Escalation,
+    PolicyVersion,
+    SchoolHoliday,
+    Step,
+)
 from ..route import (
     Holidays,
     Policy,
@@ -42,7 +49,7 @@ DEADLINE_FIELDS = [
 
 
 def holidays_by_region(region_ids: Iterable[int]) -> dict[int, Holidays]:
-    periods: dict[int, list] = defaultdict(list)
+    periods: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
     for region_id, first, last in SchoolHoliday.objects.filter(
         region_id__in=list(region_ids)
     ).values_list("region_id", "starts_on", "ends_on"):
@@ -102,7 +109,7 @@ class RouteFacts:
             case["phase"], case["clock_start"], case["route_round"]
         )
 
-    def version(self, case_id: int):
+    def version(self, case_id: int) -> PolicyVersion | None:
         return self.versions.get(self.cases[case_id]["swv_id"])
 
     def policy(self, case_id: int) -> Policy:
@@ -111,7 +118,7 @@ class RouteFacts:
     def holidays_of(self, case_id: int) -> Holidays:
         return self.holidays.get(self.cases[case_id]["municipality__region_id"], ())
 
-    def planned(self, case_id: int, step: str):
+    def planned(self, case_id: int, step: str) -> datetime.date:
         """The convenant's date for a timed step of this case."""
         return step_due(
             step,
@@ -130,7 +137,7 @@ class RouteFacts:
             assessment_since=self.assessment_since.get(case_id),
         )
 
-    def deadline_row(self, case_id: int, now) -> CaseDeadline:
+    def deadline_row(self, case_id: int, now: datetime.datetime) -> CaseDeadline:
         row = self.cases[case_id]
         policy = self.policy(case_id)
         deadline = next_deadline(self.state(case_id), policy, self.holidays_of(case_id))
@@ -184,7 +191,10 @@ def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | No
 
 
 def deadlines_recompute(
-    *, swv_ids: Iterable[int] = (), region_ids: Iterable[int] = (), on=None
+    *,
+    swv_ids: Iterable[int] = (),
+    region_ids: Iterable[int] = (),
+    on: datetime.date | None = None,
 ) -> int:
     """After a convenant or holiday change: the open cases of these SWVs or regions get new
     deadlines, except those already passed (the sweep acts on those as they were)."""

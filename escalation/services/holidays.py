@@ -29,6 +29,7 @@ different holiday is an error, because an import never replaces anything.
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import icalendar
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,13 +41,14 @@ from thuiszitters.access import region_ids_with
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, HolidayRegion, Organisation, Region
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor, is_system
 
 from ..models import HolidaySource, SchoolHoliday
 
 MAX_DAYS = 120
 MAX_BYTES = 1_000_000
 MAX_ROWS = 500
-NAME_MAX_LENGTH = SchoolHoliday._meta.get_field("name").max_length
+NAME_MAX_LENGTH = cast(int, SchoolHoliday._meta.get_field("name").max_length)  # a CharField
 HOLIDAY_FIELDS = ["name", "starts_on", "ends_on", "source"]
 EDITABLE_FIELDS = frozenset({"name", "starts_on", "ends_on"})
 CSV_COLUMNS = ("naam", "eerste dag", "laatste dag")
@@ -77,26 +79,28 @@ def _day(value: datetime.date) -> str:
     return value.strftime("%d-%m-%Y")
 
 
-def _require_manager(actor, region) -> None:
-    """``actor`` None is the system (the demo seeder); a person needs ``manage_region``."""
-    if actor is None:
+def _require_manager(actor: Actor, region: Region) -> None:
+    """The system (the demo seeder) may; a person needs ``manage_region``."""
+    if is_system(actor):
         return
     if region.pk not in region_ids_with(actor, Capability.MANAGE_REGION):
         raise PermissionDenied(_("U beheert de vakantiekalender van deze regio niet."))
 
 
-def _lock_region(region) -> None:
+def _lock_region(region: Region) -> None:
     # Serialises the holiday changes of one region, so the checks below see every row.
     Organisation.objects.select_for_update().filter(pk=region.pk).values_list("pk").first()
 
 
-def _recompute(region) -> None:
+def _recompute(region: Region) -> None:
     from .deadlines import deadlines_recompute
 
     deadlines_recompute(region_ids=[region.pk])
 
 
-def _period_errors(name: str, starts_on, ends_on) -> dict[str, str]:
+def _period_errors(
+    name: str, starts_on: datetime.date | None, ends_on: datetime.date | None
+) -> dict[str, str]:
     """The checks on one holiday by itself (the calendar's checks come on top)."""
     errors: dict[str, str] = {}
     if not (name or "").strip():
@@ -117,7 +121,9 @@ def _period_errors(name: str, starts_on, ends_on) -> dict[str, str]:
     return errors
 
 
-def _same_start(region, starts_on, exclude_pk=None) -> SchoolHoliday | None:
+def _same_start(
+    region: Region, starts_on: datetime.date, exclude_pk: int | None = None
+) -> SchoolHoliday | None:
     taken = SchoolHoliday.objects.filter(region=region, starts_on=starts_on)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
@@ -131,7 +137,16 @@ def _taken_message(other: SchoolHoliday) -> str:
     ) % {"name": other.name, "first": _day(other.starts_on), "last": _day(other.ends_on)}
 
 
-def _create(*, region, actor, name, starts_on, ends_on, source, reason="") -> SchoolHoliday:
+def _create(
+    *,
+    region: Region,
+    actor: Actor,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    source: str,
+    reason: str = "",
+) -> SchoolHoliday:
     holiday = SchoolHoliday.objects.create(
         region=region, name=name.strip(), starts_on=starts_on, ends_on=ends_on, source=source
     )
@@ -150,7 +165,7 @@ def _create(*, region, actor, name, starts_on, ends_on, source, reason="") -> Sc
 def holiday_create(
     *,
     region: Region,
-    actor,
+    actor: Actor,
     name: str,
     starts_on: datetime.date,
     ends_on: datetime.date,
@@ -179,7 +194,7 @@ def holiday_create(
 
 
 @transaction.atomic
-def holiday_update(*, holiday: SchoolHoliday, actor, **fields) -> SchoolHoliday:
+def holiday_update(*, holiday: SchoolHoliday, actor: Actor, **fields: Any) -> SchoolHoliday:
     """Change the name or the days of a holiday. A changed holiday, and a sample one saved
     as it is (the administrator confirms it), becomes one that was entered (``manual``)."""
     unknown = set(fields) - EDITABLE_FIELDS
@@ -220,12 +235,12 @@ def holiday_update(*, holiday: SchoolHoliday, actor, **fields) -> SchoolHoliday:
     return holiday
 
 
-def _editable(holiday: SchoolHoliday) -> dict:
+def _editable(holiday: SchoolHoliday) -> dict[str, Any]:
     return {name: getattr(holiday, name) for name in EDITABLE_FIELDS}
 
 
 @transaction.atomic
-def holiday_delete(*, holiday: SchoolHoliday, actor) -> None:
+def holiday_delete(*, holiday: SchoolHoliday, actor: Actor) -> None:
     """Remove a holiday from the calendar; the region's open deadlines follow at once."""
     region = holiday.region
     _require_manager(actor, region)
@@ -344,7 +359,7 @@ def _event_starts(lines: list[str]) -> tuple[list[int], LineErrors]:
     return starts, errors
 
 
-def _calendars(text: str) -> list[icalendar.Component]:
+def _calendars(text: str) -> list[icalendar.Calendar]:
     """The components of the file's text (see ``parse_ics`` on what icalendar may read)."""
     try:
         return icalendar.Calendar.from_ical(text, multiple=True)
@@ -354,18 +369,18 @@ def _calendars(text: str) -> list[icalendar.Component]:
         raise ValidationError(_("Het bestand is geen leesbaar iCalendar-bestand.")) from None
 
 
-def _first(event: icalendar.Component, name: str):
+def _first(event: icalendar.Component, name: str) -> Any:
     # A property given twice is a list; the first one counts.
     value = event.get(name)
     return value[0] if isinstance(value, list) else value
 
 
-def _value(prop):
+def _value(prop: Any) -> Any:
     """The value icalendar read, or None where it could not (a ``vBroken``)."""
     return None if isinstance(prop, icalendar.vBroken) else getattr(prop, "dt", None)
 
 
-def _ics_date(name: str, prop) -> datetime.date:
+def _ics_date(name: str, prop: Any) -> datetime.date:
     value = _value(prop)
     if type(value) is datetime.date:  # not a datetime, which is a date too
         return value
@@ -479,7 +494,7 @@ def holidays_parse(*, content: bytes, filename: str) -> tuple[str, list[HolidayR
     return kind, rows, errors
 
 
-def _same(row: HolidayRow, holiday) -> bool:
+def _same(row: HolidayRow, holiday: SchoolHoliday | HolidayRow) -> bool:
     return (row.name.strip().casefold(), row.starts_on, row.ends_on) == (
         holiday.name.strip().casefold(),
         holiday.starts_on,
@@ -488,7 +503,7 @@ def _same(row: HolidayRow, holiday) -> bool:
 
 
 @transaction.atomic
-def holidays_import(*, region: Region, actor, content: bytes, filename: str) -> ImportResult:
+def holidays_import(*, region: Region, actor: Actor, content: bytes, filename: str) -> ImportResult:
     """Import a CSV or iCalendar file into the region's calendar, all or nothing.
 
     Raises ValidationError with one message per wrong line (nothing is written then);
@@ -605,7 +620,9 @@ def sample_holidays(
 
 
 @transaction.atomic
-def holidays_sample_add(*, region: Region, today: datetime.date, actor=None) -> list[SchoolHoliday]:
+def holidays_sample_add(
+    *, region: Region, today: datetime.date, actor: Actor
+) -> list[SchoolHoliday]:
     """Add the sample holidays of the region's zone that overlap no holiday of its calendar
     (marked ``sample``); a second call adds nothing. For the demo region and tests."""
     _require_manager(actor, region)

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thuiszitters.models import User
+
 from ..models import Notification, NotificationKind, NotificationPreference
 
 
-def notification_mark_read(*, notification: Notification, user) -> Notification:
+def notification_mark_read(*, notification: Notification, user: User) -> Notification:
     """Mark one of the user's notifications as read; reading it again changes nothing."""
     if notification.user_id != user.pk:
         raise PermissionDenied
@@ -29,7 +31,7 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user) -> int:
+def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user as read; returns how many."""
     return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -37,7 +39,7 @@ def notifications_mark_all_read(*, user) -> int:
 
 
 @transaction.atomic
-def notification_preferences_set(*, user, email_by_kind: dict[str, bool]) -> dict[str, bool]:
+def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) -> dict[str, bool]:
     """Store for each given kind whether the user wants it by e-mail too; returns them.
 
     Turning e-mail off also cancels the e-mails of that kind not sent yet. Turning it on

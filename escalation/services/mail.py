@@ -24,11 +24,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from thuiszitters.models import User
 
 from ..models import Notification, NotificationKind
 
@@ -38,7 +41,7 @@ SUBJECT_TEMPLATE = "escalation/email/notification_subject.txt"
 BODY_TEMPLATE = "escalation/email/notification_body.txt"
 
 
-def language_of(user) -> str:
+def language_of(user: User) -> str:
     """The recipient's language when the user model has one (and it is offered), else the
     site's language (Dutch)."""
     language = getattr(user, "language", "") or ""
@@ -105,7 +108,7 @@ def _release(ids: Iterable[int]) -> None:
         Notification.objects.filter(pk__in=ids).update(emailed_at=None)
 
 
-def _message(notification: Notification, connection) -> EmailMessage:
+def _message(notification: Notification, connection: BaseEmailBackend | None) -> EmailMessage:
     subject, body = notification_email_render(notification, language=language_of(notification.user))
     return EmailMessage(
         subject=subject,

@@ -8,6 +8,7 @@ reach each person once, however often the sweep runs.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -37,7 +38,7 @@ class Event:
         return f"{self.kind}:{self.case_id}:{self.route_round}:{self.step}:{due}"[:100]
 
 
-def appointed_casusregisseurs(version_ids) -> dict[int, set[int]]:
+def appointed_casusregisseurs(version_ids: Iterable[int | None]) -> dict[int, set[int]]:
     ids: dict[int, set[int]] = defaultdict(set)
     through = PolicyVersion.casusregisseurs.through
     for version_id, user_id in through.objects.filter(
@@ -47,7 +48,13 @@ def appointed_casusregisseurs(version_ids) -> dict[int, set[int]]:
     return ids
 
 
-def recipients(*, lead_users, version: PolicyVersion | None, appointed: set[int], phase: str):
+def recipients(
+    *,
+    lead_users: Iterable[int | None],
+    version: PolicyVersion | None,
+    appointed: set[int],
+    phase: str,
+) -> set[int]:
     """The people to tell about a case's step (without None)."""
     users = {u for u in lead_users if u is not None}
     if phase == Phase.SCHOOL:

@@ -1,13 +1,17 @@
 """The convenant: its current version per SWV, and new versions (append-only, audited)."""
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability, region_ids_with
 from thuiszitters.audit import audit_change, snapshot
-from thuiszitters.models import AuditAction, Samenwerkingsverband
+from thuiszitters.models import AuditAction, Samenwerkingsverband, User
 from thuiszitters.roles import Capability
+from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import Casusregie, EscalationPolicy, PolicyVersion
 
@@ -34,7 +38,7 @@ VERSION_FIELDS = [
 ]
 
 
-def current_versions(swv_ids) -> dict[int, PolicyVersion]:
+def current_versions(swv_ids: Iterable[int]) -> dict[int, PolicyVersion]:
     """The version in force per SWV id (SWVs without a convenant are missing: the defaults
     apply). One query."""
     versions: dict[int, PolicyVersion] = {}
@@ -53,7 +57,9 @@ def current_version(swv_id: int | None) -> PolicyVersion | None:
     return current_versions([swv_id]).get(swv_id)
 
 
-def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs) -> None:
+def _validate(
+    version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs: Sequence[User]
+) -> None:
     errors: dict[str, str] = {}
     org = version.casusregisseur_organisation
     if version.casusregie == Casusregie.APPOINTED:
@@ -93,13 +99,20 @@ def _validate(version: PolicyVersion, swv: Samenwerkingsverband, casusregisseurs
 
 @transaction.atomic
 def policy_version_create(
-    *, swv: Samenwerkingsverband, actor, reason: str = "", casusregisseurs=(), **settings
+    *,
+    swv: Samenwerkingsverband,
+    actor: Actor,
+    reason: str = "",
+    casusregisseurs: Iterable[User] = (),
+    **settings: Any,
 ) -> PolicyVersion:
     """A new version of the SWV's convenant. It applies to every deadline not yet passed:
-    those are recomputed in the same transaction. ``actor`` None is the system (demo)."""
+    those are recomputed in the same transaction. The system (demo) may, as ``DEMO``."""
     from .deadlines import deadlines_recompute
 
-    if actor is not None and swv.region_id not in region_ids_with(actor, Capability.MANAGE_REGION):
+    if not is_system(actor) and swv.region_id not in region_ids_with(
+        actor, Capability.MANAGE_REGION
+    ):
         raise PermissionDenied(_("U beheert het convenant van dit samenwerkingsverband niet."))
     policy, _created = EscalationPolicy.objects.get_or_create(swv=swv)
     policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -110,7 +123,7 @@ def policy_version_create(
     version = PolicyVersion(
         policy=policy,
         number=(last.number + 1) if last else 1,
-        created_by=actor,
+        created_by=acting_user(actor),
         reason=reason,
         **settings,
     )
@@ -132,7 +145,7 @@ def policy_version_create(
     return version
 
 
-def version_settings(version: PolicyVersion | None) -> dict:
+def version_settings(version: PolicyVersion | None) -> dict[str, Any]:
     """The settings of a version as keyword arguments for the next one (the form's start)."""
     if version is None:
         return {}

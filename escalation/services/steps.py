@@ -20,6 +20,7 @@ from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, Organisation, User
 from thuiszitters.roles import Capability
+from thuiszitters.system import acting_user
 
 from ..models import (
     ArbitrationPanel,
@@ -41,13 +42,13 @@ ARBITRATOR_PERMISSION = "cases.view_case_as_arbitrator"
 OFFER_WINDOW_DAYS = 28
 
 
-def _require(actor, capability: str, message: str) -> None:
+def _require(actor: User, capability: str, message: str) -> None:
     if not has_capability(actor, capability):
         raise PermissionDenied(message)
 
 
 def _record(
-    case: Case, step: str, trigger: str, actor, reason: str, facts: RouteFacts
+    case: Case, step: str, trigger: str, actor: User, reason: str, facts: RouteFacts
 ) -> Escalation | None:
     """The step's escalation row, once per round (a step taken again adds none)."""
     if Escalation.objects.filter(case=case, route_round=case.route_round, step=step).exists():
@@ -58,7 +59,7 @@ def _record(
         step=step,
         due_on=facts.planned(case.pk, step) if step in TIMED_STEPS else None,
         trigger=trigger,
-        actor=actor,
+        actor=acting_user(actor),
         reason=reason,
         policy_version=facts.version(case.pk),
     )
@@ -66,14 +67,14 @@ def _record(
     return escalation
 
 
-def _after_step(case: Case, step: str, actor, facts: RouteFacts) -> None:
+def _after_step(case: Case, step: str, actor: User, facts: RouteFacts) -> None:
     deadlines_compute([case.pk])
     case.refresh_from_db(fields=["lead_user", "phase"])
     version = facts.version(case.pk)
-    users = {case.lead_user_id}
+    candidates = {case.lead_user_id}
     if version is not None:
-        users.add(version.doorbraakteam_coordinator_id)
-    users -= {None, actor.pk if actor else None}
+        candidates.add(version.doorbraakteam_coordinator_id)
+    users = {pk for pk in candidates if pk is not None and pk != actor.pk}
     notify(
         [
             Event(
@@ -88,7 +89,7 @@ def _after_step(case: Case, step: str, actor, facts: RouteFacts) -> None:
     )
 
 
-def _move_lead_to_casusregisseur(case: Case, actor, reason: str, facts: RouteFacts) -> None:
+def _move_lead_to_casusregisseur(case: Case, actor: User, reason: str, facts: RouteFacts) -> None:
     org_id, user_id = appoint(facts, [case.pk])[case.pk]
     if (case.lead_organisation_id, case.lead_user_id) == (org_id, user_id):
         return
@@ -98,7 +99,7 @@ def _move_lead_to_casusregisseur(case: Case, actor, reason: str, facts: RouteFac
 
 
 @transaction.atomic
-def escalate_by_hand(*, case: Case, step: str, actor, reason: str) -> list[Escalation]:
+def escalate_by_hand(*, case: Case, step: str, actor: User, reason: str) -> list[Escalation]:
     """Take a timed step earlier than its deadline, with a reason. Steps between the case's
     phase and ``step`` that the table lets the case pass over are recorded as skipped."""
     if step not in TIMED_STEPS:
@@ -145,11 +146,25 @@ def escalate_by_hand(*, case: Case, step: str, actor, reason: str) -> list[Escal
     return [m for m in made if m is not None]
 
 
+def case_move_forward(*, case: Case, to_phase: str, actor: User, reason: str) -> Case:
+    """``cases.services.case_move`` forward to a timed step: an escalation by hand
+    (registered in ``EscalationConfig.ready``). Its errors name the ``phase``, as a move's."""
+    try:
+        escalate_by_hand(case=case, step=to_phase, actor=actor, reason=reason)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {("phase" if k == "step" else k): v for k, v in exc.message_dict.items()}
+        ) from exc
+    return Case.objects.get(pk=case.pk)
+
+
 @transaction.atomic
 def assessment_record(
     *,
     case: Case,
-    actor,
+    actor: User,
     offer_within_four_weeks: bool,
     explanation: str,
     expected_start_on: datetime.date | None = None,
@@ -220,10 +235,10 @@ def binding_arbitration_refused(case: Case) -> bool:
 def arbitration_start(
     *,
     case: Case,
-    actor,
+    actor: User,
     parents_representative: str,
-    own_member,
-    neighbour_member,
+    own_member: User,
+    neighbour_member: User,
     reason: str,
 ) -> ArbitrationPanel:
     """The casusregisseur, with the doorbraakteam, refers the case to binding arbitration.
@@ -266,7 +281,7 @@ def arbitration_start(
         errors["own_member"] = _("Kies een lid van het doorbraakteam uit de eigen regio.")
     elif neighbour_swv is not None and own_member.pk == getattr(neighbour_member, "pk", None):
         errors["own_member"] = _("De leden van de commissie zijn verschillende mensen.")
-    if errors:
+    if errors or neighbour_swv is None:  # no neighbouring SWV only together with an error
         raise ValidationError(errors)
     panel = ArbitrationPanel.objects.create(
         case=case,
@@ -318,7 +333,7 @@ def arbitration_start(
 def arbitration_conclude(
     *,
     panel: ArbitrationPanel,
-    actor,
+    actor: User,
     status: str,
     decision: str = "",
     decided_on: datetime.date | None = None,
@@ -355,7 +370,7 @@ def arbitration_conclude(
         actor=actor,
         kind=MeetingKind.ARBITRATION_HEARING,
         held_on=decided_on,
-        notes=ArbitrationStatus(status).label,
+        notes=str(ArbitrationStatus(status).label),
         decisions=[panel.decision] if panel.decision else [],
     )
     remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, case)
@@ -371,7 +386,7 @@ def arbitration_conclude(
 
 @transaction.atomic
 def om_refer(
-    *, case: Case, actor, route: str, referred_on: datetime.date, reason: str
+    *, case: Case, actor: User, route: str, referred_on: datetime.date, reason: str
 ) -> OmReferral:
     """Refer the case to the Openbaar Ministerie (civil or criminal route) when the parents
     refuse binding arbitration or arbitration has no result."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
+from thuiszitters.system import SWEEP
 
 from ..models import CaseDeadline, Escalation, Notification, NotificationKind, Step, Trigger
 from ..route import TIMED_STEPS
@@ -40,7 +41,7 @@ class SweepResult:
     as_of: datetime.date
     dry_run: bool = False
     refreshed: int = 0
-    escalated: Counter = field(default_factory=Counter)
+    escalated: Counter[str] = field(default_factory=Counter)
     warned: int = 0
     lines: list[str] = field(default_factory=list)
 
@@ -83,7 +84,7 @@ def escalation_sweep(
     return result
 
 
-def _sweep(today, result: SweepResult, batch_size: int, travelled: bool) -> None:
+def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled: bool) -> None:
     stale = stale_case_ids()
     if stale:
         result.refreshed = deadlines_compute(stale)
@@ -118,24 +119,28 @@ def _sweep(today, result: SweepResult, batch_size: int, travelled: bool) -> None
 
 
 @transaction.atomic
-def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
+def _escalate_batch(
+    case_ids: list[int], today: datetime.date, happened_at: datetime.datetime, result: SweepResult
+) -> int:
     facts = RouteFacts(case_ids)
     deadlines = {d.case_id: d for d in CaseDeadline.objects.filter(case_id__in=case_ids)}
-    due = []
+    due: list[tuple[int, CaseDeadline, datetime.date]] = []
     for pk in case_ids:
         deadline = deadlines.get(pk)
-        if deadline is None or not deadline.step or deadline.due_on > today:
+        if deadline is None or not deadline.step or deadline.due_on is None:
+            continue
+        if deadline.due_on > today:
             continue
         if not facts.is_current(deadline):
             continue  # closed or moved since it was computed; the next sweep recomputes it
-        due.append((pk, deadline))
+        due.append((pk, deadline, deadline.due_on))
     appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
-    leads = appoint(facts, [pk for pk, d in due if d.step == Step.CASUSREGISSEUR], appointed)
+    leads = appoint(facts, [pk for pk, d, _due in due if d.step == Step.CASUSREGISSEUR], appointed)
     steps = []
-    for pk, deadline in due:
+    for pk, deadline, due_on in due:
         message = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.") % {
             "step": Step(deadline.step).label,
-            "due": deadline.due_on.strftime("%d-%m-%Y"),
+            "due": due_on.strftime("%d-%m-%Y"),
         }
         org, user = leads.get(pk, (None, None))
         steps.append(
@@ -148,7 +153,7 @@ def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
                 lead_user_id=user,
             )
         )
-    applied = cases_transition_by_timer(steps)
+    applied = cases_transition_by_timer(steps, actor=SWEEP)
     if not applied:
         return 0
     Escalation.objects.bulk_create(
@@ -196,7 +201,7 @@ def _escalate_batch(case_ids, today, happened_at, result: SweepResult) -> int:
     return len(applied)
 
 
-def _warn(today, result: SweepResult, batch_size: int) -> None:
+def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
     """Warn before deadlines (the convenant's lead time), once per due date."""
     pending = CaseDeadline.objects.filter(
         warn_on__lte=today, due_on__gt=today, case__closed_at__isnull=True

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from thuiszitters.access import get_visible_or_404, region_ids_with
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.models import Region, Samenwerkingsverband
 from thuiszitters.roles import Capability
 
-from ..forms.convenant import HolidayForm, HolidayImportForm, PolicyVersionForm, errors_onto
+from ..forms.convenant import HolidayForm, HolidayImportForm, PolicyVersionForm
 from ..models import HolidaySource, PolicyVersion, SchoolHoliday
 from ..services.holidays import (
     CSV_COLUMNS,
@@ -142,7 +143,7 @@ def swv_detail(request, pk: int):
         try:
             version = policy_version_create(swv=swv, actor=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            errors_onto(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -197,7 +198,7 @@ def holiday_add(request, pk: int):
         try:
             holiday = holiday_create(region=region, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            errors_onto(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -225,7 +226,7 @@ def holiday_edit(request, pk: int):
         try:
             holiday = holiday_update(holiday=holiday, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            errors_onto(form, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,

@@ -4,14 +4,18 @@ the doorbraakteam's agenda.
 The case page (served by ``cases``) loads two partials from here: the next deadline in its
 header (``case_deadline``) and the route section (``case_route``). Each POST view fetches the
 case through the scoping selector first (a foreign case is 404 before anything else), checks
-the capability (403), parses its form and calls one service of ``services.steps``. On success
+the capability (403), parses its form and calls one service (the table ``ACTIONS``). On success
 htmx gets ``HX-Redirect`` to the case page (the phase, journal and header changed with the
 route) and a plain POST a redirect; a service ``ValidationError`` becomes field errors on the
 bound form (htmx: the section again, 200; plain: the route page, 422).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
@@ -28,10 +33,11 @@ from cases.services import meeting_record
 from cases.workflow import Phase
 from thuiszitters.access import get_visible_or_404, has_capability
 from thuiszitters.audit import audit_read
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
 from ..forms import route as f
-from ..models import ArbitrationStatus
+from ..models import ArbitrationStatus, Step
 from ..route import ROUTE_PHASES, TIMED_STEPS
 from ..selectors.route import (
     AGENDA_PHASES,
@@ -50,6 +56,9 @@ from ..services.steps import (
     escalate_by_hand,
     om_refer,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 AGENDA_PAGE_SIZE = 50
 SECTION = "escalation/route/_section.html"
@@ -81,7 +90,6 @@ def case_deadline(request, pk: int):
         "case": case,
         "deadline": deadline,
         "days_left": deadline.days_left if deadline else None,
-        "days_overdue": deadline.days_overdue if deadline else 0,
         "past_three_months": is_past_three_months_without_offer(case, today),
     }
     template = "escalation/_case_deadline.html" if request.htmx else "escalation/case_deadline.html"
@@ -117,7 +125,7 @@ class RouteData:
         return self.case.is_open and has_capability(self.user, Capability.SIT_ON_DOORBRAAKTEAM)
 
     @cached_property
-    def escalate_steps(self) -> list[str]:
+    def escalate_steps(self) -> list[Step]:
         """The timed steps ahead that this user may take by hand: the school hands a case to
         the casusregisseur; only a casusregisseur goes further."""
         phase = self.case.phase
@@ -125,7 +133,7 @@ class RouteData:
             return []
         position = ROUTE_PHASES.index(phase)
         ahead = [s for s in TIMED_STEPS if ROUTE_PHASES.index(Phase(s)) > position]
-        return ahead if self.can_lead else [s for s in ahead if s == Phase.CASUSREGISSEUR]
+        return ahead if self.can_lead else [s for s in ahead if s == Step.CASUSREGISSEUR]
 
     @cached_property
     def sees_agenda(self) -> bool:
@@ -194,7 +202,7 @@ class RouteData:
 
     def make_form(self, name: str, data=None):
         case = self.case
-        builders = {
+        builders: dict[str, Callable[..., forms.Form]] = {
             "escalate": lambda **kw: f.EscalateForm(offered=self.escalate_steps, **kw),
             "assessment": f.AssessmentForm,
             "arbitration": lambda **kw: f.ArbitrationStartForm(
@@ -252,18 +260,6 @@ def case_route(request, pk: int):
     return render(request, PAGE, _context(data))
 
 
-def _errors_onto(form, exc: ValidationError) -> None:
-    field_map = getattr(form, "service_field_map", {})
-    if hasattr(exc, "error_dict"):
-        for key, messages_ in exc.message_dict.items():
-            name = field_map.get(key, key)
-            for message in messages_:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _case_page(case: Case) -> str:
     return reverse("cases:case_detail", args=[case.pk])
 
@@ -275,20 +271,72 @@ def _go(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _handle(request, pk: int, *, form_name: str, capability: str, run, message: str):
+def _arbitration_conclude(*, case: Case, actor, **data) -> None:
+    panel = arbitration_panel_of(case)
+    if panel is None:
+        raise ValidationError(_("Voor deze casus is geen arbitragecommissie ingesteld."))
+    arbitration_conclude(panel=panel, actor=actor, **data)
+
+
+@dataclass(frozen=True)
+class RouteAction:
+    """One form of the route section: who may send it, the service it calls (with the case,
+    the actor and the form's fields, or its ``service_kwargs()``), and the message after."""
+
+    capability: str
+    service: Callable[..., object]
+    message: "StrOrPromise"  # a lazy translation, read in the request's language
+
+
+# form name (``RouteData.FORMS``) -> its action
+ACTIONS = {
+    "escalate": RouteAction(
+        Capability.WORK_CASES, escalate_by_hand, gettext_lazy("De casus is opgeschaald.")
+    ),
+    "assessment": RouteAction(
+        Capability.LEAD_AS_CASUSREGISSEUR,
+        assessment_record,
+        gettext_lazy("De doorbraaktoets is vastgelegd."),
+    ),
+    "arbitration": RouteAction(
+        Capability.LEAD_AS_CASUSREGISSEUR,
+        arbitration_start,
+        gettext_lazy("De arbitragecommissie is ingesteld."),
+    ),
+    "conclude": RouteAction(
+        Capability.LEAD_AS_CASUSREGISSEUR,
+        _arbitration_conclude,
+        gettext_lazy("De uitkomst van de arbitrage is vastgelegd."),
+    ),
+    "om": RouteAction(
+        Capability.LEAD_AS_CASUSREGISSEUR,
+        om_refer,
+        gettext_lazy("De doorverwijzing naar het OM is vastgelegd."),
+    ),
+    "meeting": RouteAction(
+        Capability.SIT_ON_DOORBRAAKTEAM,
+        meeting_record,
+        gettext_lazy("Het overleg van het doorbraakteam is vastgelegd."),
+    ),
+}
+
+
+def _handle(request, pk: int, form_name: str) -> HttpResponse:
     """Scope first, then the capability, then the form, then the service."""
+    action = ACTIONS[form_name]
     case = _case_or_404(request, pk)
-    if not has_capability(request.user, capability):
+    if not has_capability(request.user, action.capability):
         raise PermissionDenied
     data = RouteData(request, case)
     form = data.make_form(form_name, request.POST)
     if form.is_valid():
+        kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else form.cleaned_data
         try:
-            run(case, form.cleaned_data, request.user, form)
+            action.service(case=case, actor=request.user, **kwargs)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            errors_onto_form(form, exc)
         else:
-            messages.success(request, message)
+            messages.success(request, action.message)
             if not cases_visible_to(request.user).filter(pk=case.pk).exists():
                 return _go(request, reverse("home"))
             return _go(request, _case_page(case) + "#section-route")
@@ -298,124 +346,21 @@ def _handle(request, pk: int, *, form_name: str, capability: str, run, message: 
     return render(request, PAGE, _context(data), status=422)
 
 
-@require_POST
-def escalate(request, pk: int):
-    def run(case, d, user, form):
-        escalate_by_hand(case=case, step=d["step"], actor=user, reason=d["reason"])
+def _post_view(form_name: str) -> Callable[..., HttpResponse]:
+    @require_POST
+    def view(request, pk: int) -> HttpResponse:
+        return _handle(request, pk, form_name)
 
-    return _handle(
-        request,
-        pk,
-        form_name="escalate",
-        capability=Capability.WORK_CASES,
-        run=run,
-        message=_("De casus is opgeschaald."),
-    )
+    view.__name__ = view.__qualname__ = f"route_{form_name}"
+    return view
 
 
-@require_POST
-def assessment(request, pk: int):
-    def run(case, d, user, form):
-        assessment_record(
-            case=case,
-            actor=user,
-            offer_within_four_weeks=d["offer_within_four_weeks"],
-            expected_start_on=d["expected_start_on"],
-            explanation=d["explanation"],
-        )
-
-    return _handle(
-        request,
-        pk,
-        form_name="assessment",
-        capability=Capability.LEAD_AS_CASUSREGISSEUR,
-        run=run,
-        message=_("De doorbraaktoets is vastgelegd."),
-    )
-
-
-@require_POST
-def arbitration(request, pk: int):
-    def run(case, d, user, form):
-        arbitration_start(
-            case=case,
-            actor=user,
-            parents_representative=d["parents_representative"],
-            own_member=d["own_member"],
-            neighbour_member=d["neighbour_member"],
-            reason=d["reason"],
-        )
-
-    return _handle(
-        request,
-        pk,
-        form_name="arbitration",
-        capability=Capability.LEAD_AS_CASUSREGISSEUR,
-        run=run,
-        message=_("De arbitragecommissie is ingesteld."),
-    )
-
-
-@require_POST
-def arbitration_end(request, pk: int):
-    def run(case, d, user, form):
-        panel = arbitration_panel_of(case)
-        if panel is None:
-            raise ValidationError(_("Voor deze casus is geen arbitragecommissie ingesteld."))
-        arbitration_conclude(
-            panel=panel,
-            actor=user,
-            status=d["status"],
-            decision=d["decision"],
-            decided_on=d["decided_on"],
-        )
-
-    return _handle(
-        request,
-        pk,
-        form_name="conclude",
-        capability=Capability.LEAD_AS_CASUSREGISSEUR,
-        run=run,
-        message=_("De uitkomst van de arbitrage is vastgelegd."),
-    )
-
-
-@require_POST
-def om_referral(request, pk: int):
-    def run(case, d, user, form):
-        om_refer(
-            case=case,
-            actor=user,
-            route=d["route"],
-            referred_on=d["referred_on"],
-            reason=d["reason"],
-        )
-
-    return _handle(
-        request,
-        pk,
-        form_name="om",
-        capability=Capability.LEAD_AS_CASUSREGISSEUR,
-        run=run,
-        message=_("De doorverwijzing naar het OM is vastgelegd."),
-    )
-
-
-@require_POST
-def team_meeting(request, pk: int):
-    """A doorbraakteam member records the team's meeting and decisions on this case."""
-
-    def run(case, d, user, form):
-        meeting_record(case=case, actor=user, **form.service_kwargs())
-
-    return _handle(
-        request,
-        pk,
-        form_name="meeting",
-        capability=Capability.SIT_ON_DOORBRAAKTEAM,
-        run=run,
-        message=_("Het overleg van het doorbraakteam is vastgelegd."),
-    )
+escalate = _post_view("escalate")
+assessment = _post_view("assessment")
+arbitration = _post_view("arbitration")
+arbitration_end = _post_view("conclude")
+om_referral = _post_view("om")
+team_meeting = _post_view("meeting")  # a doorbraakteam member records the team's meeting
 
 
 # --- The doorbraakteam's agenda ----------------------------------------------------------

@@ -11,30 +11,35 @@ freeze, comparison and export leaves an audit entry (one per list, with counts, 
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Choices, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import DaytimeActivity, WaitingListFor
+from cases.models import Case, DaytimeActivity, WaitingListFor
 from cases.selectors import cases_visible_to
 from cases.workflow import Phase
 from registration.models import AbsenceKind
 from registration.selectors import pupils_visible_to
 from thuiszitters.access import get_visible_or_404
 from thuiszitters.audit import audit_change, audit_record
-from thuiszitters.models import AuditAction, Organisation
+from thuiszitters.models import AuditAction, Organisation, User
 
 from ..exports import Table
 from ..models import ThuiszitterslijstEntry, ThuiszitterslijstSnapshot
 from ..reconciliation import Comparison, ParsedList, TheirRow, list_parse, match, person
 from ..scopes import Scope, report_scopes_for, scope_for
-from ..selectors import thuiszitterslijst
+from ..selectors import ListAnnotations, thuiszitterslijst
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+_T = TypeVar("_T")
 LIST_OBJECT_TYPE = "reports.thuiszitterslijst"
 RECONCILIATION_OBJECT_TYPE = "reports.reconciliation"
 RHYTHM = datetime.timedelta(days=21)  # Rotterdam fixes the list every three weeks
@@ -43,7 +48,7 @@ _RESULT_SALT = "reports.reconciliation.result"
 RESULT_MAX_AGE = 2 * 60 * 60  # seconds between the comparison and its download
 
 
-def _label(choices, value: str) -> str:
+def _label(choices: type[Choices], value: str) -> str:
     # A frozen code that a later release no longer knows is shown as it was stored.
     return str(choices(value).label) if value in choices.values else value
 
@@ -86,14 +91,16 @@ class ListRow:
 ROW_FIELDS = tuple(f.name for f in fields(ListRow))
 
 
-def _lead_name(case) -> str:
+def _lead_name(case: Case) -> str:
     name = case.lead_organisation.name
     if case.lead_user is not None:
         name = f"{name} ({case.lead_user.full_name or case.lead_user.email})"
     return name[:200]
 
 
-def list_rows(cases: Iterable, on: datetime.date) -> list[ListRow]:
+def list_rows(
+    cases: Iterable["WithAnnotations[Case, ListAnnotations]"], on: datetime.date
+) -> list[ListRow]:
     """Rows from the cases of ``reports.selectors.thuiszitterslijst`` (no further queries)."""
     return [
         ListRow(
@@ -122,22 +129,16 @@ def counts(rows: list[ListRow]) -> dict[str, int]:
 # --- scopes -----------------------------------------------------------------------------------
 
 
-def personal_scopes(user) -> list[Scope]:
+def personal_scopes(user: User) -> list[Scope]:
     """The scopes whose lists the user may see (aggregates and personal data there)."""
     return [s for s in report_scopes_for(user) if s.personal_data]
 
 
-def personal_scope_or_404(user, key: str | None, scopes: list[Scope] | None = None) -> Scope:
+def personal_scope_or_404(user: User, key: str | None, scopes: list[Scope] | None = None) -> Scope:
     """The scope ``key``, or the first one without a key; 404 when the user may see no
     list there (a director, policy: aggregates only), so missing and forbidden look alike.
     ``scopes``: the user's ``personal_scopes`` when the caller has them already."""
     return scope_for(user, key, personal_scopes(user) if scopes is None else scopes)
-    if not key:
-        return scopes[0]
-    for scope in scopes:
-        if scope.key == key:
-            return scope
-    raise Http404
 
 
 def scope_organisation(scope: Scope) -> Organisation:
@@ -148,7 +149,7 @@ def scope_organisation(scope: Scope) -> Organisation:
 
 
 def current_list(
-    *, user, scope: Scope, on: datetime.date, today: datetime.date | None = None
+    *, user: User, scope: Scope, on: datetime.date, today: datetime.date | None = None
 ) -> list[ListRow]:
     """The thuiszitters of ``scope`` on ``on`` that ``user`` may see (one query)."""
     if not scope.personal_data:
@@ -157,7 +158,7 @@ def current_list(
 
 
 def list_read_record(
-    *, actor, scope: Scope, on: datetime.date, rows: int, organisation: Organisation
+    *, actor: User, scope: Scope, on: datetime.date, rows: int, organisation: Organisation
 ) -> None:
     """One audit entry per list shown (not per pupil): who looked at which list."""
     audit_record(
@@ -172,7 +173,7 @@ def list_read_record(
 
 
 def thuiszitterslijst_freeze(
-    *, actor, scope: Scope, on: datetime.date, note: str = ""
+    *, actor: User, scope: Scope, on: datetime.date, note: str = ""
 ) -> ThuiszitterslijstSnapshot:
     """Fix the list of ``scope`` on ``on`` as ``actor`` sees it now: a snapshot and its
     entries in one transaction, a fixed number of queries whatever the length."""
@@ -215,7 +216,7 @@ def thuiszitterslijst_freeze(
 # --- frozen lists -----------------------------------------------------------------------------
 
 
-def snapshots_visible_to(user) -> QuerySet[ThuiszitterslijstSnapshot]:
+def snapshots_visible_to(user: User) -> QuerySet[ThuiszitterslijstSnapshot]:
     """Frozen lists of the organisations where the user may see the current list."""
     ids = [s.organisation_id for s in personal_scopes(user)]
     return ThuiszitterslijstSnapshot.objects.filter(organisation_id__in=ids)
@@ -227,7 +228,7 @@ def snapshots_of(scope: Scope) -> QuerySet[ThuiszitterslijstSnapshot]:
     ).select_related("created_by")
 
 
-def snapshot_or_404(user, pk: int) -> ThuiszitterslijstSnapshot:
+def snapshot_or_404(user: User, pk: int) -> ThuiszitterslijstSnapshot:
     return get_visible_or_404(
         snapshots_visible_to(user).select_related("organisation", "created_by"), pk=pk
     )
@@ -250,7 +251,7 @@ class FrozenList:
     hidden: int  # lines of cases the user may no longer see (consent withdrawn)
 
 
-def frozen_list(*, user, snapshot: ThuiszitterslijstSnapshot) -> FrozenList:
+def frozen_list(*, user: User, snapshot: ThuiszitterslijstSnapshot) -> FrozenList:
     """The lines as frozen (one query). A purged case took its line along, but the counts
     stay; a case the user may no longer see (consent withdrawn) is left out as well."""
     visible = cases_visible_to(user).filter(pk=OuterRef("case_id"))
@@ -264,7 +265,7 @@ def frozen_list(*, user, snapshot: ThuiszitterslijstSnapshot) -> FrozenList:
     )
 
 
-def snapshot_read_record(*, actor, frozen: FrozenList) -> None:
+def snapshot_read_record(*, actor: User, frozen: FrozenList) -> None:
     snapshot = frozen.snapshot
     audit_record(
         actor=actor,
@@ -342,12 +343,12 @@ class Reconciliation:
         return [(r, self.known.get(r.number)) for r in self.comparison.only_theirs]
 
 
-def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
+def _chunks(values: list[_T], size: int = _CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
-def _known_pupils(user, rows: list[TheirRow]) -> dict[int, KnownPupil]:
+def _known_pupils(user: User, rows: list[TheirRow]) -> dict[int, KnownPupil]:
     """Their pupils that are not on our list but that the user can see in the register:
     candidates by BSN or date of birth (a few indexed queries), matched like the lists."""
     if not rows:
@@ -356,10 +357,10 @@ def _known_pupils(user, rows: list[TheirRow]) -> dict[int, KnownPupil]:
         "pk", "given_names", "surname_prefix", "surname", "bsn", "date_of_birth"
     )
     pupils = {}
-    for chunk in _chunks(sorted({r.bsn for r in rows if r.bsn})):
-        pupils.update({p.pk: p for p in visible.filter(bsn__in=chunk)})
-    for chunk in _chunks(sorted({r.date_of_birth for r in rows if r.date_of_birth})):
-        pupils.update({p.pk: p for p in visible.filter(date_of_birth__in=chunk)})
+    for bsns in _chunks(sorted({r.bsn for r in rows if r.bsn})):
+        pupils.update({p.pk: p for p in visible.filter(bsn__in=bsns)})
+    for days in _chunks(sorted({r.date_of_birth for r in rows if r.date_of_birth})):
+        pupils.update({p.pk: p for p in visible.filter(date_of_birth__in=days)})
     candidates = [
         person(
             p.pk,
@@ -373,9 +374,12 @@ def _known_pupils(user, rows: list[TheirRow]) -> dict[int, KnownPupil]:
     ]
     found = match(candidates, rows).both
     open_cases: dict[int, int] = {}
-    for chunk in _chunks([m.ours.ref for m in found]):
+    for pupil_ids in _chunks([m.ours.ref for m in found]):
         open_cases.update(
-            cases_visible_to(user).open().filter(pupil_id__in=chunk).values_list("pupil_id", "pk")
+            cases_visible_to(user)
+            .open()
+            .filter(pupil_id__in=pupil_ids)
+            .values_list("pupil_id", "pk")
         )
     return {
         m.theirs.number: KnownPupil(m.ours.ref, m.ours.name, open_cases.get(m.ours.ref))
@@ -384,7 +388,7 @@ def _known_pupils(user, rows: list[TheirRow]) -> dict[int, KnownPupil]:
 
 
 def thuiszitterslijst_reconcile(
-    *, actor, scope: Scope, on: datetime.date, text: str
+    *, actor: User, scope: Scope, on: datetime.date, text: str
 ) -> Reconciliation:
     """Compare another organisation's list (CSV text) with ours of ``scope`` on ``on``.
 
@@ -475,7 +479,7 @@ def result_cells(result: Reconciliation) -> list[list[str]]:
     return cells
 
 
-def result_sign(*, user, scope: Scope, on: datetime.date, cells: list[list[str]]) -> str:
+def result_sign(*, user: User, scope: Scope, on: datetime.date, cells: list[list[str]]) -> str:
     return signing.dumps(
         {"u": user.pk, "s": scope.key, "d": on.isoformat(), "r": cells},
         salt=_RESULT_SALT,
@@ -483,7 +487,7 @@ def result_sign(*, user, scope: Scope, on: datetime.date, cells: list[list[str]]
     )
 
 
-def result_load(*, user, token: str) -> tuple[str, datetime.date, list[list[str]]]:
+def result_load(*, user: User, token: str) -> tuple[str, datetime.date, list[list[str]]]:
     """(scope key, date, cells) of a signed comparison; ValidationError when expired,
     altered or made for another user."""
     message = _("De vergelijking is verlopen of gewijzigd. Vergelijk de lijsten opnieuw.")

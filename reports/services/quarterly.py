@@ -15,6 +15,7 @@ suppressed figures (``reports.suppression``) and no personal data at all.
 import datetime
 import logging
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -26,7 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from thuiszitters.audit import audit_change, audit_record
-from thuiszitters.models import AuditAction, Organisation
+from thuiszitters.models import AuditAction, Organisation, User
 
 from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus
 from ..periods import Quarter
@@ -43,7 +44,7 @@ STALE_RENDER = datetime.timedelta(minutes=30)
 
 
 def quarterly_report_request(
-    *, actor, scope: Scope, quarter: Quarter, today: datetime.date | None = None
+    *, actor: User, scope: Scope, quarter: Quarter, today: datetime.date | None = None
 ) -> QuarterlyReport:
     """Queue the OOGO report of ``scope`` for ``quarter``; the task renders it after commit.
 
@@ -115,7 +116,7 @@ def _claim(report_id: int, now: datetime.datetime) -> QuarterlyReport | None:
 
 def _figures_for(
     report: QuarterlyReport, today: datetime.date
-) -> tuple[dict, FiguresSnapshot | None]:
+) -> tuple[dict[str, Any], FiguresSnapshot | None]:
     snapshot = FiguresSnapshot.objects.filter(
         organisation_id=report.organisation_id, year=report.year, quarter=report.quarter
     ).first()
@@ -198,7 +199,7 @@ def quarterly_report_render(
 # --- Download ---------------------------------------------------------------------------
 
 
-def quarterly_report_open(*, report: QuarterlyReport, actor, channel: str) -> File:
+def quarterly_report_open(*, report: QuarterlyReport, actor: User, channel: str) -> "File[bytes]":
     """The stored PDF of a finished report, open for reading, with the export audited.
 
     The page and the API both download through here. A report that is not done, or whose
@@ -209,7 +210,7 @@ def quarterly_report_open(*, report: QuarterlyReport, actor, channel: str) -> Fi
     if report.status != QuarterlyReportStatus.DONE or not report.pdf:
         raise Http404
     try:
-        handle = report.pdf.open("rb")
+        handle: File[bytes] = report.pdf.open("rb")
     except FileNotFoundError as exc:
         logger.warning("quarterly report %s: stored file %s is missing", report.pk, report.pdf.name)
         raise Http404 from exc

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from thuiszitters.forms import errors_onto_form
 from thuiszitters.selectors import reporting_organisations
 
 from ..exports import FORMATS, export_response
@@ -102,7 +103,7 @@ def freeze(request):
                 actor=user, scope=scope, on=form.cleaned_data["on"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -217,7 +218,7 @@ def reconcile(request):
                 actor=user, scope=scope, on=on, text=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            form.add_error("file", exc)
+            errors_onto_form(form, exc, default="file")
         else:
             return render(
                 request,

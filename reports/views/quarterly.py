@@ -9,6 +9,8 @@ being rendered. The file is served by the download view only (audited as an expo
 through ``MEDIA_URL``.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -56,10 +58,12 @@ class QuarterlyRequestForm(forms.Form):
     def __init__(self, *args, scopes: list[Scope], quarters: list[Quarter], **kwargs):
         super().__init__(*args, **kwargs)
         self.scopes = {s.key: s for s in scopes}
-        self.fields["scope"].choices = [
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
             (s.key, f"{s.name} ({s.kind_label.lower()})") for s in scopes
         ]
-        self.fields["quarter"].choices = [(str(q), q.label) for q in quarters]
+        cast(forms.ChoiceField, self.fields["quarter"]).choices = [
+            (str(q), q.label) for q in quarters
+        ]
 
     def clean_scope(self) -> Scope:
         return self.scopes[self.cleaned_data["scope"]]

@@ -29,6 +29,7 @@ from ..factories.registration import (
     years_ago,
 )
 from ..factories.registration import enrolled_pupil as _enrolled_pupil
+from ..factories.users import SETUP
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 DAY = datetime.timedelta(days=1)
@@ -231,7 +232,7 @@ def test_the_live_check_answers_the_same_for_an_unknown_and_a_known_bsn(
 def test_the_api_answers_the_same_for_an_unknown_and_an_out_of_scope_bsn(
     world, victim, client, today
 ):
-    _token, key = api_token_create(organisation=world.far_school, name="LAS", actor=None)
+    _token, key = api_token_create(organisation=world.far_school, name="LAS", actor=SETUP)
     pupil = victim.report.pupil
 
     def post(bsn, surname, born, n):

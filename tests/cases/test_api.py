@@ -16,6 +16,7 @@ from thuiszitters.services import api_token_create
 
 from ..factories import registration as factories
 from ..factories.registration import report_input
+from ..factories.users import SETUP
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -34,7 +35,7 @@ def enrolled_pupil(school, **kwargs):
 
 @pytest.fixture
 def token(world):
-    _token, key = api_token_create(organisation=world.school, name="ParnasSys", actor=None)
+    _token, key = api_token_create(organisation=world.school, name="ParnasSys", actor=SETUP)
     return key
 
 

@@ -17,7 +17,7 @@ from thuiszitters.roles import RoleCode
 from ..factories.users import member
 from .deny_matrix import ensure_foreign_case
 from .deny_matrix_api_cases import CASE_ACTIONS
-from .test_lists import give_care_consent, open_case
+from .test_lists import give_care_consent, open_case, overdue_action
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -88,13 +88,7 @@ def test_list_filters(world, case, zc, user_with_role, api, today):
     other = open_case(zc2, world.school2)
     closed = open_case(zc2, world.school2)
     case_close(case=closed, reason="moved_away", actor=zc2)
-    action_add(
-        case=case,
-        actor=zc,
-        description="Te laat",
-        due_on=today - datetime.timedelta(days=1),
-        owner_user=zc,
-    )
+    overdue_action(case, zc)
     client = api.as_(user_with_role(RoleCode.SWV_CONSULTANT))
     assert ids(client.get(URL, {"school": world.school2.pk})) == {other.pk, closed.pk}
     assert ids(client.get(URL, {"municipality": world.m2.pk})) == {other.pk, closed.pk}
@@ -353,16 +347,9 @@ def _count(client, url, params=None) -> int:
 
 
 def _add(n, world, zc):
-    today = timezone.localdate()
     for _ in range(n):
         c = open_case(zc, world.school, days=30)
-        action_add(
-            case=c,
-            actor=zc,
-            description="Te laat",
-            due_on=today - datetime.timedelta(days=1),
-            owner_user=zc,
-        )
+        overdue_action(c, zc)
 
 
 def test_list_query_count_is_flat(world, zc, user_with_role, api):

@@ -46,6 +46,17 @@ def open_case(actor, school, *, days=20, kind="unauthorised", surname=None, **pu
     ).case
 
 
+def overdue_action(case, actor):
+    """An open action of ``actor`` on ``case`` that was due yesterday."""
+    return action_add(
+        case=case,
+        actor=actor,
+        description="Te laat",
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
+        owner_user=actor,
+    )
+
+
 def give_care_consent(pupil, actor):
     today = timezone.localdate()
     consent_record(
@@ -176,13 +187,7 @@ def test_a_due_aftercare_check_in_appears_on_the_work_list(world, zc, login, tod
 def test_work_summary_counts(world, zc, login, today):
     case = open_case(zc, world.school)
     open_case(zc, world.school)
-    action_add(
-        case=case,
-        actor=zc,
-        description="Te laat",
-        due_on=today - datetime.timedelta(days=1),
-        owner_user=zc,
-    )
+    overdue_action(case, zc)
     response = login(zc).get(SUMMARY)
     assert response.status_code == 200
     assert (
@@ -321,13 +326,7 @@ def test_filter_on_school_weeks_overdue_and_lead(
     zc2 = user_with_role(RoleCode.ZORGCOORDINATOR, world.school2)
     young = open_case(zc1, world.school, days=10)
     old = open_case(zc2, world.school2, days=50)
-    action_add(
-        case=young,
-        actor=zc1,
-        description="Te laat",
-        due_on=today - datetime.timedelta(days=1),
-        owner_user=zc1,
-    )
+    overdue_action(young, zc1)
     action_add(
         case=old,
         actor=zc2,
@@ -403,16 +402,9 @@ def _queries(client, url, params=None) -> int:
 
 
 def _grow_to(n, world, zc, lp):
-    today = timezone.localdate()
     for i in range(n):
         case = open_case(zc, world.school, days=40 + i, kind="unauthorised")
-        action_add(
-            case=case,
-            actor=zc,
-            description="Te laat",
-            due_on=today - datetime.timedelta(days=1),
-            owner_user=zc,
-        )
+        overdue_action(case, zc)
 
 
 FILTERS_ON = {

@@ -45,6 +45,7 @@ from cases.workflow import (
 )
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
+from thuiszitters.system import SWEEP
 
 from ..factories.cases import CaseFactory
 from ..factories.registration import report_input
@@ -131,7 +132,7 @@ def test_a_person_must_give_a_reason_the_timer_need_not(world, leerplicht):
             )
         assert "reason" in excinfo.value.message_dict
     assert Case.objects.get(pk=case.pk).phase == Phase.SCHOOL
-    case_transition(case=case, to_phase=Phase.CASUSREGISSEUR, actor=None, via="timer")
+    case_transition(case=case, to_phase=Phase.CASUSREGISSEUR, actor=SWEEP, via="timer")
     assert Case.objects.get(pk=case.pk).phase == Phase.CASUSREGISSEUR
 
 

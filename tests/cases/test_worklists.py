@@ -20,6 +20,7 @@ from cases.workflow import ClosureReason, Phase
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
+from ..factories.users import SETUP
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -43,7 +44,7 @@ def test_my_actions_own_and_own_organisation_overdue_first(world, leerplicht, co
     foreign = CaseFactory(school=world.other_school)  # outside the bureau's municipalities
 
     def add(description, due, the_case=case, **owner):
-        return action_add(case=the_case, actor=None, description=description, due_on=due, **owner)
+        return action_add(case=the_case, actor=SETUP, description=description, due_on=due, **owner)
 
     later = add("Later", days(10), owner_user=leerplicht)
     overdue = add("Te laat", days(-5), owner_user=leerplicht)
@@ -75,7 +76,7 @@ def test_my_cases_led_or_taken_part_in_open_and_visible(world, leerplicht, user_
         lead_user=leerplicht,
     )
     taking_part = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
-    participant_add(case=taking_part, actor=None, role="leerplicht", user=leerplicht)
+    participant_add(case=taking_part, actor=SETUP, role="leerplicht", user=leerplicht)
     CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)  # visible, not mine
     closed = CaseFactory(
         phase=Phase.CLOSED,

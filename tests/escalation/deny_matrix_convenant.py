@@ -7,6 +7,8 @@ from escalation.services.holidays import holiday_create
 from escalation.services.policy import policy_version_create
 from thuiszitters.roles import RoleCode
 
+from ..factories.users import SETUP
+
 ADMIN_ONLY = frozenset({RoleCode.FUNCTIONAL_ADMIN})
 
 ENTRIES = {
@@ -26,9 +28,9 @@ def add_foreign(world, foreign):
     if "holiday" not in foreign:
         foreign["holiday"] = holiday_create(
             region=world.region_b,
-            actor=None,
+            actor=SETUP,
             name="Vreemde vakantie",
             starts_on=datetime.date(2025, 10, 11),
             ends_on=datetime.date(2025, 10, 19),
         )
-        policy_version_create(swv=world.far_swv, actor=None, reason="Vreemde reden")
+        policy_version_create(swv=world.far_swv, actor=SETUP, reason="Vreemde reden")

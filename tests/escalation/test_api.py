@@ -34,7 +34,7 @@ from thuiszitters.roles import RoleCode
 
 from ..cases.deny_matrix import ensure_foreign_case
 from ..factories.cases import CaseFactory, consent_give
-from ..factories.users import member
+from ..factories.users import SETUP, member
 from .deny_matrix_api import ROUTE_ACTIONS
 
 URL = "/api/v1/cases/"
@@ -81,7 +81,7 @@ def regisseur(world):
 
 @pytest.fixture
 def panel_people(world):
-    policy_version_create(swv=world.swv, actor=None, neighbour_swv=world.other_swv)
+    policy_version_create(swv=world.swv, actor=SETUP, neighbour_swv=world.other_swv)
     return {
         "own": member(world.swv, RoleCode.DOORBRAAKTEAM),
         "neighbour": member(world.other_swv, RoleCode.DOORBRAAKTEAM),

@@ -23,7 +23,7 @@ from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import AuditAction, AuditLogEntry, Samenwerkingsverband
 from thuiszitters.roles import RoleCode
 
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 D = datetime.date
 NOT_ADMINS = [r for r in RoleCode.values if r not in (RoleCode.FUNCTIONAL_ADMIN,)]
@@ -43,7 +43,7 @@ def _holiday(world, name="Herfstvakantie", first=None, last=None, source="manual
     first = first or D(2025, 10, 18)
     return holiday_create(
         region=region or world.region,
-        actor=None,
+        actor=SETUP,
         name=name,
         starts_on=first,
         ends_on=last or first + datetime.timedelta(days=8),
@@ -88,7 +88,7 @@ def test_the_pages_do_not_exist_for_other_roles(world, user_with_role, login, ro
 
 
 def test_objects_of_another_region_are_404(world, admin_client):
-    policy_version_create(swv=world.far_swv, actor=None)
+    policy_version_create(swv=world.far_swv, actor=SETUP)
     foreign = _holiday(world, name="Vreemde vakantie", region=world.region_b)
     for url in [
         reverse("convenant:swv", args=[world.far_swv.pk]),
@@ -112,10 +112,10 @@ def test_objects_of_another_region_are_404(world, admin_client):
 
 
 def test_overview_lists_the_regions_swvs_with_the_version_in_force(world, admin_client):
-    policy_version_create(swv=world.swv, actor=None, count_mode=CountMode.PAUSE_HOLIDAYS)
+    policy_version_create(swv=world.swv, actor=SETUP, count_mode=CountMode.PAUSE_HOLIDAYS)
     policy_version_create(
         swv=world.swv,
-        actor=None,
+        actor=SETUP,
         reason="Strakker",
         doorbraakteam_weeks=10,
         count_mode=CountMode.PAUSE_HOLIDAYS,
@@ -140,7 +140,7 @@ def test_overview_lists_the_regions_swvs_with_the_version_in_force(world, admin_
 
 
 def test_swv_page_shows_settings_history_and_a_prefilled_form(world, admin, admin_client):
-    policy_version_create(swv=world.swv, actor=None, reason="Eerste afspraak")
+    policy_version_create(swv=world.swv, actor=SETUP, reason="Eerste afspraak")
     policy_version_create(
         swv=world.swv,
         actor=admin,

@@ -35,7 +35,7 @@ from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory, consent_give
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -80,7 +80,7 @@ def neighbour(world):
 
 @pytest.fixture
 def convenant(world):
-    return policy_version_create(swv=world.swv, actor=None, neighbour_swv=world.other_swv)
+    return policy_version_create(swv=world.swv, actor=SETUP, neighbour_swv=world.other_swv)
 
 
 def agree(case, status=ConsentStatus.GIVEN):
@@ -560,7 +560,7 @@ def test_the_route_section_does_not_grow_with_the_escalations(
     full.pupil.refresh_from_db()
     team = member(world.swv, RoleCode.DOORBRAAKTEAM)
     neighbour = member(world.other_swv, RoleCode.DOORBRAAKTEAM)
-    policy_version_create(swv=world.swv, actor=None, neighbour_swv=world.other_swv)
+    policy_version_create(swv=world.swv, actor=SETUP, neighbour_swv=world.other_swv)
     agree(full)
     panel = arbitration_start(
         case=full,

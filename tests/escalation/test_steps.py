@@ -39,7 +39,7 @@ from registration.models import ConsentParty, ConsentScope, ConsentStatus
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory, consent_give
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 START = datetime.date(2026, 1, 5)  # a Monday
 
@@ -295,7 +295,7 @@ def panel_people(world, regisseur):
 
 @pytest.fixture
 def convenant(world):
-    return policy_version_create(swv=world.swv, actor=None, neighbour_swv=world.other_swv)
+    return policy_version_create(swv=world.swv, actor=SETUP, neighbour_swv=world.other_swv)
 
 
 @pytest.fixture

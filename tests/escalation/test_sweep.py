@@ -26,7 +26,7 @@ from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 START = datetime.date(2026, 1, 5)  # a Monday
 
@@ -123,7 +123,7 @@ def test_dry_run_reports_and_keeps_nothing(world, case):
 
 
 def test_holidays_pause_the_clock(world, case):
-    policy_version_create(swv=world.swv, actor=None, count_mode=CountMode.PAUSE_HOLIDAYS)
+    policy_version_create(swv=world.swv, actor=SETUP, count_mode=CountMode.PAUSE_HOLIDAYS)
     SchoolHoliday.objects.create(
         region=world.region,
         name="Voorjaarsvakantie",
@@ -141,7 +141,7 @@ def test_holidays_pause_the_clock(world, case):
 def test_a_convenant_change_moves_deadlines_not_yet_passed(world, case):
     with at(START + days(10)):
         deadlines_compute([case.pk])
-        policy_version_create(swv=world.swv, actor=None, casusregisseur_weeks=6)
+        policy_version_create(swv=world.swv, actor=SETUP, casusregisseur_weeks=6)
     assert CaseDeadline.objects.get(case=case).due_on == START + days(42)
     with at(START + days(28)):
         assert escalation_sweep().total == 0
@@ -152,7 +152,7 @@ def test_a_convenant_change_moves_deadlines_not_yet_passed(world, case):
 def test_a_change_after_the_deadline_passed_keeps_that_deadline(world, case):
     with at(START + days(29)):
         deadlines_compute([case.pk])
-        policy_version_create(swv=world.swv, actor=None, casusregisseur_weeks=6)
+        policy_version_create(swv=world.swv, actor=SETUP, casusregisseur_weeks=6)
         assert CaseDeadline.objects.get(case=case).due_on == START + days(28)
         assert escalation_sweep().total == 1
 
@@ -161,7 +161,7 @@ def test_warning_before_the_deadline_and_notice_when_it_passes(world, case, user
     coordinator = member(world.swv, RoleCode.DOORBRAAKTEAM)
     lead = member(world.school, RoleCode.ZORGCOORDINATOR)
     Case.objects.filter(pk=case.pk).update_audited([_entry(case)], lead_user=lead)
-    policy_version_create(swv=world.swv, actor=None, doorbraakteam_coordinator=coordinator)
+    policy_version_create(swv=world.swv, actor=SETUP, doorbraakteam_coordinator=coordinator)
     with at(START + days(20)):
         escalation_sweep()
     assert not Notification.objects.exists()
@@ -187,6 +187,7 @@ def _entry(case):
         changes={},
         reason="test",
         region_id=None,
+        actor=SETUP,
     )
 
 
@@ -219,3 +220,16 @@ def test_beat_sends_the_sweep_by_its_stable_name_and_the_task_sweeps(world, case
     with at(START + days(28)):
         assert "1 escalations" in sweep()
     assert phase_of(case) == Phase.CASUSREGISSEUR
+
+
+def test_the_sweeps_audit_rows_name_the_system(world, case, user_with_role, login):
+    with at(START):
+        member(world.bureau, RoleCode.LEERPLICHT)  # the casusregisseur the sweep appoints
+    with at(START + days(28)):
+        assert escalation_sweep().total == 1
+    rows = AuditLogEntry.objects.filter(object_type__in=("cases.case", "cases.leadassignment"))
+    assert rows.count() >= 2  # the phase and the lead
+    assert set(rows.values_list("system_actor", "actor", "actor_email")) == {("sweep", None, "")}
+    admin = user_with_role(RoleCode.FUNCTIONAL_ADMIN)
+    page = login(admin).get("/beheer/auditlog/").content.decode()
+    assert "systeem (sweep)" in page

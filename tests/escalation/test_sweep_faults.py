@@ -23,7 +23,7 @@ from escalation.services.sweep import escalation_sweep
 from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 CASES = 24
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -33,7 +33,7 @@ def make_cases(world) -> list:
     """Cases at 13 weeks in phase school: three steps due each (the sweep was down)."""
     today = timezone.localdate()
     coordinator = member(world.swv, RoleCode.DOORBRAAKTEAM)
-    policy_version_create(swv=world.swv, actor=None, doorbraakteam_coordinator=coordinator)
+    policy_version_create(swv=world.swv, actor=SETUP, doorbraakteam_coordinator=coordinator)
     return [
         CaseFactory(
             school=world.school,
@@ -68,9 +68,9 @@ def test_a_sweep_killed_halfway_and_restarted_ends_like_one_clean_sweep(world, m
     real = sweep_module.cases_transition_by_timer
     calls = {"n": 0}
 
-    def dies_on_the_third_batch(steps):
+    def dies_on_the_third_batch(steps, **kwargs):
         calls["n"] += 1
-        applied = real(steps)
+        applied = real(steps, **kwargs)
         if calls["n"] == 3:
             raise SystemExit("worker killed")
         return applied

@@ -2,8 +2,11 @@ import factory
 
 from thuiszitters.models import User
 from thuiszitters.services import membership_create
+from thuiszitters.system import SystemActor
 
 PASSWORD = "test-password-123"
+# Who sets up test data: the system, outside any person's rights (as the demo seeder).
+SETUP = SystemActor("test-setup")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,7 +29,7 @@ def member(
 ) -> User:
     """A user holding ``role`` in ``organisation`` (made through the service, so validated)."""
     user = user or (UserFactory(full_name=full_name) if full_name else UserFactory())
-    membership_create(user=user, organisation=organisation, role=role, actor=None, **kwargs)
+    membership_create(user=user, organisation=organisation, role=role, actor=SETUP, **kwargs)
     return user
 
 

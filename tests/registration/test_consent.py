@@ -7,7 +7,7 @@ and the SWV can see follows the consent of the right parties at the pupil's age,
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases.models import Case
@@ -267,3 +267,33 @@ def test_a_statement_dated_in_the_future_is_refused(world, zc, leerplicht, today
     assert "stated_on" in excinfo.value.message_dict
     assert not Consent.objects.exists()
     assert not sees_report(leerplicht, result)
+
+
+@pytest.mark.parametrize(
+    ("role", "where"),
+    [
+        (RoleCode.SWV_DIRECTOR, None),  # no personal data at all
+        (RoleCode.POLICY, None),
+        (RoleCode.FUNCTIONAL_ADMIN, None),
+        (RoleCode.ZORGCOORDINATOR, "school2"),  # personal data, another school's pupil
+        (RoleCode.SWV_CONSULTANT, None),  # no report of the pupil shared with the SWV
+        (RoleCode.LEERPLICHT, None),  # nor with leerplicht
+        (RoleCode.CARE_PARTNER, None),
+    ],
+)
+def test_recording_consent_needs_the_actors_standing(world, user_with_role, role, where):
+    """``consent_record`` checks its actor: without standing for the pupil (ADR 0014) it
+    refuses and writes nothing, whatever the caller's page or API checked."""
+    pupil = enrolled_pupil(world.school, bsn=None)
+    actor = user_with_role(role, organisation=getattr(world, where) if where else None)
+    audit_before = AuditLogEntry.objects.count()
+    with pytest.raises(PermissionDenied):
+        consent(actor, pupil, SWV, "parents")
+    assert not Consent.objects.filter(pupil=pupil).exists()
+    assert AuditLogEntry.objects.count() == audit_before
+
+
+def test_the_pupils_own_school_may_record_consent(world, zc):
+    pupil = enrolled_pupil(world.school, bsn=None)
+    recorded = consent(zc, pupil, SWV, "parents")
+    assert recorded.limited_to_organisation is None  # standing for the whole pupil

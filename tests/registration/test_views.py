@@ -23,16 +23,6 @@ def enrolled_pupil(school, **kwargs):
     return _enrolled_pupil(school, **kwargs)
 
 
-@pytest.fixture
-def zc(world, user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def zc_client(zc, login):
-    return login(zc)
-
-
 def report(actor, organisation, pupil, **overrides):
     return absence_report_submit(
         actor=actor,

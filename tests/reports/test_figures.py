@@ -28,6 +28,7 @@ from reports.selectors import (
     trend,
 )
 
+from ..factories.users import SETUP
 from .conftest import ON, TODAY, d, local, travel
 
 pytestmark = pytest.mark.django_db
@@ -442,7 +443,7 @@ def test_an_swv_reports_against_the_targets_of_its_convenant_in_force(dataset):
     with travel("2026-01-01 00:00"):
         policy_version_create(
             swv=world.swv,
-            actor=None,
+            actor=SETUP,
             target_first_contact_days=8,
             target_first_contact_percent=91,
             target_goals_days=31,
@@ -455,7 +456,7 @@ def test_an_swv_reports_against_the_targets_of_its_convenant_in_force(dataset):
     with travel("2026-04-10 09:00"):
         policy_version_create(
             swv=world.swv,
-            actor=None,
+            actor=SETUP,
             reason="Nieuwe afspraken",
             target_first_contact_days=5,
             target_goals_days=20,
@@ -491,7 +492,7 @@ def test_an_swv_reports_against_the_targets_of_its_convenant_in_force(dataset):
 def test_a_municipality_reports_against_the_defaults_and_counts_its_own_cases(dataset):
     world = dataset.world
     with travel("2026-01-01 00:00"):
-        policy_version_create(swv=world.swv, actor=None, target_first_contact_days=8)
+        policy_version_create(swv=world.swv, actor=SETUP, target_first_contact_days=8)
     scope = municipality_scope(world)
     assert targets_version(scope, ON) == DEFAULT_TARGETS
     data = of(scope)

@@ -7,10 +7,12 @@ from thuiszitters.models import ApiToken
 from thuiszitters.roles import RoleCode
 from thuiszitters.services import api_token_create, api_token_revoke
 
+from ..factories.users import SETUP
+
 
 @pytest.fixture
 def token(world):
-    return api_token_create(organisation=world.school, name="ParnasSys", actor=None)
+    return api_token_create(organisation=world.school, name="ParnasSys", actor=SETUP)
 
 
 def test_anonymous_api_request_gets_json_401_not_a_login_redirect(world, client):
@@ -48,7 +50,7 @@ def test_revoked_or_wrong_token_is_refused(world, client, token):
     wrong = client.get(reverse("user-me"), HTTP_AUTHORIZATION="Token tz_nonsense")
     assert wrong.status_code == 401
     assert wrong.json()["code"] == "authentication_failed"
-    api_token_revoke(token=api_token, actor=None, reason="lekt")
+    api_token_revoke(token=api_token, actor=SETUP, reason="lekt")
     assert client.get(reverse("user-me"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
     assert ApiToken.objects.get(pk=api_token.pk).revoked_at is not None
 

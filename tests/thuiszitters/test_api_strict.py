@@ -25,7 +25,7 @@ from thuiszitters.services import api_token_create
 from ..factories import registration as factories
 from ..factories.cases import CaseFactory
 from ..factories.registration import report_input
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
@@ -44,7 +44,7 @@ def enrolled_pupil(school, **kwargs):
 
 @pytest.fixture
 def key(world):
-    return api_token_create(organisation=world.school, name="ParnasSys", actor=None)[1]
+    return api_token_create(organisation=world.school, name="ParnasSys", actor=SETUP)[1]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from thuiszitters.models import (
 from thuiszitters.roles import RoleCode
 from thuiszitters.services import membership_create, membership_end, user_update
 
-from ..factories.users import UserFactory
+from ..factories.users import SETUP, UserFactory
 
 
 def test_user_detail_read_writes_one_entry_with_request_context(world, user_with_role, login):
@@ -70,7 +70,7 @@ def test_change_records_before_after_and_reason(world):
 def test_membership_changes_are_audited_with_organisation(world):
     user = UserFactory()
     membership = membership_create(
-        user=user, organisation=world.swv, role=RoleCode.SWV_CONSULTANT, actor=None
+        user=user, organisation=world.swv, role=RoleCode.SWV_CONSULTANT, actor=SETUP
     )
     created = AuditLogEntry.objects.get(
         object_type="core.membership", object_id=str(membership.pk), action=AuditAction.CREATE
@@ -93,7 +93,7 @@ def test_audit_entry_and_change_share_one_transaction(world):
     user = UserFactory()
     with pytest.raises(RuntimeError), transaction.atomic():
         membership_create(
-            user=user, organisation=world.swv, role=RoleCode.SWV_CONSULTANT, actor=None
+            user=user, organisation=world.swv, role=RoleCode.SWV_CONSULTANT, actor=SETUP
         )
         raise RuntimeError("the caller fails after the change")
     assert not Membership.objects.filter(user=user).exists()
@@ -106,13 +106,13 @@ def test_change_outside_a_transaction_is_refused(world):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("thuiszitters.audit.connection", SimpleNamespace(in_atomic_block=False))
         with pytest.raises(RuntimeError):
-            audit_change(actor=None, obj=user, action=AuditAction.UPDATE, before={}, after={})
+            audit_change(actor=SETUP, obj=user, action=AuditAction.UPDATE, before={}, after={})
 
 
 def test_secrets_never_reach_the_log(world):
     user = UserFactory()
     with transaction.atomic():
-        entry = audit_change(actor=None, obj=user, action=AuditAction.CREATE)
+        entry = audit_change(actor=SETUP, obj=user, action=AuditAction.CREATE)
     assert "password" not in entry.changes["after"]
 
 
@@ -139,6 +139,7 @@ def test_the_one_bulk_update_takes_its_audit_entries_in_the_same_transaction(wor
         changes={"after": {"full_name": "X"}},
         reason="batch",
         region_id=None,
+        actor=SETUP,
     )
     with transaction.atomic():
         assert users.update_audited([entry], full_name="X") == 1
@@ -148,7 +149,7 @@ def test_the_one_bulk_update_takes_its_audit_entries_in_the_same_transaction(wor
 
 def test_audit_rows_cannot_be_changed_or_deleted_through_the_model(world):
     with transaction.atomic():
-        entry = audit_record(actor=None, action=AuditAction.CREATE, object_type="x", object_id=1)
+        entry = audit_record(actor=SETUP, action=AuditAction.CREATE, object_type="x", object_id=1)
     entry.reason = "tampered"
     with pytest.raises(AuditBypassError):
         entry.save()
@@ -166,7 +167,7 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_model(world):
 )
 def test_postgresql_refuses_update_and_delete(world, sql):
     with transaction.atomic():
-        audit_record(actor=None, action=AuditAction.CREATE, object_type="x", object_id=1)
+        audit_record(actor=SETUP, action=AuditAction.CREATE, object_type="x", object_id=1)
     with (
         pytest.raises((DatabaseError, IntegrityError)) as excinfo,
         transaction.atomic(),

@@ -69,7 +69,7 @@ from thuiszitters.services import api_token_create
 from ..factories.cases import consent_give
 from ..factories.organisations import CareOrganisationFactory
 from ..factories.registration import enrolled_pupil, report_input, years_ago
-from ..factories.users import PASSWORD, member
+from ..factories.users import PASSWORD, SETUP, member
 from .test_deny_matrix import MATRIX, PUBLIC, ROLES
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -221,7 +221,7 @@ def _arbitration_ready(world, target):
     neighbour = world.other_swv if swv.pk != world.other_swv.pk else world.swv
     swv.neighbours.add(neighbour)
     policy_version_create(
-        swv=swv, actor=None, reason="Buur voor arbitrage", neighbour_swv=neighbour
+        swv=swv, actor=SETUP, reason="Buur voor arbitrage", neighbour_swv=neighbour
     )
     consent_give(case.pupil, ConsentScope.BINDING_ARBITRATION, ConsentParty.PARENTS)
     own = member(swv, RoleCode.DOORBRAAKTEAM)
@@ -1226,7 +1226,7 @@ def test_nothing_is_written_on_a_case_one_cannot_see(world, unseen, people, clie
 def test_a_school_systems_token_cannot_report_what_it_cannot_see(
     world, people, client, request, target
 ):
-    token, key = api_token_create(organisation=world.school, name="ParnasSys", actor=None)
+    token, key = api_token_create(organisation=world.school, name="ParnasSys", actor=SETUP)
     problems = run_matrix(
         client,
         world,
@@ -1295,7 +1295,7 @@ def own(world):
     )
     holiday = holiday_create(
         region=world.region,
-        actor=None,
+        actor=SETUP,
         name="Eigen vakantie",
         starts_on=datetime.date(2025, 10, 11),
         ends_on=datetime.date(2025, 10, 19),

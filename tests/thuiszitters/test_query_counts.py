@@ -10,7 +10,7 @@ from thuiszitters.models import AuditAction
 from thuiszitters.roles import RoleCode
 
 from ..factories.organisations import SchoolFactory
-from ..factories.users import member
+from ..factories.users import SETUP, member
 
 # Upper bound per page: session, user, memberships, the data, pagination count, a little slack.
 BUDGET = 12
@@ -24,7 +24,7 @@ def _grow(world, n):
     with transaction.atomic():
         for i in range(n):
             audit_record(
-                actor=None,
+                actor=SETUP,
                 action=AuditAction.UPDATE,
                 object_type="x",
                 object_id=i,

@@ -5,7 +5,7 @@ from thuiszitters.access import has_capability
 from thuiszitters.roles import ROLE_CAPABILITIES, RoleCode
 from thuiszitters.services import membership_create
 
-from ..factories.users import UserFactory
+from ..factories.users import SETUP, UserFactory
 
 
 def test_migration_created_every_role_with_its_capabilities(roles):
@@ -27,7 +27,7 @@ def test_migration_created_every_role_with_its_capabilities(roles):
 def test_a_role_fits_only_its_kinds_of_organisation(world, role, kind_attr):
     with pytest.raises(ValidationError) as excinfo:
         membership_create(
-            user=UserFactory(), organisation=getattr(world, kind_attr), role=role, actor=None
+            user=UserFactory(), organisation=getattr(world, kind_attr), role=role, actor=SETUP
         )
     assert "role" in excinfo.value.message_dict
 

@@ -8,6 +8,8 @@ from thuiszitters.roles import RoleCode
 from thuiszitters.selectors import organisations_visible_to, schools_visible_to, users_visible_to
 from thuiszitters.services import membership_end
 
+from ..factories.users import SETUP
+
 ALL_ROLES = [r for r in RoleCode.values if r != RoleCode.SCHOOL_SYSTEM]
 
 
@@ -69,7 +71,7 @@ def test_ended_membership_removes_access_at_once(world, user_with_role, today):
     user = user_with_role(RoleCode.SWV_DIRECTOR, valid_from=today - datetime.timedelta(days=30))
     assert schools_visible_to(user).exists()
     membership = user.memberships.get()
-    membership_end(membership=membership, actor=None, on=today - datetime.timedelta(days=1))
+    membership_end(membership=membership, actor=SETUP, on=today - datetime.timedelta(days=1))
     assert not schools_visible_to(User.objects.get(pk=user.pk)).exists()
 
 
@@ -82,7 +84,7 @@ def test_a_membership_cannot_end_before_it_starts(world, user_with_role, today):
     with pytest.raises(ValidationError) as excinfo:
         membership_end(
             membership=user.memberships.get(),
-            actor=None,
+            actor=SETUP,
             on=today - datetime.timedelta(days=1),
         )
     assert "valid_until" in excinfo.value.message_dict

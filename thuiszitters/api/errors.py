@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -69,7 +70,7 @@ def is_api_request(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def error_json(request, status_code: int, code: str, detail: str) -> JsonResponse:
+def error_json(request, status_code: int, code: str, detail: str | Promise) -> JsonResponse:
     """An error answered outside DRF (middleware, URL resolution, Django's handlers)."""
     return JsonResponse(
         {"status": status_code, "code": code, "detail": str(detail), "fields": {}},

@@ -36,11 +36,14 @@ def _bounded(request, name: str, default: int, low: int, high: int) -> int:
 
 class ApiPagination(pagination.LimitOffsetPagination):
     max_limit = MAX_LIMIT
-    limit_query_description = _(
+    # DRF's own defaults are lazy translations too; the stubs declare a plain str.
+    limit_query_description = _(  # type: ignore[assignment]
         "Results per page: 1 to %(max)s (default %(default)s). More than %(max)s is an "
         "error 400 on `limit`, never silently cut to the maximum."
     )
-    offset_query_description = _("Index of the first result (0 is the first), at most %(max)s.")
+    offset_query_description = _(  # type: ignore[assignment]
+        "Index of the first result (0 is the first), at most %(max)s."
+    )
 
     def get_limit(self, request):
         return _bounded(request, self.limit_query_param, self.default_limit, 1, MAX_LIMIT)

@@ -124,7 +124,8 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "is_service_account", "memberships"]
 
     def get_memberships(self, obj) -> list[dict]:
-        return MeMembershipSerializer(memberships_of(obj), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as a dict.
+        return MeMembershipSerializer(memberships_of(obj), many=True).data  # type: ignore[return-value]
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):
@@ -135,6 +136,7 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
             "timestamp",
             "actor",
             "actor_email",
+            "system_actor",
             "action",
             "object_type",
             "object_id",

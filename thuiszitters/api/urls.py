@@ -1,12 +1,8 @@
 from rest_framework import routers
 
-from cases.api.absence_reports import AbsenceReportViewSet
-from escalation.api import EscalationCaseViewSet
-from registration.api import PupilViewSet
-from reports.api import QuarterlyReportViewSet, ReportViewSet
-
 from . import views
 from .permissions import AUTHENTICATED
+from .routes import registered_routes
 
 
 class APIRootView(routers.APIRootView):
@@ -23,10 +19,7 @@ router.register("schools", views.SchoolViewSet, basename="school")
 router.register("users", views.UserViewSet, basename="user")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("audit-log", views.AuditLogViewSet, basename="auditlogentry")
-router.register("pupils", PupilViewSet, basename="pupil")
-router.register("absence-reports", AbsenceReportViewSet, basename="absencereport")
-router.register("cases", EscalationCaseViewSet, basename="case")
-router.register("reports/quarterly", QuarterlyReportViewSet, basename="quarterlyreport")
-router.register("reports", ReportViewSet, basename="report")
+for prefix, viewset, basename in registered_routes():
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = router.urls

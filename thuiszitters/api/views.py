@@ -1,4 +1,3 @@
-import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -6,7 +5,7 @@ from rest_framework.response import Response
 
 from thuiszitters.access import get_visible_or_404
 from thuiszitters.audit import audit_read
-from thuiszitters.models import AuditAction, AuditLogEntry, AuditOutcome, OrganisationKind
+from thuiszitters.filters import AuditLogFilter, OrganisationFilter
 from thuiszitters.roles import Capability
 from thuiszitters.selectors import (
     audit_entries_visible_to,
@@ -37,10 +36,6 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         )
         self.check_object_permissions(self.request, obj)
         return obj
-
-
-class OrganisationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
 
 
 class OrganisationViewSet(ScopedReadOnlyViewSet):
@@ -106,18 +101,6 @@ class MembershipViewSet(ScopedReadOnlyViewSet):
             .select_related("user", "organisation", "role")
             .order_by("organisation__name", "user__full_name", "id")
         )
-
-
-class AuditLogFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
-    outcome = django_filters.ChoiceFilter(choices=AuditOutcome.choices)
-    actor_email = django_filters.CharFilter(lookup_expr="icontains")
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
-
-    class Meta:
-        model = AuditLogEntry
-        fields = ["action", "outcome", "actor", "object_type", "object_id", "organisation"]
 
 
 class AuditLogViewSet(ScopedReadOnlyViewSet):

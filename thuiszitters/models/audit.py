@@ -43,6 +43,9 @@ class AuditLogEntry(models.Model):
         related_name="+",
     )
     actor_email = models.CharField(_("e-mail van de gebruiker"), max_length=254, blank=True)
+    # The system when it acted itself (``thuiszitters.system``: sweep, demo, command); then
+    # ``actor`` is empty.
+    system_actor = models.CharField(_("systeem"), max_length=32, blank=True)
     action = models.CharField(_("actie"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("soort gegeven"), max_length=100, blank=True)
     object_id = models.CharField(_("id van het gegeven"), max_length=64, blank=True)

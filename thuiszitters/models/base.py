@@ -1,11 +1,15 @@
+from typing import TypeVar
+
 from django.db import models
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class AuditBypassError(RuntimeError):
     """A bulk write would change audited rows without an audit entry per row."""
 
 
-class AuditedQuerySet(models.QuerySet):
+class AuditedQuerySet(models.QuerySet[_M]):
     """QuerySet of a model whose changes must reach the audit log.
 
     ``update()``, ``delete()`` and ``bulk_update()`` write many rows without calling the
@@ -36,8 +40,9 @@ class AuditedQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
     # Django's delete collector needs this for cascades; it is not a public bulk write.
-    delete.queryset_only = True
-    update.queryset_only = True
+    # (Function attributes Django reads; the stubs do not know them.)
+    delete.queryset_only = True  # type: ignore[attr-defined]
+    update.queryset_only = True  # type: ignore[attr-defined]
 
 
 def _write_entries(entries) -> None:

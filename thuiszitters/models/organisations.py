@@ -42,7 +42,7 @@ class SchoolSector(models.TextChoices):
 
 
 # The SWV sector a school's sector belongs to.
-SCHOOL_SECTOR_TO_SWV_SECTOR = {
+SCHOOL_SECTOR_TO_SWV_SECTOR: dict[str, SwvSector] = {
     SchoolSector.PO: SwvSector.PO,
     SchoolSector.SBO: SwvSector.PO,
     SchoolSector.SO: SwvSector.PO,
@@ -51,7 +51,11 @@ SCHOOL_SECTOR_TO_SWV_SECTOR = {
 }
 
 
-class OrganisationManager(models.Manager.from_queryset(AuditedQuerySet)):
+# A named base, so that django-stubs sees the queryset's methods on the manager.
+_OrganisationManagerBase = models.Manager.from_queryset(AuditedQuerySet)
+
+
+class OrganisationManager(_OrganisationManagerBase):
     pass
 
 

@@ -1,4 +1,6 @@
+import datetime
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -12,8 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import AuditedQuerySet
 
+if TYPE_CHECKING:
+    # django-stubs resolves Manager.from_queryset() but not BaseUserManager.from_queryset();
+    # the checker sees a plain user manager (its querysets are AuditedQuerySets at run time).
+    _UserManagerBase = BaseUserManager["User"]
+else:
+    _UserManagerBase = BaseUserManager.from_queryset(AuditedQuerySet)
 
-class UserManager(BaseUserManager.from_queryset(AuditedQuerySet)):
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
@@ -85,8 +94,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
-class MembershipQuerySet(AuditedQuerySet):
-    def active(self, on=None):
+class MembershipQuerySet(AuditedQuerySet["Membership"]):
+    def active(self, on: datetime.date | None = None) -> "MembershipQuerySet":
         day = on or timezone.localdate()
         return self.filter(
             Q(valid_from__lte=day),

@@ -7,6 +7,7 @@ settings module that read it, so ``docs/configuration.md`` can be checked agains
 
 import os
 from dataclasses import dataclass
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,6 +29,10 @@ def _register(name: str, default: object, help: str) -> str | None:
     return os.environ.get(name)
 
 
+@overload
+def env_str(name: str, default: str, *, help: str) -> str: ...
+@overload
+def env_str(name: str, default: None, *, help: str) -> str | None: ...
 def env_str(name: str, default: str | None, *, help: str) -> str | None:
     value = _register(name, default, help)
     return default if value is None else value

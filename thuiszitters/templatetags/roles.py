@@ -9,6 +9,6 @@ register = template.Library()
 def role_label(code: str) -> str:
     """The readable, translated name of a role code (``swv_director`` -> "Directeur ...")."""
     try:
-        return RoleCode(code).label
+        return str(RoleCode(code).label)
     except ValueError:
         return code

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from thuiszitters.models import Organisation
 from thuiszitters.roles import RoleCode
 from thuiszitters.services import api_token_create
+from thuiszitters.system import COMMAND
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation with id {organisation}.")
         try:
             token, key = api_token_create(
-                organisation=org, name=name, actor=None, role=RoleCode.SCHOOL_SYSTEM
+                organisation=org, name=name, actor=COMMAND, role=RoleCode.SCHOOL_SYSTEM
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thuiszitters.models import ApiToken
 from thuiszitters.services import api_token_revoke
+from thuiszitters.system import COMMAND
 
 
 class Command(BaseCommand):
@@ -12,9 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="Why (recorded in the audit log).")
 
     def handle(self, *args, token: str, reason: str, **options):
-        lookup = {"pk": int(token)} if token.isdigit() else {"prefix": token}
+        lookup: dict[str, object] = {"pk": int(token)} if token.isdigit() else {"prefix": token}
         found = ApiToken.objects.filter(**lookup).first()
         if found is None:
             raise CommandError(f"No token {token}.")
-        api_token_revoke(token=found, actor=None, reason=reason)
+        api_token_revoke(token=found, actor=COMMAND, reason=reason)
         self.stdout.write(f"Revoked {found.prefix}... ({found.name}, {found.organisation}).")

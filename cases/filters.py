@@ -1,0 +1,180 @@
+"""The filters of the case list, shared by ``/api/v1/cases/`` and the case list page
+(``thuiszitters.filters``: one FilterSet per list).
+
+The querysets come from the scoping selectors (``cases_visible_to``); a filter only narrows
+them. The page's ``CaseListFilter`` keeps its own parameters where its form needs another
+widget or its links another name (``status``, ``lead``, the ``overdue`` checkbox, ``school``
+as a choice of the schools the user sees) and adds the sorting.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registration.models import AbsenceKind
+from thuiszitters.filters import FilterSet
+from thuiszitters.models import User
+from thuiszitters.selectors import organisations_visible_to, schools_visible_to
+
+from .models import Case
+from .selectors import case_has_overdue_action, case_has_report_kind
+from .workflow import Phase
+
+# sort key -> order_by; "-key" reverses.
+SORTS = {
+    "clock_start": ["clock_start", "id"],
+    "weeks": ["clock_start", "id"],
+    "phase": ["phase_order", "clock_start", "id"],
+    "pupil": ["pupil__surname", "pupil__given_names", "id"],
+    "school": ["school__name", "clock_start", "id"],
+}
+SORT_LABELS = {
+    "clock_start": _("start van de klok"),
+    "weeks": _("weken thuis"),
+    "phase": _("fase"),
+    "pupil": _("naam leerling"),
+    "school": _("school"),
+}
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    # django-filter's way to change a filter's form field; the stubs pin it to DecimalField.
+    field_class = forms.IntegerField  # type: ignore[assignment]
+
+
+class CaseFilter(FilterSet):
+    """``/api/v1/cases/`` (the router serves ``escalation.api.EscalationCaseViewSet``)."""
+
+    phase = django_filters.MultipleChoiceFilter(
+        label=_("Fase"),
+        choices=Phase.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # one phase per case: no duplicate rows to remove
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Soort verzuim"),
+        choices=AbsenceKind.choices,
+        empty_label=_("Alle soorten"),
+        method="filter_kind",
+    )
+    school = django_filters.NumberFilter(field_name="school_id")
+    swv = django_filters.NumberFilter(field_name="swv_id")
+    municipality = django_filters.NumberFilter(field_name="municipality_id")
+    lead_organisation = django_filters.NumberFilter(field_name="lead_organisation_id")
+    weeks_min = IntegerFilter(
+        label=_("Minstens zoveel weken thuis"),
+        method="filter_weeks_min",
+        min_value=0,
+        max_value=520,
+    )
+    open = django_filters.BooleanFilter(
+        method="filter_open", help_text="`true`: open cases only; `false`: closed cases only."
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text="`true`: cases with an open action past its date."
+    )
+
+    def filter_kind(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        request = self.request
+        if request is None or not isinstance(request.user, User):  # nobody: nothing
+            return queryset.none()
+        return queryset.filter(case_has_report_kind(request.user, value))
+
+    def filter_weeks_min(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        return queryset.filter(
+            clock_start__lte=timezone.localdate() - datetime.timedelta(weeks=value)
+        )
+
+    def filter_open(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+        return queryset.filter(closed_at__isnull=value)
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: bool) -> QuerySet[Case]:
+        has = case_has_overdue_action(timezone.localdate())
+        return queryset.filter(has if value else ~has)
+
+
+def _schools(request):
+    return schools_visible_to(request.user).order_by("name", "id")
+
+
+def _organisations(request):
+    return organisations_visible_to(request.user).order_by("name", "id")
+
+
+def _phase_order() -> SqlCase:
+    return SqlCase(
+        *[When(phase=value, then=Value(i)) for i, value in enumerate(Phase.values)],
+        output_field=IntegerField(),
+    )
+
+
+def case_list_sort(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    key = sort.lstrip("-") if sort else "clock_start"
+    if key not in SORTS:
+        key, sort = "clock_start", "clock_start"
+    descending = sort.startswith("-")
+    order = SORTS[key]
+    if key == "weeks":  # more weeks missing is an earlier clock start
+        descending = not descending
+    if key == "phase":
+        cases = cases.annotate(phase_order=_phase_order())
+    if descending:
+        order = [f"-{f}" for f in order]
+    return cases.order_by(*order)
+
+
+class CaseListFilter(CaseFilter):
+    """The case list page: the API's filters with the page's widgets and names, and sorting.
+    The view defaults ``status`` to open."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Open of gesloten"),
+        choices=[("open", _("Open")), ("closed", _("Gesloten")), ("all", _("Alle"))],
+        empty_label=None,
+        method="filter_status",
+    )
+    # The page's own filter under the API's name; the queryset is a function of the request
+    # (django-filter takes one; the stubs want a queryset).
+    school = django_filters.ModelChoiceFilter(  # type: ignore[assignment]
+        label=_("School"),
+        queryset=_schools,  # type: ignore[arg-type]
+        empty_label=_("Alle scholen"),
+    )
+    lead = django_filters.ModelChoiceFilter(
+        label=_("Casusregie bij"),
+        field_name="lead_organisation",
+        queryset=_organisations,  # type: ignore[arg-type]
+        empty_label=_("Alle organisaties"),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Alleen met verlopen acties"),
+        widget=forms.CheckboxInput,
+        method="filter_overdue_only",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sorteren op"),
+        choices=[
+            (f"{prefix}{key}", f"{label} ({direction})")
+            for key, label in SORT_LABELS.items()
+            for prefix, direction in (("", _("oplopend")), ("-", _("aflopend")))
+        ],
+        empty_label=None,
+        method="filter_sort",
+    )
+
+    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset if value == "all" else self.filter_open(queryset, name, value == "open")
+
+    def filter_overdue_only(
+        self, queryset: QuerySet[Case], name: str, value: bool
+    ) -> QuerySet[Case]:
+        """A ticked box: only cases with an overdue action; no tick: no filter."""
+        return self.filter_overdue(queryset, name, True) if value else queryset
+
+    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return case_list_sort(queryset, value)
