@@ -83,7 +83,7 @@ def pupil_list(request):
         pupil.signals = signals.get(pupil.pk, [])
     return render(
         request,
-        "pupils/pupil_list.html",
+        "registration/pupil_list.html",
         {"page": page, "rows": rows, "form": filters.form, "query": query},
     )
 
@@ -153,7 +153,7 @@ def _detail_context(request, pupil, consent_form=None) -> dict:
 def pupil_detail(request, pk: int):
     pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
     audit_read(actor=request.user, obj=pupil)
-    return render(request, "pupils/pupil_detail.html", _detail_context(request, pupil))
+    return render(request, "registration/pupil_detail.html", _detail_context(request, pupil))
 
 
 @require_POST
@@ -193,7 +193,7 @@ def consent_record_view(request, pk: int):
             return redirect("registration:pupil_detail", pk=pupil.pk)
     audit_read(actor=request.user, obj=pupil)
     return render(
-        request, "pupils/pupil_detail.html", _detail_context(request, pupil, form), status=200
+        request, "registration/pupil_detail.html", _detail_context(request, pupil, form), status=200
     )
 
 
@@ -212,6 +212,6 @@ def report_list(request):
     query.pop("page", None)
     return render(
         request,
-        "pupils/report_list.html",
+        "registration/report_list.html",
         {"page": page, "form": filters.form, "query": query.urlencode()},
     )

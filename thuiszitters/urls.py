@@ -34,7 +34,7 @@ urlpatterns = [
     path(
         "wachtwoord/gewijzigd/",
         auth_views.PasswordChangeDoneView.as_view(
-            template_name="registration/password_change_done.html"
+            template_name="core/auth/password_change_done.html"
         ),
         name="password_change_done",
     ),

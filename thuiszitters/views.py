@@ -148,7 +148,7 @@ def audit_log(request):
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
+    template_name = "core/auth/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
@@ -182,7 +182,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "registration/password_change_form.html"
+    template_name = "core/auth/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
 
     def form_valid(self, form):

@@ -1,0 +1,228 @@
+"""Consent: who may record it, the statements, and the sharing of reports that follows."""
+
+import datetime
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.models import (
+    AuditAction,
+    Organisation,
+    OrganisationKind,
+    User,
+)
+from thuiszitters.system import Actor
+
+from ..models import (
+    LAWFUL_KINDS,
+    AbsenceReport,
+    Consent,
+    ConsentScope,
+    Guardian,
+    Pupil,
+)
+from ..rules import ScopeConsent, age_on, consent_state
+from .pupils import _trusted_school_ids, _unsaved_pupil
+
+
+class ConsentStanding(StrEnum):
+    """How far a consent statement recorded by someone reaches (ADR 0014)."""
+
+    PUPIL = "pupil"  # every report of the pupil, and the pupil's flags
+    OWN_REPORTS = "own_reports"  # only the reports the recorder's organisation filed
+
+
+def pupil_consent_state(
+    pupil: Pupil, on: datetime.date | None = None, organisation_id: int | None = None
+) -> dict[str, ScopeConsent]:
+    """Per scope: whose consent is needed at the pupil's age, what holds, what is missing.
+
+    Statements that count for the whole pupil, and with ``organisation_id`` also those that
+    count only for that organisation's reports.
+    """
+    day = on or timezone.localdate()
+    statements = pupil.consents.filter(stated_on__lte=day)
+    limited = Q(limited_to_organisation__isnull=True)
+    if organisation_id is not None:
+        limited |= Q(limited_to_organisation_id=organisation_id)
+    return consent_state(
+        age_on(pupil.date_of_birth, day),
+        ConsentScope.values,
+        statements.filter(limited)
+        .order_by("stated_on", "id")
+        .values_list("scope", "party", "status"),
+    )
+
+
+def _report_sharing(report: AbsenceReport, state: dict[str, ScopeConsent]) -> tuple[bool, bool]:
+    if report.kind in LAWFUL_KINDS or report.consent_override_reason:
+        return True, True
+    return (
+        state[ConsentScope.SHARE_WITH_LEERPLICHT].effective,
+        state[ConsentScope.SHARE_WITH_SWV].effective,
+    )
+
+
+def report_sharing_refresh(*, pupil: Pupil, actor: Actor, reason: str = "") -> int:
+    """Bring every report's sharing (and the pupil's flags for care partners and binding
+    arbitration) in line with the pupil's consent now; returns the number of changed rows.
+
+    Called after each consent statement, so a withdrawal removes access at once. A report
+    counts the statements for the whole pupil and those limited to its reporter's reports.
+    """
+    state = pupil_consent_state(pupil)
+    changed = 0
+    care = state[ConsentScope.SHARE_WITH_CARE_PARTNERS].effective
+    if pupil.shared_with_care_partners != care:
+        fields = ["shared_with_care_partners", "care_consent_since"]
+        before = snapshot(pupil, fields)
+        pupil.shared_with_care_partners = care
+        pupil.care_consent_since = timezone.now() if care else None
+        pupil.save(update_fields=fields)
+        audit_change(
+            actor=actor, obj=pupil, before=before, after=snapshot(pupil, fields), reason=reason
+        )
+        changed += 1
+    arbitration = state[ConsentScope.BINDING_ARBITRATION].effective
+    if pupil.binding_arbitration_agreed != arbitration:
+        before = snapshot(pupil, ["binding_arbitration_agreed"])
+        pupil.binding_arbitration_agreed = arbitration
+        pupil.save(update_fields=["binding_arbitration_agreed"])
+        audit_change(
+            actor=actor,
+            obj=pupil,
+            before=before,
+            after=snapshot(pupil, ["binding_arbitration_agreed"]),
+            reason=reason,
+        )
+        changed += 1
+    limited_orgs = set(
+        pupil.consents.filter(limited_to_organisation__isnull=False).values_list(
+            "limited_to_organisation_id", flat=True
+        )
+    )
+    states = {org: pupil_consent_state(pupil, organisation_id=org) for org in limited_orgs}
+    for report in pupil.absence_reports.select_for_update().order_by("id"):
+        leerplicht, swv = _report_sharing(
+            report, states.get(report.reporting_organisation_id, state)
+        )
+        if (report.shared_with_leerplicht, report.shared_with_swv) == (leerplicht, swv):
+            continue
+        fields = ["shared_with_leerplicht", "shared_with_swv"]
+        before = snapshot(report, fields)
+        report.shared_with_leerplicht, report.shared_with_swv = leerplicht, swv
+        report.save(update_fields=fields)
+        audit_change(
+            actor=actor, obj=report, before=before, after=snapshot(report, fields), reason=reason
+        )
+        changed += 1
+    return changed
+
+
+def consent_standing(actor: User, pupil: Pupil) -> ConsentStanding | None:
+    """Whether ``actor`` may record consent for the whole pupil, from registration's data:
+    working for a school where the pupil is enrolled now (not only through matching a known
+    pupil), or for leerplicht or an SWV that a report of the pupil is shared with. The case
+    services add the case's lead (``cases.services.case_consent_record``)."""
+    from ..selectors import personal_data_orgs
+
+    ids = personal_data_orgs(actor)
+    if ids[OrganisationKind.SCHOOL] & _trusted_school_ids(pupil, timezone.localdate()):
+        return ConsentStanding.PUPIL
+    shared = Q(pk__in=[])
+    if ids[OrganisationKind.SWV]:
+        shared |= Q(swv_id__in=ids[OrganisationKind.SWV], shared_with_swv=True)
+    if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
+        from ..selectors import leerplicht_municipality_q
+
+        shared |= leerplicht_municipality_q(ids) & Q(shared_with_leerplicht=True)
+    if pupil.absence_reports.filter(shared).exists():
+        return ConsentStanding.PUPIL
+    return None
+
+
+def consent_new(
+    *,
+    actor: User,
+    pupil: Pupil,
+    scope: str,
+    status: str,
+    party: str,
+    stated_on: datetime.date,
+    how: str,
+    guardian: Guardian | None = None,
+    note: str = "",
+    limited_to: Organisation | None = None,
+) -> Consent:
+    """A statement of consent by ``actor`` for ``pupil`` (saved or not yet), checked and not
+    saved; who may record it is ``consent_record``'s question."""
+    if guardian is not None and guardian.pupil_id != pupil.pk:
+        raise ValidationError({"guardian": _("Deze ouder hoort niet bij deze leerling.")})
+    consent = Consent(
+        pupil=pupil,
+        scope=scope,
+        status=status,
+        party=party,
+        stated_on=stated_on,
+        how=how,
+        guardian=guardian,
+        recorded_by=actor,
+        limited_to_organisation=limited_to,
+        note=note,
+    )
+    consent.full_clean(exclude=_unsaved_pupil(consent))
+    return consent
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    pupil: Pupil,
+    scope: str,
+    status: str,
+    party: str,
+    stated_on: datetime.date,
+    how: str,
+    guardian: Guardian | None = None,
+    note: str = "",
+    standing: ConsentStanding | None = None,
+    organisation: Organisation | None = None,
+) -> Consent:
+    """Record a statement of consent (given, refused or withdrawn) and apply it at once.
+
+    Only someone with standing may (``consent_standing``, or what a higher service vouches
+    for: the case's lead, a reporting school for its new report). A statement with standing
+    ``OWN_REPORTS`` counts only for the reports that ``organisation`` filed, so nobody widens
+    the sharing of another organisation's reports by recording consent (ADR 0014).
+    """
+    standing = standing or consent_standing(actor, pupil)
+    if standing is None:
+        raise PermissionDenied(_("U mag voor deze leerling geen toestemming vastleggen."))
+    if standing == ConsentStanding.OWN_REPORTS and organisation is None:
+        raise ValueError("a statement for own reports names the organisation")
+    consent = consent_new(
+        actor=actor,
+        pupil=pupil,
+        scope=scope,
+        status=status,
+        party=party,
+        stated_on=stated_on,
+        how=how,
+        guardian=guardian,
+        note=note,
+        limited_to=organisation if standing == ConsentStanding.OWN_REPORTS else None,
+    )
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
+    consent.save()
+    audit_change(actor=actor, obj=consent, action=AuditAction.CREATE, reason=note)
+    report_sharing_refresh(pupil=pupil, actor=actor, reason=f"consent {scope} {status} by {party}")
+    return consent
+
+
+# --- reports -----------------------------------------------------------------------------
