@@ -20,7 +20,6 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -29,8 +28,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api.absence_reports import ApiErrorSerializer
 from cases.api.cases import (
+    CASE_ERRORS,
     CaseDetailSerializer,
     CaseSerializer,
     CaseViewSet,
@@ -257,19 +256,12 @@ def _error(fields: dict | None = None, detail: str = "Invalid input.") -> dict:
     return {"status": 400, "code": "invalid", "detail": detail, "fields": fields or {}}
 
 
-_ERRORS = {
-    400: OpenApiResponse(ApiErrorSerializer, description="Field-level errors."),
-    403: OpenApiResponse(ApiErrorSerializer, description="Not allowed for your role."),
-    404: OpenApiResponse(ApiErrorSerializer, description="No such case in your scope."),
-}
-
-
 def _route_schema(summary, request, description="", examples=()):
     return extend_schema(
         summary=summary,
         description=description,
         request=request,
-        responses={200: RouteCaseDetailSerializer, **_ERRORS},
+        responses={200: RouteCaseDetailSerializer, **CASE_ERRORS},
         examples=[
             *examples,
             OpenApiExample(

@@ -308,7 +308,8 @@ _ERROR_NOTE = {
     "detail": "Invalid input.",
     "fields": {"note": ["Licht toe waarom de casus sluit."]},
 }
-_ERRORS = {
+# The error responses of every case action (the escalation app's route actions too).
+CASE_ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Field-level errors."),
     403: OpenApiResponse(ApiErrorSerializer, description="Not allowed for your role."),
     404: OpenApiResponse(ApiErrorSerializer, description="No such case in your scope."),
@@ -320,7 +321,7 @@ def _write_schema(summary, request, description="", examples=()):
         summary=summary,
         description=description,
         request=request,
-        responses={200: CaseDetailSerializer, **_ERRORS},
+        responses={200: CaseDetailSerializer, **CASE_ERRORS},
         examples=list(examples),
     )
 
