@@ -49,6 +49,7 @@ ENV PYTHONPATH=/app \
 # throwaway key that is not kept in the image. Translations (.mo) are committed, so no
 # gettext is needed here.
 RUN SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+        AUDIT_HASH_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
         python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /var/lib/thuiszitters/media \
     && chown -R app:app /var/lib/thuiszitters

@@ -3,12 +3,12 @@ they are written only through the intake and consent services, which keep sharin
 
 from django.contrib import admin
 
-from thuiszitters.admin import AuditedAdminMixin
+from thuiszitters.admin import AuditedAdminMixin, AuditedReadsAdminMixin
 
 from .models import AbsenceReport, Consent, EarlyWarningSettings, Enrolment, Guardian, Pupil
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedReadsAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -31,7 +31,7 @@ class GuardianInline(admin.TabularInline):
 
 
 @admin.register(Pupil)
-class PupilAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PupilAdmin(AuditedReadsAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["surname", "given_names", "date_of_birth", "municipality"]
     search_fields = ["surname", "bsn"]
     list_select_related = ["municipality"]

@@ -26,7 +26,8 @@ class PupilFilter(FilterSet):
 
     class Meta:
         model = Pupil
-        fields = ["bsn", "surname", "date_of_birth", "municipality"]
+        # No ``bsn``: a BSN never travels in a URL (POST /api/v1/pupils/search/).
+        fields = ["surname", "date_of_birth", "municipality"]
 
     def filter_q(self, queryset: QuerySet[Pupil], name: str, value: str) -> QuerySet[Pupil]:
         return pupil_search(queryset, value)

@@ -1,4 +1,5 @@
-"""Forms of the registration pages: recording consent (the lists' filters: ``filters``).
+"""Forms of the registration pages: recording consent, correcting a pupil's data (the lists'
+filters: ``filters``).
 
 Forms only parse and check input; the rules live in ``services`` and ``rules``.
 """
@@ -7,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .identity import bsn_normalise
 from .models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus, Guardian
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -48,3 +50,28 @@ class ConsentForm(forms.Form):
                 "guardian", _("Kies alleen een ouder als de ouders de verklaring gaven.")
             )
         return data
+
+
+class PupilCorrectionForm(forms.Form):
+    """A correction of the pupil's identifying data, with its reason (``pupil_correct``)."""
+
+    given_names = forms.CharField(label=_("Voornamen"), max_length=200)
+    surname_prefix = forms.CharField(label=_("Tussenvoegsel"), max_length=20, required=False)
+    surname = forms.CharField(label=_("Achternaam"), max_length=200)
+    date_of_birth = forms.DateField(label=_("Geboortedatum"), widget=DATE_INPUT)
+    bsn = forms.CharField(label=_("BSN"), max_length=11, required=False)
+    reason = forms.CharField(
+        label=_("Reden van de correctie"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Komt in het auditlog; noem geen namen of andere persoonsgegevens."),
+    )
+
+    FIELDS = ("given_names", "surname_prefix", "surname", "date_of_birth", "bsn")
+
+    def clean_bsn(self) -> str:
+        return bsn_normalise(self.cleaned_data["bsn"])
+
+    @classmethod
+    def for_pupil(cls, pupil, data=None) -> "PupilCorrectionForm":
+        return cls(data, initial={name: getattr(pupil, name) for name in cls.FIELDS})

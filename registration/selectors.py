@@ -17,11 +17,11 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thuiszitters.access import memberships_of, organisation_ids_with
+from thuiszitters.access import memberships_of, organisation_ids_with, region_ids_with
 from thuiszitters.models import LeerplichtBureau, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
 
-from .identity import bsn_normalise, identity_matches
+from .identity import bsn_normalise, identity_matches, surname_key
 from .models import AbsenceReport, EarlyWarningSettings, Enrolment, Pupil
 from .rules import ReportFacts, SignalCode, Thresholds, early_warning_signals
 
@@ -297,3 +297,35 @@ def pupil_search(pupils: QuerySet[Pupil], text: str) -> QuerySet[Pupil]:
             | Q(surname_prefix__iexact=word)
         )
     return pupils
+
+
+def pupils_in_subject_access_scope(user: User) -> QuerySet[Pupil]:
+    """Pupils the user may export or correct as privacy officer: those living in, or ever
+    enrolled at a school of, a region where the user holds ``answer_subject_access``."""
+    regions = region_ids_with(user, Capability.ANSWER_SUBJECT_ACCESS)
+    if not regions:
+        return Pupil.objects.none()
+    enrolled = Enrolment.objects.filter(school__region_id__in=regions).values("pupil_id")
+    return Pupil.objects.filter(Q(municipality__region_id__in=regions) | Q(pk__in=enrolled))
+
+
+def pupils_for_subject_access(
+    user: User,
+    *,
+    bsn: str = "",
+    surname: str = "",
+    date_of_birth: datetime.date | None = None,
+) -> QuerySet[Pupil]:
+    """The privacy officer's search: a BSN, or a surname (without tussenvoegsel, any case
+    and accents) with a date of birth. Anything less finds nobody, so the search cannot
+    list the region."""
+    pupils = pupils_in_subject_access_scope(user)
+    bsn = bsn_normalise(bsn)
+    if bsn:
+        return pupils.filter(bsn=bsn)
+    if surname.strip() and date_of_birth is not None:
+        candidates = pupils.filter(date_of_birth=date_of_birth)
+        wanted = surname_key(surname)
+        ids = [p.pk for p in candidates if surname_key(p.surname) == wanted]
+        return pupils.filter(pk__in=ids)
+    return Pupil.objects.none()

@@ -5,6 +5,7 @@ pupil's case is shown by an htmx partial of ``cases`` (registration never import
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,20 +13,22 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
-from thuiszitters.audit import audit_read
+from thuiszitters.audit import audit_list, audit_read
 from thuiszitters.filters import filtered
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
 from .filters import AbsenceReportListFilter, PupilFilter
-from .forms import ConsentForm
+from .forms import ConsentForm, PupilCorrectionForm
 from .models import ConsentParty, ConsentScope, ConsentStatus, Enrolment
 from .rules import age_on, compulsory_education_on
+from .search import bsn_in_url_refused, looks_like_bsn, posted_search
 from .selectors import (
     absence_reports_visible_to,
     pupil_detail_queryset,
@@ -35,6 +38,7 @@ from .selectors import (
     thresholds_for,
 )
 from .services import consent_record, consent_standing, pupil_consent_state
+from .services.corrections import pupil_correct, pupil_correctable_by
 
 PAGE_SIZE = 50
 
@@ -51,16 +55,27 @@ def _region_of(user) -> int | None:
 
 
 def pupil_list(request):
+    """The search form posts (a BSN must not travel in a URL): a BSN is answered in the
+    response itself; a name or date goes back to the bookmarkable GET."""
     _require_personal_data(request.user)
+    list_url = reverse("registration:pupil_list")
+    data = request.GET
+    if request.method == "POST":
+        text = request.POST.get("q", "")
+        if not looks_like_bsn(text):
+            return redirect(f"{list_url}?{urlencode({'q': text})}" if text.strip() else list_url)
+        data = posted_search(request.POST)
+    elif looks_like_bsn(request.GET.get("q")):
+        return bsn_in_url_refused(request, back_url=list_url)
     today = timezone.localdate()
     filters = PupilFilter(
-        request.GET or None,
+        data or None,
         queryset=pupils_visible_to(request.user).select_related("municipality"),
         request=request,
         only=["q"],
     )
     query = ""
-    if filters.is_valid() and filters.form.cleaned_data["q"]:
+    if request.method == "GET" and filters.is_valid() and filters.form.cleaned_data["q"]:
         query = request.GET.copy()
         query.pop("page", None)
         query = query.urlencode()
@@ -71,8 +86,9 @@ def pupil_list(request):
             to_attr="current_enrolments",
         )
     )
-    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(pupils, PAGE_SIZE).get_page(data.get("page"))
     rows = list(page.object_list)
+    audit_list(actor=request.user, object_type="registration.pupil", ids=[p.pk for p in rows])
     signals = (
         signals_for_pupils(rows, request.user, today, thresholds_for(_region_of(request.user)))
         if rows
@@ -84,7 +100,13 @@ def pupil_list(request):
     return render(
         request,
         "registration/pupil_list.html",
-        {"page": page, "rows": rows, "form": filters.form, "query": query},
+        {
+            "page": page,
+            "rows": rows,
+            "form": filters.form,
+            "query": query,
+            "searched": bool(filters.is_valid() and filters.form.cleaned_data["q"]),
+        },
     )
 
 
@@ -108,7 +130,7 @@ def _consent_rows(pupil, today: datetime.date) -> list[dict]:
     return rows
 
 
-def _detail_context(request, pupil, consent_form=None) -> dict:
+def _detail_context(request, pupil, consent_form=None, correction_form=None) -> dict:
     today = timezone.localdate()
     user = request.user
     status = compulsory_education_on(pupil.date_of_birth, today, pupil.startkwalificatie_on)
@@ -147,11 +169,14 @@ def _detail_context(request, pupil, consent_form=None) -> dict:
         "consent_form": (consent_form or ConsentForm(pupil=pupil))
         if consent_standing(user, pupil)
         else None,
+        "correction_form": (correction_form or PupilCorrectionForm.for_pupil(pupil))
+        if pupil_correctable_by(user, pupil)
+        else None,
     }
 
 
 def pupil_detail(request, pk: int):
-    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
+    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk, reader=request.user)
     audit_read(actor=request.user, obj=pupil)
     return render(request, "registration/pupil_detail.html", _detail_context(request, pupil))
 
@@ -160,7 +185,7 @@ def pupil_detail(request, pk: int):
 def consent_record_view(request, pk: int):
     """Record what the parents or the pupil stated; errors re-render the pupil page."""
     _require_personal_data(request.user)
-    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk)
+    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk, reader=request.user)
     if consent_standing(request.user, pupil) is None:
         # Seeing a pupil in the register is no standing to speak for the parents.
         raise PermissionDenied
@@ -197,6 +222,37 @@ def consent_record_view(request, pk: int):
     )
 
 
+@require_POST
+def pupil_correct_view(request, pk: int):
+    """Correct the pupil's identifying data with a reason; errors re-render the pupil page."""
+    _require_personal_data(request.user)
+    pupil = get_visible_or_404(pupil_detail_queryset(request.user), pk=pk, reader=request.user)
+    if not pupil_correctable_by(request.user, pupil):
+        raise PermissionDenied
+    form = PupilCorrectionForm.for_pupil(pupil, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            pupil_correct(
+                pupil=pupil,
+                actor=request.user,
+                fields={name: data[name] for name in PupilCorrectionForm.FIELDS},
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, _("De correctie is vastgelegd."))
+            return redirect("registration:pupil_detail", pk=pupil.pk)
+    pupil.refresh_from_db()
+    audit_read(actor=request.user, obj=pupil)
+    return render(
+        request,
+        "registration/pupil_detail.html",
+        _detail_context(request, pupil, correction_form=form),
+    )
+
+
 def report_list(request):
     _require_personal_data(request.user)
     filters = AbsenceReportListFilter(
@@ -208,6 +264,11 @@ def report_list(request):
         only=["kind", "since", "until"],
     )
     page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_list(
+        actor=request.user,
+        object_type="registration.absencereport",
+        ids=[r.pk for r in page.object_list],
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -10,6 +10,7 @@ from thuiszitters.roles import Capability
 
 _AGGREGATES = f"core.{Capability.VIEW_AGGREGATES}"
 _PERSONAL = f"core.{Capability.VIEW_PERSONAL_DATA}"
+_SUBJECT_ACCESS = f"core.{Capability.ANSWER_SUBJECT_ACCESS}"
 _LIST_KINDS = {
     OrganisationKind.SWV,
     OrganisationKind.MUNICIPALITY,
@@ -19,10 +20,11 @@ _LIST_KINDS = {
 
 
 def nav_items(user) -> list[dict]:
+    items = _subject_access_items(user)
     memberships = [m for m in memberships_of(user) if _AGGREGATES in m.capabilities]
     if not memberships:
-        return []
-    items = [
+        return items
+    items += [
         {
             "url": reverse("reports:dashboard"),
             "label": _("Cijfers"),
@@ -50,3 +52,15 @@ def nav_items(user) -> list[dict]:
         }
     )
     return items
+
+
+def _subject_access_items(user) -> list[dict]:
+    if not any(_SUBJECT_ACCESS in m.capabilities for m in memberships_of(user)):
+        return []
+    return [
+        {
+            "url": reverse("subject_access:search"),
+            "label": _("Inzageverzoek"),
+            "current_for": {"subject_access:search"},
+        }
+    ]

@@ -66,6 +66,7 @@ class World:
             RoleCode.CARE_PARTNER: self.care,
             RoleCode.POLICY: self.m1,
             RoleCode.FUNCTIONAL_ADMIN: self.region,
+            RoleCode.PRIVACY_OFFICER: self.region,
             RoleCode.SCHOOL_SYSTEM: self.school,
         }[RoleCode(role)]
 
@@ -117,6 +118,34 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def verified_device(user):
+    """A confirmed TOTP device of ``user`` (made once), as after the first login's setup."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` signs in as after password and code: the user gets a
+    real confirmed device and the session stores it exactly as ``django_otp.login`` does, so
+    the real OTPMiddleware and login middleware see a verified session. Tests of the second
+    factor itself log in through the pages (tests/thuiszitters/test_second_factor.py)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)
@@ -210,6 +239,8 @@ def restore_roles():
 
     migration = importlib.import_module("thuiszitters.migrations.0002_create_roles")
     migration.create_roles(apps, SimpleNamespace(connection=connection))
+    privacy = importlib.import_module("thuiszitters.migrations.0006_privacy_officer_role")
+    privacy.create_role(apps, SimpleNamespace(connection=connection))
 
 
 @pytest.fixture

@@ -102,10 +102,21 @@ def region_ids_with(user, capability: str) -> set[int]:
     }
 
 
-def get_visible_or_404(queryset: QuerySet[_M], **lookup: Any) -> _M:
-    """Fetch and authorise in one step: missing and forbidden look the same (404)."""
+def get_visible_or_404(queryset: QuerySet[_M], *, reader: Any = None, **lookup: Any) -> _M:
+    """Fetch and authorise in one step: missing and forbidden look the same (404).
+
+    With ``reader`` (the user asking) the refusal is audited as ``read_denied``: pass it
+    wherever the object holds personal data."""
     try:
         return queryset.get(**lookup)
     # ObjectDoesNotExist: the base of every model's DoesNotExist.
     except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        if reader is not None:
+            from .audit import audit_read_denied
+
+            audit_read_denied(
+                actor=reader,
+                object_type=queryset.model._meta.label_lower,
+                object_id=str(lookup.get("pk", ""))[:64],
+            )
         raise Http404 from exc

@@ -8,8 +8,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import audit_change, snapshot
+from .audit import audit_change, audit_list, audit_read, audit_read_denied, snapshot
 from .models import (
     ApiToken,
     AuditAction,
@@ -24,6 +26,37 @@ from .models import (
     School,
     User,
 )
+
+
+class AuditedReadsAdminMixin:
+    """For models with personal data: every list and every object shown here is an audited
+    read, as in the application (one row per list page naming the ids shown), and an id
+    that does not exist a ``read_denied``."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            audit_list(
+                actor=request.user,
+                object_type=self.model._meta.label_lower,
+                ids=[obj.pk for obj in changelist.result_list],
+                total=changelist.result_count,
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is None:
+                audit_read_denied(
+                    actor=request.user,
+                    object_type=self.model._meta.label_lower,
+                    object_id=str(object_id)[:64],
+                )
+            else:
+                audit_read(actor=request.user, obj=obj)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class AuditedAdminMixin:
@@ -192,3 +225,10 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Second-factor devices hold secrets and are reset only through the audited service
+# (twofactor.second_factor_reset), never edited or deleted here.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -1,25 +1,239 @@
 """The one helper that writes the audit log.
 
 Services call ``audit_change`` inside the transaction of the change; detail views and API
-retrieve actions call ``audit_read`` for every read of personal data. Request id and client
-address come from the request context set by ``RequestContextMiddleware``.
+retrieve actions call ``audit_read`` for every read of personal data, lists ``audit_list``,
+and refusals ``audit_read_denied``. Request id and client address come from the request
+context set by ``RequestContextMiddleware``.
+
+No row holds personal data in clear (ADR 0017): a change stores the names of the fields that
+changed, the values only of the fields in ``AUDIT_CLEAR_FIELDS`` (codes, ids, dates of the
+process), and for every other field a keyed hash (``audit_hash``) that proves a value to
+whoever holds it and the key, and reveals nothing to whoever reads the log.
 """
 
 import datetime
 import decimal
+import hashlib
+import hmac
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 
 from .models import AuditAction, AuditLogEntry, AuditOutcome, Organisation
 from .request_context import current_request_context
 from .system import Actor, SystemActor, acting_user, is_system
 
-# Never copied into the audit log, even when a service lists them.
+# Never copied into the audit log, not even hashed.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
 CHANGE_ACTIONS = frozenset({AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE})
+ALL_FIELDS = "*"
+
+# The one allow-list: per model (``label_lower``) the fields whose values the log may show in
+# clear because they are no personal data and the history is unreadable without them (phases,
+# status codes, ids of organisations, dates of the process). ``ALL_FIELDS`` for models that
+# hold no personal data of pupils or parents. Any other model or field: name and hash only.
+AUDIT_CLEAR_FIELDS: dict[str, frozenset[str] | str] = {
+    "core.organisation": ALL_FIELDS,
+    "core.membership": ALL_FIELDS,
+    "core.apitoken": frozenset(
+        {"organisation", "user", "prefix", "created_by", "created_at", "revoked_at"}
+    ),
+    "core.user": frozenset({"is_active", "is_staff", "is_service_account", "date_joined"}),
+    "registration.pupil": frozenset(
+        {"municipality", "shared_with_care_partners", "binding_arbitration_agreed"}
+    ),
+    "registration.guardian": frozenset(
+        {"pupil", "relation", "has_parental_authority", "recorded_by_organisation"}
+    ),
+    "registration.enrolment": frozenset({"pupil", "school", "matched_existing", "alert_pending"}),
+    "registration.exemption": frozenset({"pupil", "kind"}),
+    "registration.absencereport": frozenset(
+        {
+            "pupil",
+            "kind",
+            "reporting_organisation",
+            "reported_by",
+            "reported_on",
+            "school",
+            "swv",
+            "municipality",
+            "shared_with_leerplicht",
+            "shared_with_swv",
+            "channel",
+        }
+    ),
+    "registration.consent": frozenset(
+        {
+            "pupil",
+            "scope",
+            "status",
+            "party",
+            "guardian",
+            "how",
+            "recorded_by",
+            "limited_to_organisation",
+        }
+    ),
+    "cases.case": frozenset(
+        {
+            "pupil",
+            "phase",
+            "clock_start",
+            "opened_at",
+            "closed_at",
+            "swv",
+            "school",
+            "municipality",
+            "lead_organisation",
+            "lead_user",
+            "lead_mode",
+            "closed_reason",
+            "retention_until",
+            "route_round",
+            "first_offer_started_on",
+        }
+    ),
+    "cases.casereport": ALL_FIELDS,
+    "cases.leadassignment": frozenset({"case", "organisation", "user", "started_at", "ended_at"}),
+    "cases.participant": frozenset(
+        {"case", "user", "organisation", "role", "added_at", "removed_at"}
+    ),
+    "cases.caseevent": frozenset({"case", "at", "actor", "kind"}),
+    "cases.goal": frozenset({"case", "target_date", "achieved_on"}),
+    "cases.meeting": frozenset({"case", "kind", "held_on", "created_by"}),
+    "cases.decision": frozenset({"meeting"}),
+    "cases.action": frozenset(
+        {
+            "case",
+            "goal",
+            "decision",
+            "owner_user",
+            "owner_organisation",
+            "due_on",
+            "status",
+            "completed_at",
+        }
+    ),
+    "cases.arrangement": frozenset({"case", "kind", "start_on", "is_suitable_offer", "created_by"}),
+    "cases.aftercarecheckin": frozenset(
+        {"case", "due_on", "done_on", "outcome", "done_by", "cancelled"}
+    ),
+    "escalation.policyversion": ALL_FIELDS,
+    "escalation.schoolholiday": ALL_FIELDS,
+    "escalation.escalation": frozenset(
+        {
+            "case",
+            "route_round",
+            "step",
+            "due_on",
+            "happened_at",
+            "trigger",
+            "actor",
+            "policy_version",
+        }
+    ),
+    "escalation.doorbraakassessment": frozenset(
+        {
+            "case",
+            "route_round",
+            "offer_within_four_weeks",
+            "expected_start_on",
+            "answered_at",
+            "answered_by",
+        }
+    ),
+    "escalation.arbitrationpanel": frozenset(
+        {
+            "case",
+            "route_round",
+            "chair",
+            "own_member",
+            "neighbour_swv",
+            "neighbour_member",
+            "started_at",
+            "status",
+            "decided_on",
+            "ended_at",
+        }
+    ),
+    "escalation.omreferral": frozenset(
+        {"case", "route_round", "route", "referred_on", "arbitration", "created_by"}
+    ),
+    "reports.thuiszitterslijstsnapshot": frozenset(
+        {
+            "scope_kind",
+            "organisation",
+            "scope",
+            "on",
+            "created_by",
+            "rows",
+            "narrow_count",
+            "broad_count",
+        }
+    ),
+    "reports.quarterlyreport": frozenset(
+        {"scope_kind", "organisation", "year", "quarter", "status", "requested_by"}
+    ),
+}
+# A list's audit row names at most this many ids (a response of a longer list is rare: pages
+# hold 25 to 100 rows; the count is always stored).
+LIST_IDS_CAP = 200
+HASH_PREFIX = "hmac:"
+
+
+def audit_hash_key() -> bytes:
+    """``AUDIT_HASH_KEY``; in development, when empty, a key derived from SECRET_KEY."""
+    key = getattr(settings, "AUDIT_HASH_KEY", "")
+    if key:
+        return str(key).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"thuiszitters.audit", hashlib.sha256).digest()
+
+
+def _canonical(value: Any) -> bytes:
+    value = _jsonable(value)
+    return b"\x00" if value is None else str(value).strip().encode()
+
+
+def audit_hash(value: Any, *, key: bytes | None = None) -> str:
+    """The keyed hash (HMAC-SHA256) of ``value``: equal values give equal hashes, and only
+    whoever holds the key can test a value against it."""
+    digest = hmac.new(key or audit_hash_key(), _canonical(value), hashlib.sha256).hexdigest()
+    return HASH_PREFIX + digest
+
+
+def audit_hash_matches(value: Any, hashed: str, *, key: bytes | None = None) -> bool:
+    """Whether ``hashed`` (from an audit row) is the hash of ``value``."""
+    return hmac.compare_digest(audit_hash(value, key=key), hashed)
+
+
+def _clear_fields(object_type: str) -> frozenset[str] | str:
+    return AUDIT_CLEAR_FIELDS.get(object_type, frozenset())
+
+
+def minimise_changes(object_type: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """``{"before": {...}, "after": {...}}`` as the log keeps it: the changed field names,
+    the values of allowed fields, and a keyed hash of every other value. Any other shape
+    (counts, codes of a list or export) is kept as it is."""
+    if not ({"before", "after"} & set(changes)):
+        return changes
+    before: dict[str, Any] = changes.get("before") or {}
+    after: dict[str, Any] = changes.get("after") or {}
+    clear = _clear_fields(object_type)
+    names = sorted((set(before) | set(after)) - SECRET_FIELDS)
+    out: dict[str, Any] = {"fields": names}
+    shown = [n for n in names if clear == ALL_FIELDS or n in clear]
+    if shown:
+        out["before"] = {n: before[n] for n in shown if n in before}
+        out["after"] = {n: after[n] for n in shown if n in after}
+    hashes = {
+        n: audit_hash(after[n] if n in after else before.get(n)) for n in names if n not in shown
+    }
+    if hashes:
+        out["hashes"] = hashes
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -126,7 +340,7 @@ def audit_record(
         client_address=ctx.client_address,
         request_id=ctx.request_id,
         outcome=outcome,
-        changes=changes or {},
+        changes=minimise_changes(otype, changes or {}),
         reason=reason,
     )
 
@@ -156,7 +370,7 @@ def audit_entry(
         client_address=ctx.client_address,
         request_id=ctx.request_id,
         outcome=AuditOutcome.SUCCESS,
-        changes=changes,
+        changes=minimise_changes(object_type, changes),
         reason=reason,
     )
 
@@ -164,7 +378,72 @@ def audit_entry(
 def audit_read(
     *, actor, obj: models.Model, organisation: Organisation | None = None
 ) -> AuditLogEntry:
-    return audit_record(actor=actor, action=AuditAction.READ, obj=obj, organisation=organisation)
+    """A read of ``obj``. A pupil, report or case belongs to the region of the pupil's
+    municipality too: when that is another region than the reader's, a second row there lets
+    its administrators see who read their pupil (as ``_audit_in_both_regions`` does for
+    changes)."""
+    home = _home_municipality(obj)
+    if home is not None and organisation is None:
+        reader = actor if getattr(actor, "is_authenticated", False) else None
+        if _region_id_for(reader, None, "") is None:
+            organisation = home  # a reader of no one region: the pupil's region sees it
+    entry = audit_record(actor=actor, action=AuditAction.READ, obj=obj, organisation=organisation)
+    if home is not None and home.region_id != entry.region_id:
+        audit_record(actor=actor, action=AuditAction.READ, obj=obj, organisation=home)
+    return entry
+
+
+def _home_municipality(obj: models.Model) -> Organisation | None:
+    """The municipality a personal-data object belongs to (its pupil's), if it has one."""
+    if getattr(obj, "municipality_id", None) is None:
+        return None
+    municipality = getattr(obj, "municipality", None)
+    return municipality if isinstance(municipality, Organisation) else None
+
+
+def audit_read_denied(
+    *,
+    actor,
+    object_type: str,
+    object_id: Any,
+    organisation: Organisation | None = None,
+) -> AuditLogEntry:
+    """A refused read of a personal-data object (the 404 of the scoping layer): who tried
+    which id. Written outside any transaction the refusal rolls back."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.READ_DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        organisation=organisation,
+        outcome=AuditOutcome.DENIED,
+    )
+
+
+def audit_list(
+    *,
+    actor,
+    object_type: str,
+    ids: Sequence[Any],
+    organisation: Organisation | None = None,
+    total: int | None = None,
+) -> AuditLogEntry | None:
+    """One entry for a response that shows a list or search result of personal data: the
+    ids shown (capped at ``LIST_IDS_CAP``) and how many. An empty list showed nothing: no
+    entry."""
+    unique = list(dict.fromkeys(str(i) for i in ids))
+    if not unique:
+        return None
+    changes: dict[str, Any] = {"ids": unique[:LIST_IDS_CAP], "count": len(unique)}
+    if total is not None:
+        changes["total"] = total
+    return audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        object_type=object_type,
+        organisation=organisation,
+        changes=changes,
+    )
 
 
 def audit_change(
@@ -178,7 +457,12 @@ def audit_change(
     organisation: Organisation | None = None,
 ) -> AuditLogEntry:
     if action == AuditAction.CREATE:
-        changes = {"before": {}, "after": after if after is not None else snapshot(obj)}
+        values = after if after is not None else snapshot(obj)
+        # A new row: the fields that were filled in, not the empty ones.
+        changes = {
+            "before": {},
+            "after": {k: v for k, v in values.items() if v not in (None, "", [])},
+        }
     elif action == AuditAction.DELETE:
         changes = {"before": before if before is not None else snapshot(obj), "after": {}}
     else:

@@ -113,6 +113,7 @@ DEMO_USERS = [
         "region",
         "Functioneel beheerder",
     ),
+    ("privacy", "Henk Wolters", RoleCode.PRIVACY_OFFICER, "region", "Privacyfunctionaris"),
     (
         "zorgcoordinator.po",
         "Fatima el Amrani",

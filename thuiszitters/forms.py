@@ -1,7 +1,6 @@
 from collections.abc import Mapping
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +26,12 @@ class LoginForm(AuthenticationForm):
     def clean(self):
         email = self.data.get("username", "")
         address = client_address(self.request) if self.request else None
-        if login_blocked(email=email, address=address):
+        seconds = login_blocked(email=email, address=address)
+        if seconds:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)},
+                params={"minutes": max(1, -(-seconds // 60))},
             )
         return super().clean()
 
@@ -39,6 +39,22 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.is_service_account:
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+
+
+class SecondFactorForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "text"}
+        ),
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"), max_length=200, help_text=_("Bijvoorbeeld: telefoon kwijt.")
+    )
 
 
 def errors_onto_form(

@@ -1,9 +1,16 @@
-"""Slow down password guessing: too many failed logins for an account lock it for a while.
+"""Slow down password guessing without letting a stranger lock someone out (ADR 0016).
 
-Counted per e-mail address and per client address in the cache (Redis in production, shared
-by all web processes), so guessing one account from many addresses and many accounts from
-one address are both limited.
+Failures are counted per account *and* client address: after ``LOGIN_MAX_FAILURES`` the pair
+is locked for ``LOGIN_LOCKOUT_SECONDS``, and each further failure after a lockout doubles it
+(up to ``LOGIN_LOCKOUT_MAX_SECONDS``, which is also how long the count is remembered). The
+owner, from their own address, is not affected by failures from elsewhere. One address
+guessing many accounts is refused after ``LOGIN_ADDRESS_MAX_FAILURES`` within
+``LOGIN_ADDRESS_WINDOW_SECONDS``. Kept in the cache (Redis in production, shared by all web
+processes).
 """
+
+import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,23 +18,52 @@ from django.core.cache import cache
 _PREFIX = "login-failures"
 
 
-def _keys(email: str, address: str | None) -> list[str]:
-    return [f"{_PREFIX}:email:{email.strip().lower()}", f"{_PREFIX}:addr:{address or '-'}"]
+def _pair(email: str, address: str | None) -> str:
+    digest = hashlib.sha256(f"{email.strip().lower()}|{address or '-'}".encode()).hexdigest()
+    return f"{_PREFIX}:pair:{digest}"
 
 
-def login_blocked(*, email: str, address: str | None) -> bool:
-    counts = cache.get_many(_keys(email, address))
-    return any(count >= settings.LOGIN_MAX_FAILURES for count in counts.values())
+def _address(address: str | None) -> str:
+    return f"{_PREFIX}:addr:{address or '-'}"
+
+
+def _incr(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def lockout_seconds(failures: int) -> int:
+    """The lockout after ``failures`` failures of one pair: none below the limit, then the
+    base, doubling with each further failure, capped."""
+    if failures < settings.LOGIN_MAX_FAILURES:
+        return 0
+    extra = min(failures - settings.LOGIN_MAX_FAILURES, 30)
+    return int(min(settings.LOGIN_LOCKOUT_SECONDS * 2**extra, settings.LOGIN_LOCKOUT_MAX_SECONDS))
+
+
+def login_blocked(*, email: str, address: str | None) -> int:
+    """Seconds until this account may try again from this address (0: it may now)."""
+    pair = _pair(email, address)
+    values = cache.get_many([f"{pair}:until", _address(address)])
+    if values.get(_address(address), 0) >= settings.LOGIN_ADDRESS_MAX_FAILURES:
+        return settings.LOGIN_ADDRESS_WINDOW_SECONDS
+    until = values.get(f"{pair}:until")
+    return max(0, int(until - time.time())) if until else 0
 
 
 def login_failure_record(*, email: str, address: str | None) -> None:
-    for key in _keys(email, address):
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+    pair = _pair(email, address)
+    failures = _incr(f"{pair}:count", settings.LOGIN_LOCKOUT_MAX_SECONDS)
+    _incr(_address(address), settings.LOGIN_ADDRESS_WINDOW_SECONDS)
+    seconds = lockout_seconds(failures)
+    if seconds:
+        cache.set(f"{pair}:until", time.time() + seconds, timeout=seconds)
 
 
-def login_failures_clear(*, email: str) -> None:
-    cache.delete(f"{_PREFIX}:email:{email.strip().lower()}")
+def login_failures_clear(*, email: str, address: str | None) -> None:
+    pair = _pair(email, address)
+    cache.delete_many([f"{pair}:count", f"{pair}:until"])

@@ -19,6 +19,7 @@ class RoleCode(models.TextChoices):
     CARE_PARTNER = "care_partner", _("Zorgpartner")
     POLICY = "policy", _("Beleidsmedewerker gemeente")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functioneel beheerder")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacyfunctionaris")
     SCHOOL_SYSTEM = "school_system", _("Koppeling schooladministratie")
 
 
@@ -36,6 +37,10 @@ class Capability(models.TextChoices):
     MANAGE_REGION = "manage_region", _("Organisaties, gebruikers en convenant beheren")
     VIEW_AUDIT_LOG = "view_audit_log", _("Auditlog inzien")
     MANAGE_API_TOKENS = "manage_api_tokens", _("API-sleutels beheren")
+    ANSWER_SUBJECT_ACCESS = (
+        "answer_subject_access",
+        _("Inzageverzoeken beantwoorden en persoonsgegevens corrigeren"),
+    )
 
 
 C = Capability
@@ -80,6 +85,8 @@ ROLE_CAPABILITIES: dict[str, list[str]] = {
         C.VIEW_AGGREGATES,
         C.VIEW_COLLEAGUES,
     ],
+    # Sees no pupil in normal work; exports or corrects one pupil's data on request, audited.
+    RoleCode.PRIVACY_OFFICER: [C.ANSWER_SUBJECT_ACCESS, C.VIEW_COLLEAGUES],
     RoleCode.SCHOOL_SYSTEM: [C.SUBMIT_ABSENCE_REPORT],
 }
 
@@ -100,5 +107,6 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
     RoleCode.CARE_PARTNER: {"care_organisation"},
     RoleCode.POLICY: {"municipality"},
     RoleCode.FUNCTIONAL_ADMIN: {"region"},
+    RoleCode.PRIVACY_OFFICER: {"region"},
     RoleCode.SCHOOL_SYSTEM: {"school", "swv", "leerplicht_bureau"},
 }

@@ -31,6 +31,7 @@ class SystemActor:
 SWEEP = SystemActor("sweep")  # the escalation sweep: deadlines passed, timed steps
 DEMO = SystemActor("demo")  # the demo region's seeders (DEMO_MODE only)
 COMMAND = SystemActor("command")  # a management command run by technical staff
+RETENTION = SystemActor("retention")  # the daily purge of cases past their retention
 
 Actor = User | SystemActor
 

@@ -3,9 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import second_factor_views, views
+from .twofactor import second_factor_not_required
 
 # URLs carry no language prefix: the language comes from the session/cookie (language switch).
 urlpatterns = [
@@ -24,7 +25,27 @@ urlpatterns = [
     path("rapportages/kwartaal/", include("reports.urls.quarterly")),
     path("rapportages/lijsten/", include("reports.urls.lists")),
     path("rapportages/", include("reports.urls.dashboard")),
-    path("login/", login_not_required(views.LoginView.as_view()), name="login"),
+    path("privacy/inzage/", include("reports.urls.subject_access")),
+    path(
+        "login/",
+        login_not_required(second_factor_not_required(views.LoginView.as_view())),
+        name="login",
+    ),
+    path(
+        "login/tweede-factor/",
+        second_factor_views.second_factor_verify_page,
+        name="second_factor_verify",
+    ),
+    path(
+        "login/tweede-factor/instellen/",
+        second_factor_views.second_factor_setup_page,
+        name="second_factor_setup",
+    ),
+    path(
+        "beheer/gebruikers/<int:pk>/tweede-factor/",
+        second_factor_views.second_factor_reset_page,
+        name="second_factor_reset",
+    ),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "wachtwoord/wijzigen/",
@@ -38,11 +59,22 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
-    path("taal/", login_not_required(set_language), name="set_language"),
+    path(
+        "taal/",
+        login_not_required(second_factor_not_required(set_language)),
+        name="set_language",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("thuiszitters.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script as a file: no inline script (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="core/api_docs.html"
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -33,12 +34,14 @@ from .models import (
     SystemHeartbeat,
 )
 from .roles import Capability
+from .second_factor_views import with_next
 from .selectors import (
     audit_entries_visible_to,
     memberships_visible_to,
     organisations_visible_to,
     schools_visible_to,
 )
+from .twofactor import second_factor_not_required
 
 logger = logging.getLogger(__name__)
 COLLEAGUES_ON_HOME = 20
@@ -124,7 +127,13 @@ def organisation_detail(request, pk: int):
     return render(
         request,
         "core/organisation_detail.html",
-        {"organisation": organisation, "detail": detail, "schools": schools, "members": members},
+        {
+            "organisation": organisation,
+            "detail": detail,
+            "schools": schools,
+            "members": members,
+            "can_reset_second_factor": has_capability(request.user, Capability.MANAGE_REGION),
+        },
     )
 
 
@@ -154,9 +163,17 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        login_failures_clear(email=form.get_user().email)
-        audit_record(actor=form.get_user(), action=AuditAction.LOGIN)
+        login_failures_clear(email=form.get_user().email, address=client_address(self.request))
+        audit_record(actor=form.get_user(), action=AuditAction.LOGIN, reason="password")
         return response
+
+    def get_success_url(self):
+        """After the password, the second factor (set up at the first login); then ``next``."""
+        url = super().get_success_url()
+        verified = getattr(self.request.user, "is_verified", None)
+        if verified is not None and verified():
+            return url
+        return with_next("second_factor_verify", url)
 
     def form_invalid(self, form):
         email = form.data.get("username", "")
@@ -173,6 +190,7 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
 
+@method_decorator(second_factor_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -192,7 +210,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 actor=self.request.user,
                 action=AuditAction.UPDATE,
                 obj=self.request.user,
-                changes={"before": {"password": "***"}, "after": {"password": "***"}},
+                changes={"fields": ["password"]},
                 reason="password change",
             )
         return response

@@ -296,6 +296,7 @@ class AbsenceReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     serializer_class = AbsenceReportSerializer
     filterset_class = AbsenceReportFilter
+    audit_object_type = "registration.absencereport"
     required_capabilities = {
         # Scoping filters the rows: a reporter sees its own reports, personal-data roles
         # their scope, everyone else nothing.

@@ -26,7 +26,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
-from thuiszitters.access import get_visible_or_404
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
@@ -347,6 +346,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
+    audit_object_type = "cases.case"
     transition_input: type[InputSerializer] = TransitionSerializer
     required_capabilities = {
         "list": Capability.VIEW_PERSONAL_DATA,
@@ -383,7 +383,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
             "events",
             "check_ins",
         )
-        case = get_visible_or_404(queryset, pk=pk)
+        case = self.visible_or_404(queryset, pk)
         self.check_object_permissions(self.request, case)
         return case
 

@@ -161,7 +161,8 @@ def case_details_update(*, case: Case, actor: Actor, reason: str = "", **fields:
     after = snapshot(case, fields)
     changed = [k for k in fields if before.get(k) != after.get(k)]
     if changed:
-        audit_change(actor=actor, obj=case, before=before, after=after, reason=reason)
+        # The reason is free text about the family: the journal keeps it, the audit log not.
+        audit_change(actor=actor, obj=case, before=before, after=after)
         ladder = {"situation_level", "lead_mode"} & set(changed)
         kind = (
             CaseEventKind.LADDER_CHANGED

@@ -167,7 +167,8 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
                 object_type="cases.case",
                 object_id=step.case_id,
                 changes={"before": {"phase": step.from_phase}, "after": {"phase": step.to_phase}},
-                reason=step.message,
+                # The journal holds the message; the audit row names only the cause.
+                reason="timer",
                 region_id=rows[step.case_id][3],
                 actor=actor,
             )
@@ -233,7 +234,8 @@ def _leads_by_timer(
                     "before": {"lead_organisation": old_org, "lead_user": old_user},
                     "after": {"lead_organisation": lead[0], "lead_user": lead[1]},
                 },
-                reason=step.message,
+                # The journal holds the message; the audit row names only the cause.
+                reason="timer",
                 region_id=region,
                 actor=actor,
             )
@@ -328,9 +330,7 @@ def case_close(
     if reason == ClosureReason.OFFER_STARTED and case.first_offer_started_on is None:
         case.first_offer_started_on = offer_started_on or today
     case.save(update_fields=fields)
-    audit_change(
-        actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=note or reason
-    )
+    audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)
     # "from"/"to" as in phase changes: reports read the phase on a past date from these.
     journal(
         case,

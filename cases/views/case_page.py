@@ -30,7 +30,7 @@ from registration.models import ConsentScope
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import pupil_consent_state
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
-from thuiszitters.audit import audit_read
+from thuiszitters.audit import audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
@@ -63,6 +63,7 @@ def _case_or_404(request, pk: int) -> Case:
             "pupil", "lead_organisation", "lead_user", "school", "municipality"
         ),
         pk=pk,
+        reader=request.user,
     )
 
 
@@ -243,6 +244,7 @@ def case_detail(request, pk: int):
     lead without consent and a school whose report joined the case."""
     case, whole = case_view_of(request.user, pk)
     if case is None:
+        audit_read_denied(actor=request.user, object_type="cases.case", object_id=pk)
         raise Http404
     audit_read(actor=request.user, obj=case)
     if not whole:
@@ -276,9 +278,10 @@ def _restricted_page(request, case: Case, consent_form=None, status: int = 200) 
 def pupil_case_partial(request, pupil_pk: int):
     """The pupil's open case (link and phase) for the pupil page, if the user may see it,
     whole or in the restricted view."""
-    pupil = get_visible_or_404(pupils_visible_to(request.user), pk=pupil_pk)
+    pupil = get_visible_or_404(pupils_visible_to(request.user), pk=pupil_pk, reader=request.user)
     user = request.user
     case = cases_known_to(user).open().filter(pupil=pupil).first()
+    audit_read(actor=user, obj=pupil)
     template = "cases/_pupil_case.html" if request.htmx else "cases/pupil_case.html"
     return render(request, template, {"pupil": pupil, "case": case})
 

@@ -6,23 +6,30 @@ with every value the user typed. The check as the user types is ``intake_check``
 writes nothing.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from registration.models import Pupil
+from registration.search import bsn_in_url_refused, looks_like_bsn, posted_search
 from registration.selectors import pupil_search, pupils_visible_to
 from registration.services import REPORT_FIELDS, GuardianInput
 from thuiszitters.access import get_visible_or_404
+from thuiszitters.audit import audit_list, audit_read
 from thuiszitters.selectors import reporting_organisations
 
 from ..forms.intake import IntakeForm, PupilFindForm
 from ..services import ConsentNow, IntakeInput, NewPupil, intake_check, intake_submit
 
 FOUND_PUPILS_SHOWN = 20
+#: The field that marks a POST to the intake page as the pupil search, not the report.
+FIND_MARKER = "zoeken"
 
 
 def _require_reporter(user) -> None:
@@ -96,6 +103,8 @@ def intake(request):
     """Step 1: find or add the pupil; step 2: the report and the consent given now."""
     user = request.user
     _require_reporter(user)
+    if request.method == "POST" and FIND_MARKER in request.POST:
+        return _find_posted(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, user=user)
         if form.is_valid():
@@ -114,20 +123,39 @@ def intake(request):
 
     pupil_pk = request.GET.get("leerling")
     if pupil_pk:
-        pupil = get_visible_or_404(pupils_visible_to(user), pk=pupil_pk)
+        pupil = get_visible_or_404(pupils_visible_to(user), pk=pupil_pk, reader=user)
+        audit_read(actor=user, obj=pupil)
         form = IntakeForm(initial={"pupil": pupil.pk}, user=user)
         return render(request, "cases/intake.html", _form_context(request, form))
     if request.GET.get("nieuw"):
         form = IntakeForm(initial={"new_pupil": True}, user=user)
         return render(request, "cases/intake.html", _form_context(request, form))
 
-    find = PupilFindForm(request.GET or None)
+    if looks_like_bsn(request.GET.get("q")):
+        return bsn_in_url_refused(request, back_url=reverse("cases:intake"))
+    return _find(request, request.GET)
+
+
+def _find_posted(request):
+    """The search form posts (no BSN in a URL): a BSN is answered here, a name goes back to
+    the GET of the page."""
+    if looks_like_bsn(request.POST.get("q")):
+        return _find(request, posted_search(request.POST))
+    query = {k: request.POST.get(k, "") for k in ("q", "date_of_birth") if request.POST.get(k)}
+    url = reverse("cases:intake")
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+def _find(request, data):
+    user = request.user
+    find = PupilFindForm(data or None)
     found = None
     if find.is_valid() and (find.cleaned_data["q"] or find.cleaned_data["date_of_birth"]):
         pupils = pupil_search(pupils_visible_to(user), find.cleaned_data["q"] or "")
         if find.cleaned_data["date_of_birth"]:
             pupils = pupils.filter(date_of_birth=find.cleaned_data["date_of_birth"])
         found = list(pupils.select_related("municipality")[:FOUND_PUPILS_SHOWN])
+        audit_list(actor=user, object_type="registration.pupil", ids=[p.pk for p in found])
     return render(
         request,
         "cases/intake_find.html",

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from thuiszitters.access import has_capability
+from thuiszitters.audit import audit_list
 from thuiszitters.filters import filtered
 from thuiszitters.roles import Capability
 
@@ -73,11 +74,19 @@ def my_work(request):
     # that explicit so a later change of the selector's order does not bury them).
     actions.sort(key=lambda a: (not a.is_overdue, a.due_on, a.pk))
     check_ins = list(due_check_ins(user, on=today)[:WORK_ITEMS_SHOWN])
+    awaiting = list(cases_awaiting_consent(user)[:WORK_ITEMS_SHOWN])
+    audit_list(
+        actor=user,
+        object_type="cases.case",
+        ids=[c.pk for c in [*awaiting, *cases]]
+        + [a.case_id for a in actions]
+        + [c.case_id for c in check_ins],
+    )
     return render(
         request,
         "cases/lists/my_work.html",
         {
-            "awaiting_consent": list(cases_awaiting_consent(user)[:WORK_ITEMS_SHOWN]),
+            "awaiting_consent": awaiting,
             "cases": cases,
             "actions": actions,
             "overdue_count": sum(1 for a in actions if a.is_overdue),
@@ -120,6 +129,7 @@ def case_list(request):
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = _with_weeks(page.object_list, today)
+    audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()

@@ -32,7 +32,7 @@ from cases.selectors import case_view_of, cases_visible_to
 from cases.services import meeting_record
 from cases.workflow import Phase
 from thuiszitters.access import get_visible_or_404, has_capability
-from thuiszitters.audit import audit_read
+from thuiszitters.audit import audit_list, audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.roles import Capability
 
@@ -71,6 +71,7 @@ def _case_or_404(request, pk: int) -> Case:
             "pupil", "municipality", "school", "swv", "lead_organisation", "lead_user"
         ),
         pk=pk,
+        reader=request.user,
     )
 
 
@@ -83,7 +84,9 @@ def case_deadline(request, pk: int):
     or in the restricted view of a lead without consent: deadlines belong to it)."""
     case, _whole = case_view_of(request.user, pk)
     if case is None:
+        audit_read_denied(actor=request.user, object_type="cases.case", object_id=pk)
         raise Http404
+    audit_read(actor=request.user, obj=case)
     today = timezone.localdate()
     deadline = next_deadline_of(case, today)
     context = {
@@ -253,10 +256,10 @@ def _context(data: RouteData) -> dict:
 def case_route(request, pk: int):
     """The route section of the case page (htmx), or the same on a page of its own."""
     case = _case_or_404(request, pk)
+    audit_read(actor=request.user, obj=case)  # the partial too: every response is a read
     data = RouteData(request, case)
     if request.htmx:
         return render(request, SECTION, _context(data))
-    audit_read(actor=request.user, obj=case)
     return render(request, PAGE, _context(data))
 
 
@@ -379,6 +382,7 @@ def agenda(request):
     today = timezone.localdate()
     page = Paginator(doorbraakteam_agenda(user), AGENDA_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    audit_list(actor=user, object_type="cases.case", ids=[case.pk for case in rows])
     for case in rows:
         case.weeks = max((today - case.clock_start).days // 7, 0)
     return render(request, "escalation/agenda.html", {"page": page, "rows": rows, "query": ""})

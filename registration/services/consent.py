@@ -220,7 +220,8 @@ def consent_record(
     )
     Pupil.objects.select_for_update().filter(pk=pupil.pk).first()
     consent.save()
-    audit_change(actor=actor, obj=consent, action=AuditAction.CREATE, reason=note)
+    # The note is free text about the family: the consent row keeps it, the audit log not.
+    audit_change(actor=actor, obj=consent, action=AuditAction.CREATE)
     report_sharing_refresh(pupil=pupil, actor=actor, reason=f"consent {scope} {status} by {party}")
     return consent
 

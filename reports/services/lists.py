@@ -230,7 +230,7 @@ def snapshots_of(scope: Scope) -> QuerySet[ThuiszitterslijstSnapshot]:
 
 def snapshot_or_404(user: User, pk: int) -> ThuiszitterslijstSnapshot:
     return get_visible_or_404(
-        snapshots_visible_to(user).select_related("organisation", "created_by"), pk=pk
+        snapshots_visible_to(user).select_related("organisation", "created_by"), pk=pk, reader=user
     )
 
 

@@ -1,2 +1,3 @@
 """URLs of reports, one module per namespace, each included in ``thuiszitters/urls.py``:
-``dashboard`` (``reports``), ``lists`` (``reportlists``) and ``quarterly`` (``quarterly``)."""
+``dashboard`` (``reports``), ``lists`` (``reportlists``), ``quarterly`` (``quarterly``) and
+``subject_access`` (``subject_access``, the privacy officer's access requests)."""

@@ -9,6 +9,7 @@ ENTRIES = {
     "absencereport-detail": (lambda f: [f["report"].pk], "foreign_detail"),
     "pupil-list": (None, PERSONAL_DATA_ROLES),
     "pupil-detail": (lambda f: [f["pupil"].pk], "foreign_detail"),
+    "pupil-search": (None, "post_only"),  # a BSN goes in the body, never in the URL
 }
 
 

@@ -287,8 +287,9 @@ def test_the_csv_import_answers_the_same_for_an_unknown_and_an_out_of_scope_bsn(
 def test_bsn_look_ups_answer_only_inside_the_scope(world, victim, far_zc, login):
     client = login(far_zc)
     bsn = victim.report.pupil.bsn
-    assert client.get("/api/v1/pupils/", {"bsn": bsn}).json()["count"] == 0
-    found = client.get(reverse("cases:intake"), {"q": bsn}).content.decode()
+    search = client.post("/api/v1/pupils/search/", {"bsn": bsn}, content_type="application/json")
+    assert search.status_code == 404
+    found = client.post(reverse("cases:intake"), {"zoeken": "1", "q": bsn}).content.decode()
     assert victim.report.pupil.surname not in found
 
 

@@ -29,6 +29,7 @@ from cases.services import (
     participant_remove,
 )
 from cases.workflow import Phase
+from thuiszitters.audit import audit_hash_matches
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
@@ -327,6 +328,7 @@ def test_only_the_first_suitable_started_offer_sets_first_offer_started_on(case,
     assert record(today - datetime.timedelta(days=30)) == started  # the first one counts
     audit = _audit(case).get()
     assert audit.changes == {
+        "fields": ["first_offer_started_on"],
         "before": {"first_offer_started_on": None},
         "after": {"first_offer_started_on": started.isoformat()},
     }
@@ -348,10 +350,13 @@ def test_details_are_audited_with_before_and_after(case, leerplicht, today):
     case.refresh_from_db()
     assert case.causes == ["bullying", "school_anxiety"]
     audit = _audit(case).get()
-    assert audit.changes["before"]["daytime_activity"] == "unknown"
-    assert audit.changes["after"]["daytime_activity"] == "care"
-    assert audit.changes["after"]["causes"] == ["bullying", "school_anxiety"]
-    assert audit.reason == "Na het gesprek"
+    # Which details changed, and keyed hashes of the new values; never the values (ADR 0017).
+    assert {"daytime_activity", "causes", "waiting_list_for", "waiting_since"} <= set(
+        audit.changes["fields"]
+    )
+    assert audit_hash_matches("care", audit.changes["hashes"]["daytime_activity"])
+    assert "care" not in str(audit.changes) and "bullying" not in str(audit.changes)
+    assert audit.reason == ""  # free text stays in the journal, out of the audit log
     assert _events(case, CaseEventKind.DETAILS_CHANGED)[0].data["changed"]["waiting_list_for"] == (
         "mental_health"
     )

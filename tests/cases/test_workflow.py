@@ -111,7 +111,11 @@ def test_every_pair_of_phases_follows_the_table(world, leerplicht, from_phase, t
         assert event.data == {"from": from_phase, "to": to_phase, "via": via}
         assert event.actor == leerplicht and event.message == "stap"
         audit = _audits(case).get()
-        assert audit.changes == {"before": {"phase": from_phase}, "after": {"phase": to_phase}}
+        assert audit.changes == {
+            "fields": ["phase"],
+            "before": {"phase": from_phase},
+            "after": {"phase": to_phase},
+        }
     else:
         with pytest.raises(ValidationError):
             case_transition(case=case, to_phase=to_phase, actor=leerplicht, reason="stap")
@@ -358,6 +362,7 @@ def test_after_several_handovers_exactly_one_lead_is_current(world, leerplicht, 
     assert CaseEvent.objects.filter(case=case, kind=CaseEventKind.LEAD_CHANGED).count() == 4
     last = _audits(case).order_by("-id").first()
     assert last.changes == {
+        "fields": ["lead_organisation", "lead_user"],
         "before": {"lead_organisation": world.bureau.pk, "lead_user": None},
         "after": {"lead_organisation": world.swv.pk, "lead_user": casusregisseur.pk},
     }

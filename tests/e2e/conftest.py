@@ -70,11 +70,38 @@ def page(browser, live_server):
     context.close()
 
 
+def second_factor_pass(page, email: str, *, app_page: bool = True):
+    """On the setup or verify page after the password: give the code the user's
+    authenticator app would show (computed from the device's key, as the app does), and on
+    a first login leave the recovery codes page. Returns the recovery codes shown, if any."""
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from tests.factories.second_factor import totp_token
+
+    setup, verify = reverse("second_factor_setup"), reverse("second_factor_verify")
+    page.wait_for_url(lambda url: urlsplit(url).path in (setup, verify))
+    device = TOTPDevice.objects.filter(user__email=email).order_by("-confirmed").first()
+    page.get_by_label("Code", exact=True).fill(totp_token(device))
+    if urlsplit(page.url).path == setup:
+        page.get_by_role("button", name="Instellen").click()
+        codes = page.get_by_test_id("recovery-codes").get_by_role("listitem").all_inner_texts()
+        page.get_by_role("link", name="Ik heb de codes bewaard, verder").click()
+    else:
+        codes = []
+        page.get_by_role("button", name="Controleren").click()
+        page.wait_for_url(lambda url: urlsplit(url).path != verify)
+    if app_page:  # the application's pages (not the admin's) have this button
+        expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+    return codes
+
+
 @pytest.fixture
 def log_in(page):
-    """Log in through the form and return once the signed-in page after it has loaded."""
+    """Log in through the form (password, then the second factor: set up on the first login)
+    and return once the signed-in page after it has loaded."""
     from django.urls import reverse
-    from playwright.sync_api import expect
 
     login_path = reverse("login")
 
@@ -84,10 +111,9 @@ def log_in(page):
         page.get_by_label("Wachtwoord").fill(password)
         page.get_by_role("button", name="Inloggen").click()
         # A glob such as "**/" also matches the login page itself and would not wait: wait
-        # until the browser has left it (a refused login stays there and times out here), then
-        # for the logout button that only a signed-in page has.
+        # until the browser has left it (a refused login stays there and times out here).
         page.wait_for_url(lambda url: urlsplit(url).path != login_path)
-        expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        second_factor_pass(page, email)
         return page
 
     return do

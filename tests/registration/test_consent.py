@@ -237,6 +237,7 @@ def test_every_sharing_change_is_audited(world, zc):
     for entry in changes:
         assert entry.actor == zc
         assert entry.changes == {
+            "fields": ["shared_with_leerplicht"],
             "before": {"shared_with_leerplicht": False},
             "after": {"shared_with_leerplicht": True},
         }

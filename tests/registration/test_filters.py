@@ -78,6 +78,11 @@ def test_pupil_search_is_the_same_on_page_and_api(world, zc_client, q):
         date_of_birth=datetime.date(2012, 3, 2),
     )
     enrolled_pupil(world.school2, given_names="Daan", surname="Smit")  # not visible
-    rows = page_ids(zc_client.get(reverse("registration:pupil_list"), {"q": q}))
-    assert api_ids(zc_client.get(PUPILS_API, {"q": q})) == rows
+    if q.isdigit():  # a BSN goes by POST on both (no BSN in a URL)
+        rows = page_ids(zc_client.post(reverse("registration:pupil_list"), {"q": q}))
+        api = zc_client.post(f"{PUPILS_API}search/", {"bsn": q}, content_type="application/json")
+        assert {api.json()["id"]} == rows
+    else:
+        rows = page_ids(zc_client.get(reverse("registration:pupil_list"), {"q": q}))
+        assert api_ids(zc_client.get(PUPILS_API, {"q": q})) == rows
     assert len(rows) == (0 if q == "niemand" else 1)

@@ -304,7 +304,7 @@ def test_a_school_with_the_meldcode_capability_overrides_missing_consent(world, 
         object_type="registration.absencereport", object_id=str(report.pk), action="create"
     )
     assert entry.reason == reason and entry.actor == zc
-    assert entry.changes["after"]["consent_override_reason"] == reason
+    assert "consent_override_reason" in entry.changes["fields"]
 
 
 # --- several errors at once, and the BSN ---------------------------------------------------

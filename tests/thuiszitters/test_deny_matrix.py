@@ -22,6 +22,7 @@ PUBLIC = {"login", "set_language", "healthz", "api-schema", "api-docs"}
 #   foreign_detail: a foreign object's detail: 404
 #   admin_list: only with the audit capability: 404 (page) / 403 (API) for others
 #   a set of role codes: 200 for those roles, 403/404 for the others
+#   verified_moves_on: the second factor's pages send a verified session on (302)
 CORE_ENTRIES = {
     "home": (None, "own"),
     "logout": (None, "post_only"),
@@ -42,6 +43,9 @@ CORE_ENTRIES = {
     "membership-detail": (lambda f: [f["membership"].pk], "foreign_detail"),
     "auditlogentry-list": (None, "admin_list"),
     "auditlogentry-detail": (lambda f: [f["audit"].pk], "foreign_detail"),
+    "second_factor_verify": (None, "verified_moves_on"),
+    "second_factor_setup": (None, "verified_moves_on"),
+    "second_factor_reset": (lambda f: [f["user"].pk], "foreign_detail"),
 }
 
 MATRIX = dict(CORE_ENTRIES)
@@ -101,6 +105,9 @@ def test_members_of_region_a_never_see_region_b(world, foreign, user_with_role, 
         assert response.status_code == 200 if expected_ok else response.status_code in (403, 404)
     elif kind == "post_only":
         assert response.status_code == 405
+    elif kind == "verified_moves_on":  # the second factor's pages, for a verified session
+        assert response.status_code == 302
+        assert not response["Location"].startswith(reverse("login"))
     elif kind == "list_for_colleague_viewers":
         assert response.status_code == (200 if role in COLLEAGUE_VIEWERS else 403)
     else:

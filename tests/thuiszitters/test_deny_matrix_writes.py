@@ -213,6 +213,11 @@ def _with_care_partner(world, target):
     target.setdefault("watchers", {})["invited care partner"] = target["invitee"]
 
 
+def _with_colleague(world, target):
+    """A person working at the target's SWV, whose second factor the body would reset."""
+    target["colleague"] = member(target["swv"], RoleCode.SWV_CONSULTANT)
+
+
 def _arbitration_ready(world, target):
     """Phase doorbraakteam, the parents' binding-arbitration consent, a neighbour in the
     convenant, and a doorbraakteam member on each side."""
@@ -459,9 +464,32 @@ CORE_WRITES = {
         methods=("post", "put"),
         own=frozenset({"core.User"}),  # the actor's own password
     ),
+    # A verified session is sent on: it sets up or verifies nothing more.
+    "second_factor_verify": Write(bodies={"own": lambda c: {"token": "123456"}}, own=frozenset()),
+    "second_factor_setup": Write(bodies={"own": lambda c: {"token": "123456"}}, own=frozenset()),
+    "second_factor_reset": Write(
+        args=lambda t: [t["colleague"].pk],
+        bodies=_one(reason="Telefoon kwijt"),
+        # Its proof on region A's own people is test_second_factor.py (the devices it
+        # removes are django-otp's rows, not the apps').
+        prepare=_with_colleague,
+    ),
 }
 
 REGISTRATION_WRITES = {
+    "registration:pupil_correct": Write(
+        args=lambda t: [t["pupil"].pk],
+        bodies={
+            "rename": lambda c: {
+                "given_names": "Gecorrigeerd",
+                "surname": "Anders",
+                "date_of_birth": c.target["pupil"].date_of_birth.isoformat(),
+                "bsn": "",
+                "reason": "Tikfout",
+            }
+        },
+        author=ZC,
+    ),
     "registration:consent_record": Write(
         args=lambda t: [t["pupil"].pk],
         bodies={
@@ -742,6 +770,34 @@ REPORTS_WRITES = {
     "quarterly:request": Write(
         bodies=_scoped(_quarter), author=RoleCode.SWV_DIRECTOR, controls=("swv",)
     ),
+    # Searches by POST (no BSN in a URL): region B's pupil is not found; nothing is written.
+    "registration:pupil_list": Write(bodies={"their_bsn": lambda c: {"q": c.target["pupil"].bsn}}),
+    "pupil-search": Write(
+        bodies={"their_bsn": lambda c: {"bsn": c.target["pupil"].bsn}}, fmt="json"
+    ),
+    # Access requests write only audit rows; their pupil is 404 to region A's officer.
+    "subject_access:search": Write(
+        bodies={"their_bsn": lambda c: {"reference": "AVG-1", "bsn": c.target["pupil"].bsn}}
+    ),
+    "subject_access:pdf": Write(
+        args=lambda t: [t["pupil"].pk], bodies={"attack": lambda c: {"reference": "AVG-1"}}
+    ),
+    "subject_access:json": Write(
+        args=lambda t: [t["pupil"].pk], bodies={"attack": lambda c: {"reference": "AVG-1"}}
+    ),
+    "subject_access:correct": Write(
+        args=lambda t: [t["pupil"].pk],
+        bodies={
+            "rename": lambda c: {
+                "given_names": "Gecorrigeerd",
+                "surname": "Anders",
+                "date_of_birth": c.target["pupil"].date_of_birth.isoformat(),
+                "bsn": "",
+                "reason": "AVG-1",
+            }
+        },
+        author=RoleCode.PRIVACY_OFFICER,
+    ),
 }
 
 
@@ -838,7 +894,13 @@ WRITES: dict[str, Write] = {
 }
 # Routes about an organisation, a scope or a notification, not about a pupil or case: they
 # are tried against region B only.
-NOT_ABOUT_PUPILS = {*CONVENANT_WRITES, *REPORTS_WRITES, "quarterlyreport-list", "inbox:mark_read"}
+NOT_ABOUT_PUPILS = {
+    *CONVENANT_WRITES,
+    *REPORTS_WRITES,
+    "quarterlyreport-list",
+    "inbox:mark_read",
+    "second_factor_reset",  # about people, not pupils: region A's admin may reset region A's
+}
 ABOUT_PUPILS = sorted(n for n, e in WRITES.items() if e.own is None and n not in NOT_ABOUT_PUPILS)
 
 

@@ -1,51 +1,99 @@
+"""Lockout per account *and* address, growing with each further failure (ADR 0016)."""
+
+import datetime
+
 from django.urls import reverse
 
-from thuiszitters.models import AuditLogEntry
+from thuiszitters.login_throttle import lockout_seconds
+from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
+OWNER, STRANGER = "192.0.2.10", "198.51.100.66"
 
-def test_too_many_failures_lock_the_account_even_for_the_right_password(
+
+def _attempt(client, email, secret, address):
+    return client.post(
+        reverse("login"), {"username": email, "password": secret}, REMOTE_ADDR=address
+    )
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_too_many_failures_lock_the_pair_even_for_the_right_password(
     client, world, user_with_role, password, settings
 ):
     settings.LOGIN_MAX_FAILURES = 3
     user = user_with_role(RoleCode.LEERPLICHT)
     for _ in range(3):
-        client.post(reverse("login"), {"username": user.email, "password": "wrong"})
-    response = client.post(reverse("login"), {"username": user.email, "password": password})
+        _attempt(client, user.email, "wrong", OWNER)
+    response = _attempt(client, user.email, password, OWNER)
     assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
+    assert not _signed_in(client)
     assert "Te veel mislukte inlogpogingen" in response.content.decode()
-    assert AuditLogEntry.objects.filter(reason="throttled", actor_email=user.email).count() == 1
+    throttled = AuditLogEntry.objects.get(reason="throttled", actor_email=user.email)
+    assert throttled.region_id == world.region.pk  # audited in the account's region
 
 
-def test_one_address_guessing_many_accounts_is_locked_too(
+def test_a_strangers_failures_from_elsewhere_do_not_lock_the_owner(
     client, world, user_with_role, password, settings
 ):
     settings.LOGIN_MAX_FAILURES = 3
-    for n in range(3):
-        client.post(reverse("login"), {"username": f"guess{n}@example.test", "password": "x"})
+    admin = user_with_role(RoleCode.FUNCTIONAL_ADMIN)
+    for _ in range(20):
+        _attempt(client, admin.email, "guess", STRANGER)
+    assert "Te veel" in _attempt(client, admin.email, password, STRANGER).content.decode()
+    response = _attempt(client, admin.email, password, OWNER)
+    assert response.status_code == 302
+    assert _signed_in(client)
+    failures = AuditLogEntry.objects.filter(
+        action=AuditAction.LOGIN_FAILED, actor_email=admin.email
+    )
+    assert failures.count() == 21
+    assert set(failures.values_list("region_id", flat=True)) == {world.region.pk}
+
+
+def test_the_lockout_grows_with_each_failure_after_it(
+    client, world, user_with_role, password, settings, frozen_clock
+):
+    settings.LOGIN_MAX_FAILURES = 3
+    settings.LOGIN_LOCKOUT_SECONDS = 60
     user = user_with_role(RoleCode.LEERPLICHT)
-    response = client.post(reverse("login"), {"username": user.email, "password": password})
-    assert "_auth_user_id" not in client.session
-    assert response.status_code == 200
+    assert [lockout_seconds(n) for n in (2, 3, 4, 5)] == [0, 60, 120, 240]
+    for _ in range(3):
+        _attempt(client, user.email, "wrong", OWNER)
+    frozen_clock.shift(datetime.timedelta(seconds=61))
+    _attempt(client, user.email, "wrong", OWNER)  # the 4th: locked for 2 minutes now
+    frozen_clock.shift(datetime.timedelta(seconds=90))
+    assert _attempt(client, user.email, password, OWNER).status_code == 200
+    assert not _signed_in(client)
+    frozen_clock.shift(datetime.timedelta(seconds=40))
+    assert _attempt(client, user.email, password, OWNER).status_code == 302
 
 
-def test_a_successful_login_resets_the_account_counter(
+def test_one_address_guessing_many_accounts_is_refused(
+    client, world, user_with_role, password, settings
+):
+    settings.LOGIN_ADDRESS_MAX_FAILURES = 5
+    for n in range(5):
+        _attempt(client, f"guess{n}@example.test", "x", STRANGER)
+    user = user_with_role(RoleCode.LEERPLICHT)
+    assert _attempt(client, user.email, password, STRANGER).status_code == 200
+    assert not _signed_in(client)
+    assert _attempt(client, user.email, password, OWNER).status_code == 302
+
+
+def test_a_successful_login_resets_the_pairs_counter(
     client, world, user_with_role, password, settings
 ):
     settings.LOGIN_MAX_FAILURES = 3
     user = user_with_role(RoleCode.LEERPLICHT)
-
-    def attempt(secret, address):
-        return client.post(
-            reverse("login"), {"username": user.email, "password": secret}, REMOTE_ADDR=address
-        )
-
-    attempt("wrong", "192.0.2.1")
-    attempt("wrong", "192.0.2.1")
-    assert attempt(password, "192.0.2.2").status_code == 302
+    _attempt(client, user.email, "wrong", OWNER)
+    _attempt(client, user.email, "wrong", OWNER)
+    assert _attempt(client, user.email, password, OWNER).status_code == 302
     client.post(reverse("logout"))
-    attempt("wrong", "192.0.2.3")
-    attempt("wrong", "192.0.2.3")
-    # Without the reset the account would have 4 failures and be locked.
-    assert attempt(password, "192.0.2.4").status_code == 302
+    _attempt(client, user.email, "wrong", OWNER)
+    _attempt(client, user.email, "wrong", OWNER)
+    # Without the reset the pair would have 4 failures and be locked.
+    assert _attempt(client, user.email, password, OWNER).status_code == 302

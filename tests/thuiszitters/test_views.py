@@ -58,7 +58,7 @@ def test_password_change_is_audited(world, user_with_role, login, password):
     user.refresh_from_db()
     assert user.check_password("een-Lang-nieuw-wachtwoord-9")
     entry = AuditLogEntry.objects.get(action=AuditAction.UPDATE, object_id=str(user.pk))
-    assert "password" in entry.changes["after"] and entry.changes["after"]["password"] == "***"
+    assert entry.changes == {"fields": ["password"]}
 
 
 def test_logout_is_a_post_and_is_audited(world, user_with_role, login):

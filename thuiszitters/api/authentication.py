@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -56,3 +57,25 @@ class OrganisationTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "Organisation API key, sent as `Token <key>`.",
         }
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, but only once it passed the second factor (django-otp).
+
+    A session that gave its password but no code is anonymous to the API, as it is to pages.
+    """
+
+    def authenticate(self, request):
+        user = getattr(request._request, "user", None)
+        verified = getattr(user, "is_verified", None)
+        if user is None or verified is None or not verified():
+            return None
+        return super().authenticate(request)
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = VerifiedSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -1,10 +1,11 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from thuiszitters.access import get_visible_or_404
-from thuiszitters.audit import audit_read
+from thuiszitters.audit import audit_list, audit_read, audit_read_denied
 from thuiszitters.filters import AuditLogFilter, OrganisationFilter
 from thuiszitters.roles import Capability
 from thuiszitters.selectors import (
@@ -27,15 +28,46 @@ from .serializers import (
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Read-only viewset whose objects come from a scoping selector; 404 for the rest."""
+    """Read-only viewset whose objects come from a scoping selector; 404 for the rest.
+
+    A viewset of personal data names its ``audit_object_type``: every list response then
+    writes one audit row naming the ids shown, and every refused object a ``read_denied``
+    row (detail reads are audited by the viewset's ``retrieve``)."""
+
+    audit_object_type = ""
+
+    def visible_or_404(self, queryset, pk):
+        """``get_visible_or_404``, auditing the refusal of a personal-data object."""
+        try:
+            return get_visible_or_404(queryset, pk=pk)
+        except Http404:
+            if self.audit_object_type:
+                audit_read_denied(
+                    actor=self.request.user,
+                    object_type=self.audit_object_type,
+                    object_id=str(pk)[:64],
+                )
+            raise
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
-        obj = get_visible_or_404(
-            queryset, pk=self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        )
+        obj = self.visible_or_404(queryset, self.kwargs[self.lookup_url_kwarg or self.lookup_field])
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        if self.audit_object_type:
+            audit_list(
+                actor=request.user,
+                object_type=self.audit_object_type,
+                ids=[row.pk for row in rows],
+                total=getattr(self.paginator, "count", None) if page is not None else None,
+            )
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
 
 class OrganisationViewSet(ScopedReadOnlyViewSet):

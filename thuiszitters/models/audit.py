@@ -16,6 +16,7 @@ from .base import AuditBypassError, AuditedQuerySet
 
 class AuditAction(models.TextChoices):
     READ = "read", _("Inzage")
+    READ_DENIED = "read_denied", _("Inzage geweigerd")
     CREATE = "create", _("Aangemaakt")
     UPDATE = "update", _("Gewijzigd")
     DELETE = "delete", _("Verwijderd")

@@ -94,6 +94,10 @@ class Organisation(models.Model):
             ("manage_region", _("Organisaties, gebruikers en convenant beheren")),
             ("view_audit_log", _("Auditlog inzien")),
             ("manage_api_tokens", _("API-sleutels beheren")),
+            (
+                "answer_subject_access",
+                _("Inzageverzoeken beantwoorden en persoonsgegevens corrigeren"),
+            ),
         ]
 
     def __str__(self) -> str:

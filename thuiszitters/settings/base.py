@@ -23,6 +23,11 @@ VAR_DIR = Path(
 # Development default only; production.py refuses to start without its own key.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY, help="Django's secret key (signing, sessions).")
+# The key of the audit log's keyed hashes (HMAC-SHA256); empty: derived from SECRET_KEY
+# (development only, production.py refuses it).
+AUDIT_HASH_KEY = env_str(
+    "AUDIT_HASH_KEY", "", help="Key of the audit log's keyed hashes of changed values."
+)
 DEBUG = env_bool("DEBUG", False, help="Django debug mode. Never on in production.")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
@@ -34,7 +39,8 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's default site requires a verified second factor (thuiszitters/admin_site.py).
+    "thuiszitters.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "thuiszitters.apps.CoreConfig",
     "registration.apps.RegistrationConfig",
     "cases.apps.CasesConfig",
@@ -56,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "thuiszitters.middleware.CSPMiddleware",
+    "thuiszitters.middleware.SecurityHeadersMiddleware",
     "thuiszitters.middleware.RequestContextMiddleware",
     "thuiszitters.middleware.ApiBodySizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,8 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thuiszitters.middleware.NoStoreMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django_otp.login).
+    "django_otp.middleware.OTPMiddleware",
     "thuiszitters.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "thuiszitters.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -133,6 +148,11 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int(
     "SESSION_COOKIE_AGE", 8 * 60 * 60, help="Session lifetime in seconds (default: a working day)."
 )
+SESSION_IDLE_TIMEOUT_MINUTES = env_int(
+    "SESSION_IDLE_TIMEOUT_MINUTES",
+    30,
+    help="Minutes without a request after which a session ends (besides SESSION_COOKIE_AGE).",
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -140,6 +160,46 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features this app never uses, switched off for it and anything it could ever embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+# django-csp 4: no inline script or style (htmx's own indicator style is switched off in
+# base.html); under /api/ inline styles only (thuiszitters.middleware.CSPMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous object permissions
 
 LANGUAGE_CODE = "nl"
@@ -202,11 +262,35 @@ NUM_PROXIES = env_int(
 )
 
 LOGIN_MAX_FAILURES = env_int(
-    "LOGIN_MAX_FAILURES", 10, help="Failed logins per account or address before a lockout."
+    "LOGIN_MAX_FAILURES",
+    5,
+    help="Failed logins for one account from one address before that pair is locked.",
 )
 LOGIN_LOCKOUT_SECONDS = env_int(
-    "LOGIN_LOCKOUT_SECONDS", 15 * 60, help="How long failed logins count and lock out."
+    "LOGIN_LOCKOUT_SECONDS",
+    60,
+    help="The first lockout of an account+address pair; each further failure doubles it.",
 )
+LOGIN_LOCKOUT_MAX_SECONDS = env_int(
+    "LOGIN_LOCKOUT_MAX_SECONDS",
+    24 * 60 * 60,
+    help="The longest lockout, and how long failures of a pair are remembered.",
+)
+LOGIN_ADDRESS_MAX_FAILURES = env_int(
+    "LOGIN_ADDRESS_MAX_FAILURES",
+    50,
+    help="Failed logins from one address (any accounts) before that address is refused.",
+)
+LOGIN_ADDRESS_WINDOW_SECONDS = env_int(
+    "LOGIN_ADDRESS_WINDOW_SECONDS",
+    15 * 60,
+    help="The window in which an address's failed logins are counted.",
+)
+# Second factor (django-otp): the name an authenticator app shows next to the code.
+OTP_TOTP_ISSUER = env_str(
+    "OTP_TOTP_ISSUER", "Thuiszitters", help="Name shown in authenticator apps."
+)
+RECOVERY_CODE_COUNT = 10
 
 # --- Celery -------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -259,13 +343,20 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than one interval is superseded by the next.
         "options": {"expires": float(ESCALATION_SWEEP_MINUTES * 60)},
     },
+    # Daily: closed cases past their retention date go (docs/privacy.md, "Retention").
+    "cases-retention-purge": {
+        "task": "cases.retention_purge",
+        "schedule": float(24 * 3600),
+        "options": {"expires": float(12 * 3600)},
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "thuiszitters.api.authentication.OrganisationTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # A browser session counts only after the second factor.
+        "thuiszitters.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

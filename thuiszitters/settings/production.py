@@ -3,7 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, DEV_SECRET_KEY, SECRET_KEY
+from .base import (
+    AUDIT_HASH_KEY,
+    DEBUG,
+    DEV_SECRET_KEY,
+    SECRET_KEY,
+    SESSION_COOKIE_AGE,
+    SESSION_IDLE_TIMEOUT_MINUTES,
+)
 from .env import env_bool, env_int, env_str
 
 if DEBUG:
@@ -12,6 +19,17 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set to a secret value in production.")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of random data.")
+if len(AUDIT_HASH_KEY) < 32 or AUDIT_HASH_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_HASH_KEY must be set in production: at least 32 random characters, "
+        "not the SECRET_KEY."
+    )
+if not 0 < SESSION_IDLE_TIMEOUT_MINUTES * 60 <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT_MINUTES must be above 0 and within SESSION_COOKIE_AGE."
+    )
+if not 0 < SESSION_COOKIE_AGE <= 12 * 60 * 60:
+    raise ImproperlyConfigured("SESSION_COOKIE_AGE must be above 0 and at most 12 hours.")
 
 ALLOW_DEMO_SEED = env_bool(
     "ALLOW_DEMO_SEED", False, help="Allow seed_demo to write the fictional demo region."
