@@ -5,6 +5,7 @@ Forms only parse and check input; the rules live in ``services`` and ``rules``.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +76,25 @@ class PupilCorrectionForm(forms.Form):
     @classmethod
     def for_pupil(cls, pupil, data=None) -> "PupilCorrectionForm":
         return cls(data, initial={name: getattr(pupil, name) for name in cls.FIELDS})
+
+    def submit(self, pupil, actor) -> bool:
+        """Validate and record the correction (``pupil_correct``), the service's refusals on
+        the form; whether it was recorded. The pupil page and the privacy officer's page."""
+        from thuiszitters.forms import errors_onto_form
+
+        from .services.corrections import pupil_correct
+
+        if not self.is_valid():
+            return False
+        data = self.cleaned_data
+        try:
+            pupil_correct(
+                pupil=pupil,
+                actor=actor,
+                fields={name: data[name] for name in self.FIELDS},
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            errors_onto_form(self, exc)
+            return False
+        return True

@@ -38,7 +38,7 @@ from .selectors import (
     thresholds_for,
 )
 from .services import consent_record, consent_standing, pupil_consent_state
-from .services.corrections import pupil_correct, pupil_correctable_by
+from .services.corrections import pupil_correctable_by
 
 PAGE_SIZE = 50
 
@@ -230,20 +230,9 @@ def pupil_correct_view(request, pk: int):
     if not pupil_correctable_by(request.user, pupil):
         raise PermissionDenied
     form = PupilCorrectionForm.for_pupil(pupil, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            pupil_correct(
-                pupil=pupil,
-                actor=request.user,
-                fields={name: data[name] for name in PupilCorrectionForm.FIELDS},
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            errors_onto_form(form, exc)
-        else:
-            messages.success(request, _("De correctie is vastgelegd."))
-            return redirect("registration:pupil_detail", pk=pupil.pk)
+    if form.submit(pupil, request.user):
+        messages.success(request, _("De correctie is vastgelegd."))
+        return redirect("registration:pupil_detail", pk=pupil.pk)
     pupil.refresh_from_db()
     audit_read(actor=request.user, obj=pupil)
     return render(

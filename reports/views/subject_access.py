@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration.forms import PupilCorrectionForm
 from registration.selectors import pupils_for_subject_access, pupils_in_subject_access_scope
-from registration.services.corrections import pupil_correct
 from thuiszitters.access import get_visible_or_404, has_capability, region_ids_with
 from thuiszitters.audit import audit_read, audit_record
 from thuiszitters.forms import errors_onto_form
@@ -152,20 +151,9 @@ def subject_access_correct(request, pk: int) -> HttpResponse:
         pupils_in_subject_access_scope(request.user).select_related("municipality"), pk=pk
     )
     form = PupilCorrectionForm.for_pupil(pupil, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pupil_correct(
-                pupil=pupil,
-                actor=request.user,
-                fields={name: data[name] for name in PupilCorrectionForm.FIELDS},
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            errors_onto_form(form, exc)
-        else:
-            messages.success(request, gettext("De correctie is vastgelegd."))
-            return redirect("subject_access:search")
+    if request.method == "POST" and form.submit(pupil, request.user):
+        messages.success(request, gettext("De correctie is vastgelegd."))
+        return redirect("subject_access:search")
     pupil.refresh_from_db()
     audit_read(actor=request.user, obj=pupil, organisation=pupil.municipality)
     return render(request, "reports/subject_access_correct.html", {"pupil": pupil, "form": form})
