@@ -116,6 +116,13 @@ class Case(models.Model):
         related_name="led_cases",
     )
     expects_thuiszitter_soon = models.BooleanField(default=False)
+    # Only at-risk signals so far: on the SWV's preventive list, no clock until absence is
+    # reported (DESIGN.md 4.1).
+    at_risk = models.BooleanField(
+        _("alleen dreigend verzuim"),
+        default=False,
+        help_text=_("Een signaal zonder verzuim: de klok loopt pas vanaf de eerste verzuimmelding."),
+    )
     situation_level = models.CharField(
         _("situatie"), max_length=16, choices=SituationLevel.choices, blank=True
     )
@@ -168,6 +175,11 @@ class Case(models.Model):
             models.Index(fields=["swv", "phase"], name="cases_swv_phase_idx"),
             models.Index(fields=["municipality", "phase"], name="cases_municipality_phase_idx"),
             models.Index(fields=["school", "phase"], name="cases_school_phase_idx"),
+            models.Index(
+                fields=["swv"],
+                condition=Q(at_risk=True, closed_at__isnull=True),
+                name="cases_open_signal_swv_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,6 +230,9 @@ class CaseEventKind(models.TextChoices):
     CLOSED = "closed", _("Casus gesloten")
     REOPENED = "reopened", _("Casus heropend")
     CHECK_IN = "check_in", _("Nazorgcontact")
+    CLOCK_STARTED = "clock_started", _("Verzuim gemeld: de klok loopt")
+    CONSENT_AGE = "consent_age", _("Toestemming volgt de leeftijd")
+    SCHOOL_CHANGED = "school_changed", _("Andere school of ander samenwerkingsverband")
 
 
 class CaseEvent(models.Model):

@@ -76,6 +76,15 @@ class PolicyVersion(models.Model):
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
+    om_referral_months = models.PositiveSmallIntegerField(
+        _("naar het OM na (maanden doorbraakteam)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "Zonder passend aanbod gaat de casus uiterlijk zoveel maanden na de start van het "
+            "doorbraakteam naar de beoordeling voor het Openbaar Ministerie (seed 002, 6.11)."
+        ),
+    )
     warning_days = models.PositiveSmallIntegerField(
         _("waarschuwing vooraf (dagen)"),
         default=7,
@@ -457,6 +466,9 @@ class NotificationKind(models.TextChoices):
         "enrolment_match",
         _("Een bekende leerling is ook op een andere school ingeschreven"),
     )
+    MONITORING = "monitoring", _("Wekelijkse monitoring van een casus in de fase school")
+    CONSENT_AGE = "consent_age", _("Door de leeftijd geeft nu iemand anders toestemming")
+    CLOSED_AT_18 = "closed_at_18", _("Casus gesloten: de leerling is 18 geworden")
 
 
 class Notification(models.Model):
