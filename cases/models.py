@@ -121,7 +121,9 @@ class Case(models.Model):
     at_risk = models.BooleanField(
         _("alleen dreigend verzuim"),
         default=False,
-        help_text=_("Een signaal zonder verzuim: de klok loopt pas vanaf de eerste verzuimmelding."),
+        help_text=_(
+            "Een signaal zonder verzuim: de klok loopt pas vanaf de eerste verzuimmelding."
+        ),
     )
     situation_level = models.CharField(
         _("situatie"), max_length=16, choices=SituationLevel.choices, blank=True
