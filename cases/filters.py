@@ -178,3 +178,28 @@ class CaseListFilter(CaseFilter):
 
     def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return case_list_sort(queryset, value)
+
+
+class SignalFilter(FilterSet):
+    """The preventive list (``signals_visible_to``): which kind of signal, which school."""
+
+    signal = django_filters.ChoiceFilter(
+        label=_("Soort signaal"),
+        choices=[
+            ("at_risk", _("Dreigend verzuim")),
+            ("expected", _("School verwacht thuiszitten")),
+        ],
+        empty_label=_("Alle signalen"),
+        method="filter_signal",
+    )
+    school = django_filters.ModelChoiceFilter(
+        label=_("School"),
+        queryset=_schools,  # type: ignore[arg-type]
+        empty_label=_("Alle scholen"),
+    )
+
+    def filter_signal(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # "expected": absence is reported and the school expects a thuiszitter soon.
+        if value == "at_risk":
+            return queryset.filter(at_risk=True)
+        return queryset.filter(at_risk=False, expects_thuiszitter_soon=True)

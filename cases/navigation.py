@@ -38,6 +38,17 @@ def nav_items(user) -> list[dict]:
                 "order": WORK_ORDER,
             }
         )
+    if has_capability(user, Capability.VIEW_PERSONAL_DATA) and has_capability(
+        user, Capability.WORK_CASES
+    ):
+        items.append(
+            {
+                "url": reverse("caselists:signal_list"),
+                "label": _("Signalen"),
+                "current_for": {"signal_list"},
+                "order": WORK_ORDER,
+            }
+        )
     if has_capability(user, Capability.SUBMIT_ABSENCE_REPORT):
         items.append(
             {

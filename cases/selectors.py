@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from registration.selectors import leerplicht_municipality_q, personal_data_orgs
 from thuiszitters.access import memberships_of
-from thuiszitters.models import OrganisationKind, User
+from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
+from thuiszitters.roles import Capability
 
 from .models import (
     Action,
@@ -25,9 +26,12 @@ from .models import (
     CaseUserObjectPermission,
     Participant,
 )
+from .workflow import Phase
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from thuiszitters.system import Actor
 
 
 def cases_visible_to(user: User) -> CaseQuerySet:
@@ -164,6 +168,36 @@ def my_cases(user: User) -> CaseQuerySet:
     return cases_visible_to(user).open().filter(Q(lead_user_id=user.pk) | Q(pk__in=participating))
 
 
+def participant_candidates(actor: "Actor", case: Case) -> QuerySet[User]:
+    """Who ``actor`` may add to the case as a participant with an account: professionals
+    (they may see personal data) of the actor's own organisations and of the organisations
+    working on the case (its school, SWV, lead, and the pupil's municipality with the
+    leerplicht bureau serving it), within the case's region. Care partners come only by
+    invitation, under consent (``care_partner_invite``)."""
+    region_id = case.municipality.region_id
+    if region_id is None:  # None would match every organisation without a region
+        return User.objects.none()
+    bureaus = LeerplichtBureau.municipalities.through.objects.filter(
+        municipality_id=case.municipality_id
+    ).values("leerplichtbureau_id")
+    orgs = {case.school_id, case.swv_id, case.lead_organisation_id, case.municipality_id}
+    orgs |= {m.organisation_id for m in memberships_of(actor)} if isinstance(actor, User) else set()
+    memberships = (
+        Membership.objects.active()
+        .filter(
+            Q(organisation_id__in=orgs - {None}) | Q(organisation_id__in=bureaus),
+            organisation__region_id=region_id,
+            role__permissions__codename=Capability.VIEW_PERSONAL_DATA,
+        )
+        .exclude(
+            organisation__kind__in=[OrganisationKind.CARE_ORGANISATION, OrganisationKind.REGION]
+        )
+    )
+    return User.objects.filter(
+        pk__in=memberships.values("user_id"), is_active=True, is_service_account=False
+    ).order_by("full_name", "email")
+
+
 def my_actions(user: User) -> QuerySet[Action]:
     """Open actions owned by the user, or by an organisation of theirs without a person, on
     cases the user may see; overdue first."""
@@ -180,7 +214,8 @@ def my_actions(user: User) -> QuerySet[Action]:
 
 
 def due_check_ins(user: User, on: datetime.date | None = None) -> QuerySet[AftercareCheckIn]:
-    """Aftercare check-ins that are due, on closed cases the user led or may work on."""
+    """Aftercare check-ins that are due, on closed cases the user led or may work on; none
+    of a pupil with an open case (it took over; the intake cancels them, older rows too)."""
     day = on or timezone.localdate()
     return (
         AftercareCheckIn.objects.filter(
@@ -189,6 +224,7 @@ def due_check_ins(user: User, on: datetime.date | None = None) -> QuerySet[After
             cancelled=False,
             case__in=cases_visible_to(user),
         )
+        .exclude(Exists(Case.objects.open().filter(pupil_id=OuterRef("case__pupil_id"))))
         .select_related("case__pupil")
         .order_by("due_on", "id")
     )
@@ -255,3 +291,13 @@ def case_report_kinds(case: Case) -> list[tuple[str, "StrOrPromise"]]:
     from registration.models import AbsenceKind
 
     return [(k, label) for k, label in AbsenceKind.choices if getattr(case, f"kind_{k}", False)]
+
+
+def signals_visible_to(user: User) -> CaseQuerySet:
+    """The preventive list (DESIGN.md 4.1): open cases that are only an at-risk signal, or
+    in phase school with a school that expects a thuiszitter soon, within the user's scope."""
+    return (
+        cases_visible_to(user)
+        .open()
+        .filter(Q(at_risk=True) | Q(phase=Phase.SCHOOL, expects_thuiszitter_soon=True))
+    )

@@ -5,6 +5,9 @@ it locks the case, checks this table and writes the journal. Escalation decides 
 calls it; people call it through the case page and the API.
 """
 
+import datetime
+
+from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +69,14 @@ REOPEN_RESETS = (
     "retention_until",
     "first_offer_started_on",
 )
-REOPEN_WINDOW_DAYS = 91  # a new report within 3 months reopens the closed case
+# A new report within 3 calendar months of the closing day (that day included) reopens the
+# closed case, as the route counts its 3 months (escalation.route.three_months_on).
+REOPEN_WINDOW_MONTHS = 3
+
+
+def reopen_window_start(today: datetime.date) -> datetime.date:
+    """The first closing day whose case a new report made ``today`` reopens."""
+    return today - relativedelta(months=REOPEN_WINDOW_MONTHS)
 
 
 class ClosureReason(models.TextChoices):

@@ -41,7 +41,7 @@ from thuiszitters.models import User
 from thuiszitters.roles import Capability
 
 from .models import ArbitrationStatus, Escalation, OmRoute, Step
-from .route import TIMED_STEPS, three_months_on
+from .route import WEEK_STEPS, three_months_on
 from .selectors.route import (
     arbitration_panel_of,
     is_past_three_months_without_offer,
@@ -88,7 +88,7 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-TIMED_STEP_CHOICES = [(s.value, s.label) for s in TIMED_STEPS]
+TIMED_STEP_CHOICES = [(s.value, s.label) for s in WEEK_STEPS]
 OUTCOME_CHOICES = [
     (s.value, s.label)
     for s in (ArbitrationStatus.DECIDED, ArbitrationStatus.NO_RESULT, ArbitrationStatus.REFUSED)
@@ -191,11 +191,20 @@ class ArbitrationStartSerializer(InputSerializer):
     parents_representative = serializers.CharField(max_length=200)
     own_member = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
-        help_text="A doorbraakteam member of the case's region.",
+        help_text="A member of the doorbraakteam of the case's own SWV (a doorbraakteam "
+        "membership of that SWV, or the convenant's doorbraakteam coordinator).",
     )
     neighbour_member = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         help_text="A doorbraakteam member of the neighbouring SWV named in the convenant.",
+    )
+    chair = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The case's casusregisseur (its `lead_user`), who chairs the panel; "
+        "empty: that person. Anyone else is refused.",
     )
     reason = serializers.CharField()
 
@@ -436,9 +445,11 @@ class EscalationCaseViewSet(CaseViewSet):
         "Start binding arbitration",
         ArbitrationStartSerializer,
         "From the doorbraakteam, with the parents' (and from 12 the pupil's) consent to "
-        "binding arbitration. The panel: the parents' representative, a doorbraakteam member "
-        "of the region and one of the neighbouring SWV named in the convenant, chaired by you. "
-        "The neighbouring member sees this case while the panel sits.",
+        "binding arbitration. The panel: the parents' representative, a member of the "
+        "doorbraakteam of the case's own SWV and one of the neighbouring SWV named in the "
+        "convenant, chaired by the case's casusregisseur. The neighbouring member sees this "
+        "case while the panel sits. Every refusal names its field (missing consent: "
+        "`parents_representative`).",
         examples=[
             OpenApiExample(
                 "Panel",

@@ -15,7 +15,7 @@ class EscalationConfig(AppConfig):
 
         from .demo import demo_register
         from .navigation import nav_items
-        from .route import TIMED_STEPS
+        from .route import WEEK_STEPS
         from .services.steps import case_move_forward
 
         # Convenants before the demo's cases, whose route follows them.
@@ -23,4 +23,4 @@ class EscalationConfig(AppConfig):
         register_nav_provider(nav_items)
         # The cases API with the route's deadlines and steps.
         register_api_route("cases", "escalation.api.EscalationCaseViewSet", basename="case")
-        register_forward_move(TIMED_STEPS, case_move_forward)
+        register_forward_move(WEEK_STEPS, case_move_forward)

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
 
 DAY = datetime.timedelta(days=1)
 
-# The timed steps in route order; arbitration and the OM follow decisions, not timers.
-TIMED_STEPS = (Step.CASUSREGISSEUR, Step.DOORBRAAK_ASSESSMENT, Step.DOORBRAAKTEAM)
+# The steps counted in weeks from the clock start; a person may also take them earlier.
+WEEK_STEPS = (Step.CASUSREGISSEUR, Step.DOORBRAAK_ASSESSMENT, Step.DOORBRAAKTEAM)
+# The timed steps in route order: the weeks, then the OM in calendar months after the
+# doorbraakteam began (seed 002 6.11). Arbitration follows a decision, not a timer.
+TIMED_STEPS = (*WEEK_STEPS, Step.OM_REFERRAL)
+# The OM clock runs on while arbitration sits: arbitration without an outcome goes to the OM.
+OM_CLOCK_PHASES = (Phase.DOORBRAAKTEAM, Phase.ARBITRATION)
 ROUTE_PHASES = (
     Phase.SCHOOL,
     Phase.CASUSREGISSEUR,
@@ -47,6 +52,7 @@ class Policy:
     doorbraak_assessment_weeks: int = 8
     doorbraakteam_weeks: int = 12
     assessment_response_days: int = 7
+    om_referral_months: int = 3
     warning_days: int = 7
     pause_holidays: bool = False
 
@@ -60,6 +66,7 @@ class Policy:
             doorbraak_assessment_weeks=version.doorbraak_assessment_weeks,
             doorbraakteam_weeks=version.doorbraakteam_weeks,
             assessment_response_days=version.assessment_response_days,
+            om_referral_months=version.om_referral_months,
             warning_days=version.warning_days,
             pause_holidays=version.count_mode == CountMode.PAUSE_HOLIDAYS,
         )
@@ -111,10 +118,25 @@ def step_due(
     return add_weeks(clock_start, policy.weeks(step), holidays if policy.pause_holidays else ())
 
 
+def om_due(doorbraakteam_since: datetime.date, policy: Policy) -> datetime.date:
+    """The OM step's date: calendar months after the doorbraakteam began; holidays do not
+    pause it (relativedelta: 31 January plus 3 months is 30 April)."""
+    return doorbraakteam_since + relativedelta(months=policy.om_referral_months)
+
+
 def planned_dates(
-    clock_start: datetime.date, policy: Policy, holidays: Holidays = ()
+    clock_start: datetime.date,
+    policy: Policy,
+    holidays: Holidays = (),
+    doorbraakteam_since: datetime.date | None = None,
 ) -> dict[str, datetime.date]:
-    return {step: step_due(step, clock_start, policy, holidays) for step in TIMED_STEPS}
+    """The convenant's dates of the timed steps; the OM's counts from the day the
+    doorbraakteam began, or (not reached yet) from its latest planned date."""
+    planned: dict[str, datetime.date] = {
+        step: step_due(step, clock_start, policy, holidays) for step in WEEK_STEPS
+    }
+    planned[Step.OM_REFERRAL] = om_due(doorbraakteam_since or planned[Step.DOORBRAAKTEAM], policy)
+    return planned
 
 
 def three_months_on(clock_start: datetime.date) -> datetime.date:
@@ -131,6 +153,9 @@ class RouteState:
     done: frozenset[str] = frozenset()  # steps taken (or recorded as skipped) this round
     assessment_yes: bool = False  # the casusregisseur expects an offer within 4 weeks
     assessment_since: datetime.date | None = None  # the case entered the assessment
+    at_risk: bool = False  # a signal without absence: no clock yet (DESIGN.md 4.1)
+    doorbraakteam_since: datetime.date | None = None  # the doorbraakteam began this round
+    offer_started: bool = False  # a first suitable offer has started (stops the OM clock)
 
 
 @dataclass(frozen=True)
@@ -152,12 +177,21 @@ def next_deadline(state: RouteState, policy: Policy, holidays: Holidays = ()) ->
 
     In the doorbraak assessment the casusregisseur answers within the response time (counted
     from the day the case entered it); no answer by then brings the case to the doorbraakteam,
-    as does week 12 at the latest. Past the doorbraakteam nothing is timed.
+    as does week 12 at the latest. At the doorbraakteam and in arbitration the OM follows
+    ``om_referral_months`` after the doorbraakteam began, unless a suitable offer started.
     """
-    if state.phase not in ROUTE_PHASES[:3]:
+    if state.phase in OM_CLOCK_PHASES:
+        if Step.OM_REFERRAL in state.done or state.offer_started:
+            return None
+        since = state.doorbraakteam_since or step_due(
+            Step.DOORBRAAKTEAM, state.clock_start, policy, holidays
+        )
+        due = om_due(since, policy)
+        return Deadline(Step.OM_REFERRAL, due, due - datetime.timedelta(days=policy.warning_days))
+    if state.at_risk or state.phase not in ROUTE_PHASES[:3]:
         return None
     position = ROUTE_PHASES.index(state.phase)
-    for step in TIMED_STEPS[position:]:
+    for step in WEEK_STEPS[position:]:
         if step in state.done:
             continue
         due = step_due(step, state.clock_start, policy, holidays)

@@ -48,6 +48,10 @@ class Pupil(models.Model):
     # Whether the parties whose consent counts agree to binding arbitration now; kept in
     # line by report_sharing_refresh, read by the arbitrators' access (DESIGN.md 4.3).
     binding_arbitration_agreed = models.BooleanField(default=False)
+    # The consent age band (0, 12 or 16: rules.consent_age_band) the flags above were last
+    # computed for; the sweep recomputes them when a birthday moves the pupil on (ADR 0010).
+    # None: not known yet (rows written in bulk); the next sweep fills it in.
+    consent_age_band = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     startkwalificatie_on = models.DateField(
         _("startkwalificatie behaald op"),
         null=True,
@@ -63,7 +67,13 @@ class Pupil(models.Model):
         verbose_name = _("leerling")
         verbose_name_plural = _("leerlingen")
         ordering = ["surname", "given_names", "id"]
-        indexes = [models.Index(fields=["surname", "date_of_birth"], name="reg_pupil_name_dob_idx")]
+        indexes = [
+            models.Index(fields=["surname", "date_of_birth"], name="reg_pupil_name_dob_idx"),
+            # The sweep's birthdays: per band, a date_of_birth range finds the few who moved on.
+            models.Index(
+                fields=["consent_age_band", "date_of_birth"], name="reg_pupil_consent_band_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy as _
 
 from .models import AbsenceKind, ConsentParty, ConsentStatus
@@ -30,6 +31,18 @@ def birthday(date_of_birth: datetime.date, years: int) -> datetime.date:
         return date_of_birth.replace(year=date_of_birth.year + years)
     except ValueError:  # 29 February in a common year
         return datetime.date(date_of_birth.year + years, 3, 1)
+
+
+def born_by(day: datetime.date, years: int) -> datetime.date:
+    """The latest date of birth of someone ``years`` or older on ``day`` (for range filters
+    on date_of_birth; agrees with ``age_on``, 29 February included)."""
+    return day - relativedelta(years=years)
+
+
+def reportable_on(date_of_birth: datetime.date, day: datetime.date) -> bool:
+    """Reports go in from the 4th birthday up to the day before the 18th (DESIGN.md 4.1);
+    from the 18th birthday on the RMC takes over."""
+    return birthday(date_of_birth, 4) <= day < birthday(date_of_birth, 18)
 
 
 class CompulsoryEducation(StrEnum):
@@ -84,6 +97,38 @@ def compulsory_education_on(
     ):
         return CompulsoryEducation.KWALIFICATIEPLICHTIG
     return CompulsoryEducation.ENDED
+
+
+@dataclass(frozen=True)
+class CompulsoryBirths:
+    """Who is leerplichtig or kwalificatieplichtig on a day, as bounds on date_of_birth:
+    born after ``born_after`` and on or before ``born_until``; of those, born on or after
+    ``leerplicht_born_from`` is still leerplichtig (a startkwalificatie does not end it)."""
+
+    born_after: datetime.date
+    born_until: datetime.date
+    leerplicht_born_from: datetime.date
+
+
+def compulsory_births(day: datetime.date) -> CompulsoryBirths:
+    """``compulsory_education_on`` turned around, for a filter in the database."""
+    first_of_month = day.replace(day=1)
+    school_year = day.year if day.month >= 8 else day.year - 1
+    return CompulsoryBirths(
+        born_after=born_by(day, 18),
+        # The 5th birthday fell in an earlier month than ``day``'s.
+        born_until=born_by(first_of_month - datetime.timedelta(days=1), 5),
+        # The 16th birthday falls in this school year or later.
+        leerplicht_born_from=datetime.date(school_year - 16, 8, 1),
+    )
+
+
+# The age bands in which other parties' consent counts: the age each band starts at.
+CONSENT_AGE_BANDS = (0, 12, 16)
+
+
+def consent_age_band(age: int) -> int:
+    return max(b for b in CONSENT_AGE_BANDS if b <= age)
 
 
 def consent_parties_required(age: int) -> frozenset[str]:

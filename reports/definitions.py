@@ -4,7 +4,9 @@ Both are conditions on the absence reports of a case, evaluated in the database 
 ``Exists`` subqueries, so a count is one ``COUNT(*) FILTER (...)`` per definition.
 
 - Narrow (Inspectie): unauthorised (relative) absence that has lasted longer than four
-  weeks, plus absoluut verzuim (not enrolled).
+  weeks, plus absoluut verzuim (not enrolled), of a pupil who is leerplichtig or
+  kwalificatieplichtig on the date (from the first of the month after the 5th birthday to
+  the day before the 18th).
 - Broad (the "brede thuiszittersaanpak" of seed 001): the narrow ones, plus authorised
   absence (sickness, medical or psychological reasons, other authorised absence) and
   following less than half of the teaching time, each longer than four weeks, plus
@@ -21,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from cases.models import CaseReport
 from registration.models import AbsenceKind
+from registration.rules import compulsory_births
 
 from .periods import end_of_day
 
@@ -66,10 +69,25 @@ def _kind_q(on: datetime.date, after_four_weeks, at_once) -> Q:
     ) | Q(report__kind__in=list(at_once))
 
 
+def _compulsory_q(on: datetime.date) -> Q:
+    """The report's pupil is leerplichtig or kwalificatieplichtig on ``on``."""
+    births = compulsory_births(on)
+    return Q(
+        report__pupil__date_of_birth__gt=births.born_after,
+        report__pupil__date_of_birth__lte=births.born_until,
+    ) & (
+        Q(report__pupil__date_of_birth__gte=births.leerplicht_born_from)
+        | Q(report__pupil__startkwalificatie_on__isnull=True)
+        | Q(report__pupil__startkwalificatie_on__gt=on)
+    )
+
+
 def narrow_on(on: datetime.date, visible=None) -> Exists:
     """``visible``: a queryset of the absence reports that may decide (default all)."""
     return Exists(
-        _reports_on(on, visible).filter(_kind_q(on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE))
+        _reports_on(on, visible).filter(
+            _kind_q(on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE), _compulsory_q(on)
+        )
     )
 
 

@@ -242,6 +242,8 @@ def past_three_months_q(on: datetime.date) -> Q:
 def _past_months_q(on: datetime.date, months: int) -> Q:
     return (
         open_on_q(on)
+        # A signal without absence has no clock: never "at home" (DESIGN.md 4.1).
+        & Q(at_risk=False)
         & Q(clock_start__lte=_months_cutoff(on, months))
         & (Q(first_offer_started_on__isnull=True) | Q(first_offer_started_on__gt=on))
     )

@@ -446,6 +446,20 @@ def audit_list(
     )
 
 
+def audited_update(obj: models.Model, *, actor, reason: str = "", **values: Any) -> dict[str, Any]:
+    """Set these fields, save just them and audit the change; nothing when nothing changes.
+    Returns the audited values from before."""
+    fields = list(values)
+    before = snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    after = snapshot(obj, fields)
+    if after != before:
+        obj.save(update_fields=fields)
+        audit_change(actor=actor, obj=obj, before=before, after=after, reason=reason)
+    return before
+
+
 def audit_change(
     *,
     actor,

@@ -156,6 +156,8 @@ class CaseFileWriter:
                 parents_present=planned.parents_present,
                 pupil_present=planned.pupil_present,
                 decisions=decisions,
+                # Not every demo family consented to an MDO; the journal then says so.
+                confirmed_without_consent=True,
                 actions=[
                     {
                         "description": f"Uitvoeren: {decisions[0]}",

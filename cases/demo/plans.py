@@ -104,8 +104,9 @@ class PupilPlanner:
         rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 - demo data
         school, profile, consent_mode, reported = self._pick(rng, index)
         is_po = school.sector in PO_SECTORS
-        # PO: 4 to 12 today, and at least 4 on the oldest report; VO: 12 to 18 today.
-        oldest, youngest = (13 * 365 - 3, 4 * 365 + 250) if is_po else (19 * 365 - 5, 12 * 365 + 3)
+        # PO: 4 to 12 today, and at least 4 on the oldest report; VO: 12 to 17 today (from
+        # the 18th birthday reports are refused: the RMC's).
+        oldest, youngest = (13 * 365 - 3, 4 * 365 + 250) if is_po else (18 * 365 - 5, 12 * 365 + 3)
         date_of_birth = self.today - datetime.timedelta(days=rng.randint(youngest, oldest))
         if school.municipality_id in self.municipality_ids and rng.random() < 0.85:
             municipality_id = school.municipality_id

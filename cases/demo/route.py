@@ -22,6 +22,7 @@ from .timetravel import happening_at
 # phase -> handler(*, case, actor, when) -> bool (whether the step was taken)
 ROUTE_STEPS: dict[str, Callable[..., bool]] = {}
 SWV_HANDOVER = "De casusregisseur van het samenwerkingsverband neemt de casusregie over."
+BUREAU_TAKEOVER = "Leerplicht neemt de casusregie over; de leerplichtambtenaar kent het gezin."
 
 
 def register_route_step(phase: str, handler: Callable[..., bool]) -> None:
@@ -61,8 +62,10 @@ def route_walk(*, case: Case, story: Story, cast: Cast, reporter) -> Story:
 
 
 def _lead_settle(case: Case, wanted: str, cast: Cast, when: datetime.datetime) -> str:
-    """After week 4 the convenant's casusregisseur leads (the leerplicht bureau in the demo);
-    the story may have the SWV's casusregisseur take over, when that one may read the case."""
+    """After week 4 the convenant's casusregisseur leads: the SWV PO's own casusregisseur
+    (the demo convenant appoints them), leerplicht elsewhere. The story may want the other
+    one: the SWV's casusregisseur takes over from leerplicht when both may read the case;
+    leerplicht takes over when it may (and also when the casusregisseur may not read it)."""
     case.refresh_from_db()
     regisseur = cast.regisseur
     if (
@@ -70,16 +73,23 @@ def _lead_settle(case: Case, wanted: str, cast: Cast, when: datetime.datetime) -
         and regisseur is not None
         and case.swv_id == regisseur.organisation.pk
         and may_read(regisseur.user, case)
-        and case.lead_user is not None
-        and may_read(case.lead_user, case)
+    ):
+        target, actor, reason = regisseur, case.lead_user, SWV_HANDOVER
+    else:
+        target, actor, reason = cast.leerplicht, cast.leerplicht.user, BUREAU_TAKEOVER
+    if (
+        case.lead_organisation_id != target.organisation.pk
+        and actor is not None
+        and may_read(target.user, case)
+        and may_read(actor, case)
     ):
         with happening_at(case.pupil_id, when + datetime.timedelta(hours=1)):
             case_lead_change(
                 case=case,
-                organisation=regisseur.organisation,
-                user=regisseur.user,
-                actor=case.lead_user,
-                reason=SWV_HANDOVER,
+                organisation=target.organisation,
+                user=target.user,
+                actor=actor,
+                reason=reason,
             )
-        return "swv"
+        case.refresh_from_db()
     return "bureau" if case.lead_organisation_id == cast.bureau.pk else "swv"

@@ -183,6 +183,12 @@ class MeetingForm(forms.Form):
     action_due_on = forms.DateField(
         label=_("Actie uiterlijk op"), widget=DATE_INPUT, required=False
     )
+    # Hidden (not rendered) until the service warns that the MDO consent is missing.
+    confirmed_without_consent = forms.BooleanField(
+        label=_("Ik leg dit MDO vast zonder toestemming voor bespreking in een overleg"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     service_field_map = {
         "description": "action_description",
@@ -199,6 +205,17 @@ class MeetingForm(forms.Form):
             (p.pk, f"{p.display_name} ({p.get_role_display()})") for p in participants
         ]
         self.fields["action_owner"].choices = owners
+        name = "confirmed_without_consent"
+        if self.fields[name].to_python(self.data.get(self.add_prefix(name))):
+            self._show_confirmation()  # confirmed once: stays in sight with other errors
+
+    def _show_confirmation(self) -> None:
+        self.fields["confirmed_without_consent"].widget = forms.CheckboxInput()
+
+    def add_error(self, field, error):
+        if field == "confirmed_without_consent":
+            self._show_confirmation()
+        super().add_error(field, error)
 
     def clean(self):
         data = super().clean()
@@ -234,6 +251,7 @@ class MeetingForm(forms.Form):
             "participants": [self.participants_by_pk[pk] for pk in data["participants"]],
             "decisions": data["decision_list"],
             "actions": actions,
+            "confirmed_without_consent": data["confirmed_without_consent"],
         }
 
 
@@ -259,21 +277,30 @@ class ArrangementForm(forms.Form):
 
 class ParticipantForm(forms.Form):
     role = forms.ChoiceField(label=_("Rol in de casus"), choices=ParticipantRole.choices)
-    user = forms.ModelChoiceField(label=_("Collega"), queryset=User.objects.none(), required=False)
+    user = forms.ModelChoiceField(
+        label=_("Collega"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Uw collega's en de professionals van de school, het samenwerkingsverband, de "
+            "casusregie en leerplicht van deze casus."
+        ),
+    )
     name = forms.CharField(
         label=_("Of een naam"),
         required=False,
         help_text=_("Voor wie geen account heeft, zoals een ouder."),
     )
 
-    def __init__(self, *args, colleagues, **kwargs):
+    def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "---------")] + [(u.pk, _person(u)) for u in colleagues]
+        # The queryset validates the choice too (``cases.selectors.participant_candidates``).
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = _person
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        user = User.objects.get(pk=data["user"]) if data["user"] else None
-        return {"role": data["role"], "user": user, "name": data["name"]}
+        return {"role": data["role"], "user": data["user"], "name": data["name"]}
 
 
 def colleagues_of(user) -> list[User]:

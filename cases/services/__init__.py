@@ -1,3 +1,4 @@
+from .birthdays import BirthdayCase, cases_close_turned_18, cases_consent_ages_follow
 from .casefile import (
     action_add,
     action_status_set,
@@ -36,6 +37,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "BirthdayCase",
     "ConsentNow",
     "IdempotencyConflict",
     "IntakeInput",
@@ -57,6 +59,8 @@ __all__ = [
     "case_move_targets",
     "case_reopen",
     "case_transition",
+    "cases_close_turned_18",
+    "cases_consent_ages_follow",
     "cases_transition_by_timer",
     "check_in_record",
     "goal_add",

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from registration.models import Consent
-from registration.services import ConsentStanding, consent_record
+from registration.models import Consent, ConsentScope
+from registration.services import ConsentStanding, consent_record, pupil_consent_state
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, snapshot
 from thuiszitters.models import AuditAction, Organisation, OrganisationKind, User
@@ -40,7 +40,7 @@ from ..models import (
     Participant,
     ParticipantRole,
 )
-from .common import case_locked, journal, require_case_work
+from .common import case_locked, journal, lead_hand_over, require_case_work
 from .workflow import case_reopen
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
@@ -91,27 +91,9 @@ def case_lead_change(
         and not user.memberships.active().filter(organisation=organisation).exists()
     ):
         raise ValidationError({"user": _("Deze persoon werkt niet bij die organisatie.")})
-    now = timezone.now()
-    for current in LeadAssignment.objects.filter(case=case, ended_at__isnull=True):
-        current.ended_at = now
-        current.save(update_fields=["ended_at"])
-    LeadAssignment.objects.create(
-        case=case, organisation=organisation, user=user, started_at=now, reason=reason
+    return lead_hand_over(
+        case=case, organisation=organisation, user=user, actor=actor, reason=reason
     )
-    fields = ["lead_organisation", "lead_user"]
-    before = snapshot(case, fields)
-    case.lead_organisation, case.lead_user = organisation, user
-    case.save(update_fields=fields)
-    audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)
-    journal(
-        case,
-        actor,
-        CaseEventKind.LEAD_CHANGED,
-        reason,
-        organisation=organisation.pk,
-        user=user.pk if user else None,
-    )
-    return case
 
 
 def lead_history_start(case: Case) -> LeadAssignment:
@@ -211,21 +193,14 @@ def participant_add(
     case = case_locked(case)
     if user is None and not name.strip():
         raise ValidationError({"name": _("Kies een gebruiker of vul een naam in.")})
-    region_id = case.municipality.region_id
-    # (A municipality without a region matches nobody: region_id=None would match everyone
-    # whose organisation has no region.)
-    if user is not None and (
-        region_id is None
-        or not user.memberships.active()
-        .filter(organisation__region_id=region_id)
-        .exclude(organisation__kind=OrganisationKind.CARE_ORGANISATION)
-        .exists()
-    ):
+    from ..selectors import participant_candidates
+
+    if user is not None and not participant_candidates(actor, case).filter(pk=user.pk).exists():
         raise ValidationError(
             {
                 "user": _(
-                    "Kies een professional uit de regio van de casus; "
-                    "zorgpartners nodigt u apart uit."
+                    "Kies een collega of een professional van een organisatie die aan deze "
+                    "casus werkt; zorgpartners nodigt u apart uit."
                 )
             }
         )
@@ -353,9 +328,14 @@ def meeting_record(
     pupil_present: bool = False,
     decisions: Sequence[str] = (),
     actions: Sequence[dict[str, Any]] = (),
+    confirmed_without_consent: bool = False,
 ) -> Meeting:
     """A meeting with its participants and decisions; ``actions`` (description, due_on,
     owner_user/owner_organisation, decision index) become actions of the plan.
+
+    An MDO without the ``meeting_participation`` consent on its day is refused with a
+    warning on ``confirmed_without_consent``, unless the user confirmed; the journal then
+    says so (DESIGN.md 4.3: consent is enforced, not only recorded).
 
     Doorbraakteam members record the decisions of their own meetings (and arbitration
     hearings) without the general right to work cases."""
@@ -372,6 +352,21 @@ def meeting_record(
         raise ValidationError({"held_on": _("Leg een overleg vast nadat het is gehouden.")})
     if any(p.case_id != case.pk for p in participants):
         raise ValidationError({"participants": _("Kies betrokkenen van deze casus.")})
+    without_consent = (
+        kind == MeetingKind.MDO
+        and not pupil_consent_state(case.pupil, on=held_on)[
+            ConsentScope.MEETING_PARTICIPATION
+        ].effective
+    )
+    if without_consent and not confirmed_without_consent:
+        raise ValidationError(
+            {
+                "confirmed_without_consent": _(
+                    "Er is geen toestemming om de leerling in een MDO te bespreken. Vraag die "
+                    "eerst, of bevestig dat u het MDO toch vastlegt."
+                )
+            }
+        )
     meeting = Meeting(
         case=case,
         kind=kind,
@@ -381,13 +376,20 @@ def meeting_record(
         parents_present=parents_present,
         pupil_present=pupil_present,
     )
+    summary = str(meeting.get_kind_display())
+    if without_consent:
+        summary = _("%(kind)s, vastgelegd zonder toestemming voor bespreking in een overleg") % {
+            "kind": summary
+        }
+    extra = {"without_consent": True} if without_consent else {}
     _save_new(
         meeting,
         actor,
         case,
         CaseEventKind.MEETING_HELD,
-        meeting.get_kind_display(),
+        summary,
         held_on=held_on.isoformat(),
+        **extra,
     )
     meeting.participants.set(participants)
     made = []

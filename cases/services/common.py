@@ -1,16 +1,19 @@
-"""What every case service shares: the lock, the read-only rule, the journal, the check."""
+"""What every case service shares: the lock, the read-only rule, the journal, the check,
+the lead's handover."""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability
-from thuiszitters.models import User
+from thuiszitters.audit import audited_update
+from thuiszitters.models import Organisation, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
 
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, CaseEventKind, LeadAssignment
 
 
 def case_locked(case: Case, *, allow_closed: bool = False) -> Case:
@@ -40,3 +43,27 @@ def journal(case: Case, actor: Actor, kind: str, message: str = "", **data: Any)
     return CaseEvent.objects.create(
         case=case, actor=acting_user(actor), kind=kind, message=message, data=data
     )
+
+
+def lead_hand_over(
+    *, case: Case, organisation: Organisation, user: User | None, actor: Actor, reason: str
+) -> Case:
+    """Record a new lead of a locked case: the history row, the columns, audit and journal.
+    The caller checks who may hand over and to whom."""
+    now = timezone.now()
+    for current in LeadAssignment.objects.filter(case=case, ended_at__isnull=True):
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    LeadAssignment.objects.create(
+        case=case, organisation=organisation, user=user, started_at=now, reason=reason
+    )
+    audited_update(case, actor=actor, reason=reason, lead_organisation=organisation, lead_user=user)
+    journal(
+        case,
+        actor,
+        CaseEventKind.LEAD_CHANGED,
+        reason,
+        organisation=organisation.pk,
+        user=user.pk if user else None,
+    )
+    return case

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registration.models import AbsenceReport, ConsentStatus, Enrolment, Pupil
+from registration.models import AbsenceKind, AbsenceReport, ConsentStatus, Enrolment, Pupil
 from registration.services import (
     ConsentStanding,
     GuardianInput,
@@ -33,14 +33,14 @@ from registration.services import (
     pupil_register_for_report,
 )
 from thuiszitters.access import has_capability
-from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.audit import audit_change, audited_update, snapshot
 from thuiszitters.models import AuditAction, Municipality, Organisation, User
 from thuiszitters.roles import Capability
 
 from ..models import Case, CaseEvent, CaseEventKind, CaseReport
-from ..workflow import REOPEN_WINDOW_DAYS, Phase
+from ..workflow import Phase, reopen_window_start
 from .casefile import lead_history_start
-from .workflow import case_reopen
+from .workflow import CaseScope, case_reopen, check_ins_cancel_pending
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,44 @@ def absence_report_submit(
         return IntakeResult(seen, seen.case_link.case, case_created=False, duplicate=True)
 
 
+def _signal_only(case: Case, actor: User) -> None:
+    """A case reopened on a worry alone is a signal again: its clock waits for absence."""
+    audited_update(case, actor=actor, reason="reopened on an at-risk report", at_risk=True)
+
+
+def _clock_starts(case: Case, actor: User, start: datetime.date, report: AbsenceReport) -> None:
+    """The first absence in a signal-only case: the clock starts at its first day."""
+    before = audited_update(
+        case,
+        actor=actor,
+        reason="absence reported in an at-risk case",
+        at_risk=False,
+        clock_start=start,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind=CaseEventKind.CLOCK_STARTED,
+        message=_("Verzuim gemeld: de klok loopt vanaf %(day)s.")
+        % {"day": start.strftime("%d-%m-%Y")},
+        data={"report": report.pk, "from": before["clock_start"], "to": start.isoformat()},
+    )
+
+
+def _new_case_scope(
+    actor: User, reporting_organisation: Organisation, placement: ReportPlacement
+) -> CaseScope:
+    """Where a case this report opens sits, and who leads it: the reporter (a person, not a
+    service account) for the reporting organisation."""
+    return CaseScope(
+        school=placement.school,
+        swv_id=placement.swv_id,
+        municipality_id=placement.municipality_id,
+        lead_organisation=reporting_organisation,
+        lead_user=actor if not actor.is_service_account else None,
+    )
+
+
 def _write(
     actor: User,
     reporting_organisation: Organisation,
@@ -174,11 +212,13 @@ def _write(
         channel=channel,
     )
     case = Case.objects.select_for_update().open().filter(pupil=data.pupil).first()
+    reopened = False
+    scope = _new_case_scope(actor, reporting_organisation, placement)
     if case is None:
         recent = (
             Case.objects.filter(
                 pupil=data.pupil,
-                closed_at__gte=timezone.now() - datetime.timedelta(days=REOPEN_WINDOW_DAYS),
+                closed_at__date__gte=reopen_window_start(timezone.localdate()),
             )
             .order_by("-closed_at")
             .first()
@@ -190,22 +230,24 @@ def _write(
                 by_system=True,
                 clock_start=data.absence_started_on,
                 reason=_("Nieuwe melding binnen 3 maanden na het sluiten."),
+                scope=scope,
             )
+            reopened = True
     created = case is None
     if case is None:
         case = Case(
             pupil=data.pupil,
             phase=Phase.SCHOOL,
             clock_start=data.absence_started_on,
-            swv_id=placement.swv_id,
-            school=placement.school,
-            municipality_id=placement.municipality_id,
-            lead_organisation=reporting_organisation,
-            lead_user=actor if not actor.is_service_account else None,
+            **scope.columns(),
             expects_thuiszitter_soon=data.expects_thuiszitter_soon,
+            # A worry without absence: on the preventive list, no clock (DESIGN.md 4.1).
+            at_risk=data.kind == AbsenceKind.AT_RISK,
         )
         case.save()
         lead_history_start(case)
+        # The aftercare of an earlier case ends: this case follows the pupil now.
+        check_ins_cancel_pending(data.pupil.pk)
         audit_change(
             actor=actor, obj=case, action=AuditAction.CREATE, organisation=reporting_organisation
         )
@@ -218,7 +260,12 @@ def _write(
             data={"report": report.pk, "channel": channel},
         )
     else:
-        if data.absence_started_on < case.clock_start:
+        signal = data.kind == AbsenceKind.AT_RISK
+        if reopened and signal and not case.at_risk:
+            _signal_only(case, actor)
+        elif case.at_risk and not signal:
+            _clock_starts(case, actor, data.absence_started_on, report)
+        elif not signal and data.absence_started_on < case.clock_start:
             # The clock starts at the first day of the continuous absence.
             before = snapshot(case, ["clock_start"])
             case.clock_start = data.absence_started_on

@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, audit_entry, snapshot
-from thuiszitters.models import AuditAction, AuditLogEntry
+from thuiszitters.models import AuditAction, AuditLogEntry, Organisation, School, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, SystemActor
 
@@ -33,7 +34,7 @@ from ..workflow import (
     is_allowed,
     is_escalation,
 )
-from .common import case_locked, journal, require_case_work
+from .common import case_locked, journal, lead_hand_over, require_case_work
 
 
 @transaction.atomic
@@ -346,6 +347,75 @@ def case_close(
     return case
 
 
+@dataclass(frozen=True)
+class CaseScope:
+    """Where a case sits (its scoping columns) and who leads it: what a report gives a new
+    case, and where the case that report reopens moves to."""
+
+    school: School | None
+    swv_id: int | None
+    municipality_id: int
+    lead_organisation: Organisation
+    lead_user: User | None
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "school": self.school,
+            "swv_id": self.swv_id,
+            "municipality_id": self.municipality_id,
+            "lead_organisation": self.lead_organisation,
+            "lead_user": self.lead_user,
+        }
+
+
+SCOPE_FIELDS = ["school", "swv", "municipality"]
+
+
+def check_ins_cancel_pending(pupil_id: int) -> int:
+    """Cancel the aftercare check-ins not yet done of the pupil's closed cases: the pupil is
+    missing again, so a new or reopened case takes over. Returns how many."""
+    pending = AftercareCheckIn.objects.filter(
+        case__pupil_id=pupil_id, done_on__isnull=True, cancelled=False
+    )
+    for check_in in pending:
+        check_in.cancelled = True
+        check_in.save(update_fields=["cancelled"])
+    return len(pending)
+
+
+def _scope_move(case: Case, actor: Actor, scope: CaseScope) -> None:
+    """Move a reopened case to the school, SWV, municipality and lead that its new report
+    gives, with a journal line and a lead handover where they change."""
+    before = snapshot(case, SCOPE_FIELDS)
+    case.school = scope.school
+    case.swv_id, case.municipality_id = scope.swv_id, scope.municipality_id
+    after = snapshot(case, SCOPE_FIELDS)
+    if after != before:
+        case.save(update_fields=SCOPE_FIELDS)
+        audit_change(actor=actor, obj=case, before=before, after=after, reason="reopened elsewhere")
+        journal(
+            case,
+            actor,
+            CaseEventKind.SCHOOL_CHANGED,
+            _("Heropend met een melding van %(org)s: de casus gaat mee naar de nieuwe plek.")
+            % {"org": scope.lead_organisation.name},
+            **{"from": before, "to": after},
+        )
+    lead_user_id = scope.lead_user.pk if scope.lead_user else None
+    if (case.lead_organisation_id, case.lead_user_id) != (
+        scope.lead_organisation.pk,
+        lead_user_id,
+    ):
+        lead_hand_over(
+            case=case,
+            organisation=scope.lead_organisation,
+            user=scope.lead_user,
+            actor=actor,
+            reason=_("Heropend met een nieuwe melding: %(org)s voert de regie.")
+            % {"org": scope.lead_organisation.name},
+        )
+
+
 @transaction.atomic
 def case_reopen(
     *,
@@ -354,13 +424,15 @@ def case_reopen(
     reason: str,
     clock_start: datetime.date | None = None,
     by_system: bool = False,
+    scope: CaseScope | None = None,
 ) -> Case:
     """Reopen a closed case in phase ``school`` (the same case, with its history).
 
     Privileged: the system on behalf of ``actor`` (a new report within 3 months, a check-in
     that finds the pupil missing again: ``by_system``) or a user who may lead cases. Resets
     the fields in ``REOPEN_RESETS`` and, when given, restarts the clock; cancels the pending
-    check-ins.
+    check-ins. A new report gives its ``scope``: the case moves to the school, SWV,
+    municipality and lead a new case would get from it.
     """
     if not by_system:
         if not has_capability(actor, Capability.LEAD_AS_CASUSREGISSEUR):
@@ -392,7 +464,7 @@ def case_reopen(
         resets=list(REOPEN_RESETS),
         **{"from": Phase.CLOSED, "to": Phase.SCHOOL},
     )
-    for check_in in case.check_ins.filter(done_on__isnull=True, cancelled=False):
-        check_in.cancelled = True
-        check_in.save(update_fields=["cancelled"])
+    check_ins_cancel_pending(case.pupil_id)
+    if scope is not None:
+        _scope_move(case, actor, scope)
     return case

@@ -37,7 +37,13 @@ from thuiszitters.roles import Capability
 from .. import services
 from ..forms import case_page as f
 from ..models import Case, Cause, Participant
-from ..selectors import case_is_led_by, case_view_of, cases_known_to, cases_visible_to
+from ..selectors import (
+    case_is_led_by,
+    case_view_of,
+    cases_known_to,
+    cases_visible_to,
+    participant_candidates,
+)
 
 JOURNAL_SHOWN = 200
 SECTION_TEMPLATES = {
@@ -191,7 +197,9 @@ class PageData:
                 participants=self.participants, owners=self.owners, **kw
             ),
             "arrangement": f.ArrangementForm,
-            "participant": lambda **kw: f.ParticipantForm(colleagues=self.colleagues, **kw),
+            "participant": lambda **kw: f.ParticipantForm(
+                candidates=participant_candidates(self.user, case), **kw
+            ),
             "care": lambda **kw: f.CarePartnerForm(case=case, **kw),
             "details": lambda **kw: f.DetailsForm(
                 initial={

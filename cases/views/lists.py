@@ -15,7 +15,7 @@ from thuiszitters.audit import audit_list
 from thuiszitters.filters import filtered
 from thuiszitters.roles import Capability
 
-from ..filters import SORTS, CaseListFilter
+from ..filters import SORTS, CaseListFilter, SignalFilter
 from ..selectors import (
     case_report_kinds,
     cases_annotate_for_list,
@@ -24,6 +24,7 @@ from ..selectors import (
     due_check_ins,
     my_actions,
     my_cases,
+    signals_visible_to,
 )
 
 PAGE_SIZE = 50
@@ -155,5 +156,47 @@ def case_list(request):
             "sort_links": sort_links,
             "filtered": bool(set(request.GET) - {"page", "sort", "status"})
             or request.GET.get("status", "open") != "open",
+        },
+    )
+
+
+def may_see_signals(user) -> bool:
+    """Those who work cases with sight of personal data: the school's zorgcoordinator, the
+    SWV and leerplicht (not the doorbraakteam or care partners, who see single cases)."""
+    return has_capability(user, Capability.VIEW_PERSONAL_DATA) and has_capability(
+        user, Capability.WORK_CASES
+    )
+
+
+def signal_list(request):
+    """The preventive list: at-risk signals (no clock yet) and cases in phase school that the
+    school expects to become thuiszitters soon; longest first, 50 a page."""
+    user = request.user
+    if not may_see_signals(user):
+        raise Http404
+    today = timezone.localdate()
+    filters = SignalFilter(
+        request.GET,
+        queryset=cases_annotate_for_list(signals_visible_to(user), user, on=today).order_by(
+            "clock_start", "id"
+        ),
+        request=request,
+    )
+    page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for case in rows:
+        case.report_kinds = [label for _value, label in case_report_kinds(case)]
+    audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/lists/signal_list.html",
+        {
+            "form": filters.form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "filtered": bool(set(request.GET) - {"page"}),
         },
     )

@@ -28,6 +28,7 @@ FIELDSETS = [
             "doorbraak_assessment_weeks",
             "doorbraakteam_weeks",
             "assessment_response_days",
+            "om_referral_months",
             "warning_days",
             "count_mode",
         ],
@@ -63,6 +64,7 @@ LABELS = {
     "doorbraak_assessment_weeks": _("Doorbraaktoets na (weken)"),
     "doorbraakteam_weeks": _("Doorbraakteam uiterlijk na (weken)"),
     "assessment_response_days": _("Antwoordtermijn doorbraaktoets (dagen)"),
+    "om_referral_months": _("Openbaar Ministerie uiterlijk na (maanden doorbraakteam)"),
     "warning_days": _("Waarschuwing vooraf (dagen)"),
     "count_mode": _("Telling van de weken"),
     "casusregie": _("Casusregie"),
@@ -94,6 +96,11 @@ HELP_TEXTS = {
     ),
     "assessment_response_days": _(
         "Zoveel dagen heeft de casusregisseur voor de doorbraaktoets; geen antwoord is 'nee'."
+    ),
+    "om_referral_months": _(
+        "Zonder passend aanbod gaat de casus uiterlijk zoveel kalendermaanden na de start van "
+        "het doorbraakteam naar de beoordeling voor het Openbaar Ministerie, ook als de "
+        "arbitrage nog loopt (standaard 3). Schoolvakanties tellen mee."
     ),
     "warning_days": _("Zoveel dagen voor een termijn krijgen de betrokkenen een waarschuwing."),
     "count_mode": _(

@@ -11,7 +11,7 @@ from registration.forms import DATE_INPUT
 from thuiszitters.models import User
 
 from ..models import ArbitrationStatus, OmRoute, Step
-from ..route import TIMED_STEPS
+from ..route import WEEK_STEPS
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 OUTCOMES = [
@@ -32,11 +32,11 @@ def person(user: User) -> str:
 
 
 class _StepField(forms.ChoiceField):
-    """Offers the steps this user may take; accepts every timed step, so that the service
+    """Offers the steps this user may take; accepts every week step, so that the service
     decides: a step beyond the user's right is refused (403), not a wrong choice."""
 
     def valid_value(self, value) -> bool:
-        return value in TIMED_STEPS
+        return value in WEEK_STEPS
 
 
 class EscalateForm(forms.Form):
@@ -77,19 +77,33 @@ class ArbitrationStartForm(forms.Form):
         help_text=_("De vertegenwoordiger die de ouders zelf kozen."),
     )
     own_member = forms.ModelChoiceField(
-        label=_("Lid doorbraakteam uit de eigen regio"), queryset=User.objects.none()
+        label=_("Lid doorbraakteam van het eigen samenwerkingsverband"),
+        queryset=User.objects.none(),
     )
     neighbour_member = forms.ModelChoiceField(
         label=_("Lid doorbraakteam van het naburige samenwerkingsverband"),
         queryset=User.objects.none(),
     )
+    # Only the case's casusregisseur chairs; empty (an older client) means that person too.
+    chair = forms.ModelChoiceField(
+        label=_("Voorzitter (casusregisseur van de casus)"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=None,
+    )
     reason = forms.CharField(label=_("Waarom arbitrage"), widget=TEXTAREA)
 
-    def __init__(self, *args, own_members, neighbour_members, neighbour_swv=None, **kwargs):
+    def __init__(
+        self, *args, own_members, neighbour_members, chair=None, neighbour_swv=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["own_member"].queryset = own_members
         self.fields["neighbour_member"].queryset = neighbour_members
-        for name in ("own_member", "neighbour_member"):
+        self.fields["chair"].queryset = (
+            User.objects.filter(pk=chair.pk) if chair is not None else User.objects.none()
+        )
+        self.fields["chair"].initial = chair.pk if chair is not None else None
+        for name in ("own_member", "neighbour_member", "chair"):
             self.fields[name].label_from_instance = person
         if neighbour_swv is not None:
             self.fields["neighbour_member"].help_text = _(

@@ -10,13 +10,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseEventKind, CaseQuerySet, Meeting, MeetingKind
 from cases.selectors import cases_visible_to
 from cases.workflow import Phase
+from thuiszitters.access import has_capability
 from thuiszitters.models import Membership, Samenwerkingsverband, User
 from thuiszitters.roles import Capability
 
@@ -38,7 +39,12 @@ from ..route import (
     planned_dates,
     three_months_on,
 )
-from ..services.deadlines import deadline_of, holidays_by_region
+from ..services.deadlines import (
+    deadline_of,
+    holidays_by_region,
+    offer_stops_om,
+    signal_changed,
+)
 from ..services.policy import current_version
 
 if TYPE_CHECKING:
@@ -53,8 +59,9 @@ def past_three_months_without_offer(
     """Of ``cases``: the open ones at home for more than three months without a suitable
     offer (since ``deadline.three_months_on``); for dashboards and reports."""
     day = on or timezone.localdate()
+    # A signal without absence is not at home: its clock has not started.
     return cases.open().filter(
-        deadline__three_months_on__lte=day, first_offer_started_on__isnull=True
+        deadline__three_months_on__lte=day, first_offer_started_on__isnull=True, at_risk=False
     )
 
 
@@ -92,7 +99,12 @@ def next_deadline_of(case: Case, today: datetime.date | None = None) -> NextDead
     if not case.is_open:
         return None
     stored = getattr(case, "deadline", None) if _loaded(case, "deadline") else None
-    if stored is None or not stored.is_current_for(case.phase, case.clock_start, case.route_round):
+    if (
+        stored is None
+        or not stored.is_current_for(case.phase, case.clock_start, case.route_round)
+        or signal_changed(stored, case.at_risk, case.phase)
+        or offer_stops_om(stored, case.first_offer_started_on)
+    ):
         stored = deadline_of(case)
     return _summary(stored, today)
 
@@ -105,6 +117,7 @@ def is_past_three_months_without_offer(case: Case, today: datetime.date | None =
     today = today or timezone.localdate()
     return (
         case.is_open
+        and not case.at_risk
         and case.first_offer_started_on is None
         and three_months_on(case.clock_start) <= today
     )
@@ -219,11 +232,18 @@ def route_of(case: Case, today: datetime.date | None = None) -> Route:
     policy = Policy.of(version)
     region_id = case.municipality.region_id
     holidays = holidays_by_region([region_id]).get(region_id, ()) if region_id is not None else ()
-    planned = planned_dates(case.clock_start, policy, holidays)
     escalations = list(
         Escalation.objects.filter(**round_).select_related("actor").order_by("happened_at", "id")
     )
     by_step = {e.step: e for e in escalations}
+    team = by_step.get(Step.DOORBRAAKTEAM)
+    planned = planned_dates(
+        case.clock_start, policy, holidays, team.happened_on if team is not None else None
+    )
+    if case.first_offer_started_on is not None:
+        del planned[Step.OM_REFERRAL]  # a started offer stops the OM clock
+    if case.at_risk:
+        planned = {}  # a signal: no clock, so no dates until absence is reported
     assessment = DoorbraakAssessment.objects.filter(**round_).select_related("answered_by").first()
     panel = (
         ArbitrationPanel.objects.filter(**round_)
@@ -292,6 +312,34 @@ def doorbraakteam_members(
     return User.objects.filter(
         pk__in=memberships.values("user_id"), is_active=True, is_service_account=False
     ).order_by("full_name", "email")
+
+
+def own_doorbraakteam_members(case: Case, version: PolicyVersion | None = None) -> QuerySet[User]:
+    """The doorbraakteam of the case's own SWV (seed 002, 6.9): who sits on it through a
+    membership of that SWV, and the convenant's coordinator of that team, who may work
+    elsewhere in the region. ``version``: the SWV's convenant, when the caller has it."""
+    if case.swv_id is None:
+        return User.objects.none()
+    version = version if version is not None else current_version(case.swv_id)
+    own = Q(organisation_id=case.swv_id)
+    region_id = case.municipality.region_id
+    if version is not None and version.doorbraakteam_coordinator_id and region_id is not None:
+        own |= Q(user_id=version.doorbraakteam_coordinator_id, organisation__region_id=region_id)
+    memberships = Membership.objects.active().filter(
+        own, role__permissions__codename=Capability.SIT_ON_DOORBRAAKTEAM
+    )
+    return User.objects.filter(
+        pk__in=memberships.values("user_id"), is_active=True, is_service_account=False
+    ).order_by("full_name", "email")
+
+
+def case_casusregisseur(case: Case) -> User | None:
+    """The case's casusregisseur: the person holding the lead, while they may lead as
+    casusregisseur (an organisation that named no one yet has none)."""
+    user = case.lead_user
+    if user is None or not user.is_active or user.is_service_account:
+        return None
+    return user if has_capability(user, Capability.LEAD_AS_CASUSREGISSEUR) else None
 
 
 # --- The doorbraakteam's agenda --------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Case
+from cases.workflow import Phase
 
 from ..models import (
     CaseDeadline,
@@ -29,6 +30,7 @@ from ..route import (
     RouteState,
     merge_holidays,
     next_deadline,
+    om_due,
     step_due,
     three_months_on,
 )
@@ -62,6 +64,19 @@ def batched(ids: list[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
+def signal_changed(row: CaseDeadline, at_risk: bool, phase: str) -> bool:
+    """Whether the row predates a change of the case's at-risk flag: a signal has no step,
+    and a case in phase school with absence always has one. The clock start may not move
+    when absence is first reported, so the stored inputs alone do not show it."""
+    return bool(row.step) if at_risk else (phase == Phase.SCHOOL and not row.step)
+
+
+def offer_stops_om(row: CaseDeadline, first_offer_started_on: datetime.date | None) -> bool:
+    """Whether a stored OM step predates a suitable offer's start (which moves none of the
+    stored inputs): a started offer stops the OM clock."""
+    return row.step == Step.OM_REFERRAL and first_offer_started_on is not None
+
+
 class RouteFacts:
     """What the route computation needs of a batch of cases, read in six queries."""
 
@@ -78,11 +93,14 @@ class RouteFacts:
                 "municipality__region_id",
                 "lead_organisation_id",
                 "lead_user_id",
+                "at_risk",
+                "first_offer_started_on",
             )
         }
         rounds = {pk: row["route_round"] for pk, row in self.cases.items()}
         self.done: dict[int, set[str]] = defaultdict(set)
         self.assessment_since: dict[int, datetime.date] = {}
+        self.doorbraakteam_since: dict[int, datetime.date] = {}
         for case_id, route_round, step, happened_at in Escalation.objects.filter(
             case_id__in=list(self.cases)
         ).values_list("case_id", "route_round", "step", "happened_at"):
@@ -91,6 +109,8 @@ class RouteFacts:
             self.done[case_id].add(step)
             if step == Step.DOORBRAAK_ASSESSMENT:
                 self.assessment_since[case_id] = timezone.localtime(happened_at).date()
+            elif step == Step.DOORBRAAKTEAM:
+                self.doorbraakteam_since[case_id] = timezone.localtime(happened_at).date()
         self.assessment_yes = {
             case_id
             for case_id, route_round in DoorbraakAssessment.objects.filter(
@@ -105,8 +125,11 @@ class RouteFacts:
 
     def is_current(self, row: CaseDeadline) -> bool:
         case = self.cases.get(row.case_id)
-        return case is not None and row.is_current_for(
-            case["phase"], case["clock_start"], case["route_round"]
+        return (
+            case is not None
+            and row.is_current_for(case["phase"], case["clock_start"], case["route_round"])
+            and not signal_changed(row, case["at_risk"], case["phase"])
+            and not offer_stops_om(row, case["first_offer_started_on"])
         )
 
     def version(self, case_id: int) -> PolicyVersion | None:
@@ -120,6 +143,11 @@ class RouteFacts:
 
     def planned(self, case_id: int, step: str) -> datetime.date:
         """The convenant's date for a timed step of this case."""
+        if step == Step.OM_REFERRAL:
+            since = self.doorbraakteam_since.get(case_id) or self.planned(
+                case_id, Step.DOORBRAAKTEAM
+            )
+            return om_due(since, self.policy(case_id))
         return step_due(
             step,
             self.cases[case_id]["clock_start"],
@@ -135,6 +163,9 @@ class RouteFacts:
             done=frozenset(self.done.get(case_id, ())),
             assessment_yes=case_id in self.assessment_yes,
             assessment_since=self.assessment_since.get(case_id),
+            at_risk=row["at_risk"],
+            doorbraakteam_since=self.doorbraakteam_since.get(case_id),
+            offer_started=row["first_offer_started_on"] is not None,
         )
 
     def deadline_row(self, case_id: int, now: datetime.datetime) -> CaseDeadline:
@@ -218,6 +249,9 @@ def stale_case_ids() -> list[int]:
             | ~Q(deadline__phase=F("phase"))
             | ~Q(deadline__clock_start=F("clock_start"))
             | ~Q(deadline__route_round=F("route_round"))
+            | Q(at_risk=True) & ~Q(deadline__step="")
+            | Q(at_risk=False, phase=Phase.SCHOOL, deadline__step="")
+            | Q(deadline__step=Step.OM_REFERRAL, first_offer_started_on__isnull=False)
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -237,7 +271,12 @@ def deadline_of(case: Case) -> CaseDeadline | None:
     if not case.is_open:
         return None
     stored = CaseDeadline.objects.filter(case=case).first()
-    if stored is None or not stored.is_current_for(case.phase, case.clock_start, case.route_round):
+    if (
+        stored is None
+        or not stored.is_current_for(case.phase, case.clock_start, case.route_round)
+        or signal_changed(stored, case.at_risk, case.phase)
+        or offer_stops_om(stored, case.first_offer_started_on)
+    ):
         facts = RouteFacts([case.pk])
         return facts.deadline_row(case.pk, timezone.now()) if case.pk in facts.cases else None
     return stored

@@ -64,6 +64,33 @@ def recipients(
     return users
 
 
+def leerplicht_officers(municipality_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The leerplicht officers per municipality (its bureau's or its own): with the
+    casusregisseur they decide on the referral to the OM. Two queries."""
+    from thuiszitters.models import LeerplichtBureau, Membership
+    from thuiszitters.roles import RoleCode
+
+    ids = set(municipality_ids)
+    orgs: dict[int, set[int]] = defaultdict(set)
+    for municipality_id in ids:
+        orgs[municipality_id].add(municipality_id)
+    for bureau_id, municipality_id in LeerplichtBureau.municipalities.through.objects.filter(
+        municipality_id__in=ids
+    ).values_list("leerplichtbureau_id", "municipality_id"):
+        orgs[municipality_id].add(bureau_id)
+    by_org: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in (
+        Membership.objects.active()
+        .filter(
+            organisation_id__in={o for os in orgs.values() for o in os},
+            role__name=RoleCode.LEERPLICHT,
+        )
+        .values_list("organisation_id", "user_id")
+    ):
+        by_org[org_id].add(user_id)
+    return {m: {u for o in os for u in by_org.get(o, ())} for m, os in orgs.items()}
+
+
 def notify(events: list[Event]) -> int:
     """Store the notifications (once per user and event) and send the wanted e-mails after
     the commit. Returns the number of notifications offered (duplicates are ignored)."""

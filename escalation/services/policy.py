@@ -21,6 +21,7 @@ VERSION_FIELDS = [
     "doorbraak_assessment_weeks",
     "doorbraakteam_weeks",
     "assessment_response_days",
+    "om_referral_months",
     "warning_days",
     "count_mode",
     "casusregie",

@@ -33,7 +33,8 @@ from ..models import (
     Step,
     Trigger,
 )
-from ..route import TIMED_STEPS, steps_between
+from ..route import TIMED_STEPS, WEEK_STEPS, steps_between
+from ..selectors.route import case_casusregisseur, own_doorbraakteam_members
 from .appointment import appoint
 from .deadlines import RouteFacts, deadlines_compute
 from .notify import Event, notify
@@ -102,7 +103,7 @@ def _move_lead_to_casusregisseur(case: Case, actor: User, reason: str, facts: Ro
 def escalate_by_hand(*, case: Case, step: str, actor: User, reason: str) -> list[Escalation]:
     """Take a timed step earlier than its deadline, with a reason. Steps between the case's
     phase and ``step`` that the table lets the case pass over are recorded as skipped."""
-    if step not in TIMED_STEPS:
+    if step not in WEEK_STEPS:
         raise ValidationError({"step": _("Kies casusregisseur, doorbraaktoets of doorbraakteam.")})
     require_case_work(actor, case)
     if step != Step.CASUSREGISSEUR:
@@ -240,13 +241,16 @@ def arbitration_start(
     own_member: User,
     neighbour_member: User,
     reason: str,
+    chair: User | None = None,
 ) -> ArbitrationPanel:
     """The casusregisseur, with the doorbraakteam, refers the case to binding arbitration.
 
     Only with the parents' (and from 12 the pupil's) binding-arbitration consent and their
-    chosen representative. The panel: that representative, a member of the own region's
-    doorbraakteam and a member of the neighbouring SWV named in the convenant, chaired by
-    the casusregisseur. The neighbouring member may see this one case while the panel sits.
+    chosen representative. The panel (seed 002, 6.9): that representative, a member of the
+    doorbraakteam of the case's own SWV and a member of the neighbouring SWV named in the
+    convenant, chaired by the case's casusregisseur (``chair``: empty is that person). The
+    neighbouring member may see this one case while the panel sits. Every refusal of the
+    panel names its field.
     """
     require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
     case = case_locked(case)
@@ -254,14 +258,23 @@ def arbitration_start(
     if case.phase != Phase.DOORBRAAKTEAM:
         raise ValidationError(_("Arbitrage volgt op het doorbraakteam."))
     if not binding_arbitration_agreed(case):
-        raise ValidationError(
-            _(
-                "Arbitrage begint alleen met toestemming voor bindende arbitrage "
-                "van de ouders (en vanaf 12 jaar de leerling)."
-            )
+        # On the representative: the parents choose one only when they agree.
+        errors["parents_representative"] = _(
+            "Arbitrage begint alleen met toestemming voor bindende arbitrage "
+            "van de ouders (en vanaf 12 jaar de leerling)."
         )
-    if not parents_representative.strip():
+    elif not parents_representative.strip():
         errors["parents_representative"] = _("Wie vertegenwoordigt de ouders?")
+    casusregisseur = case_casusregisseur(case)
+    if casusregisseur is None:
+        errors["chair"] = _(
+            "De casus heeft nog geen casusregisseur als persoon; draag de casusregie eerst "
+            "over aan de casusregisseur, die de commissie voorzit."
+        )
+    elif chair is not None and chair.pk != casusregisseur.pk:
+        errors["chair"] = _("De casusregisseur van de casus, %(name)s, is voorzitter.") % {
+            "name": casusregisseur.full_name or casusregisseur.email
+        }
     if not reason.strip():
         errors["reason"] = _("Geef de reden voor arbitrage.")
     facts = RouteFacts([case.pk])
@@ -276,17 +289,26 @@ def arbitration_start(
         errors["neighbour_member"] = _("Kies een lid van het doorbraakteam van %(swv)s.") % {
             "swv": neighbour_swv.name
         }
-    region_id = case.municipality.region_id
-    if not has_capability(own_member, Capability.SIT_ON_DOORBRAAKTEAM, region_id=region_id):
-        errors["own_member"] = _("Kies een lid van het doorbraakteam uit de eigen regio.")
-    elif neighbour_swv is not None and own_member.pk == getattr(neighbour_member, "pk", None):
+    own_swv = case.swv
+    if own_swv is None:
+        errors["own_member"] = _(
+            "De casus hoort bij geen samenwerkingsverband, dus er is geen eigen doorbraakteam."
+        )
+    elif (
+        own_member is None
+        or not own_doorbraakteam_members(case, version).filter(pk=own_member.pk).exists()
+    ):
+        errors["own_member"] = _("Kies een lid van het doorbraakteam van %(swv)s.") % {
+            "swv": own_swv.name
+        }
+    elif own_member.pk in (getattr(neighbour_member, "pk", None), getattr(casusregisseur, "pk", 0)):
         errors["own_member"] = _("De leden van de commissie zijn verschillende mensen.")
-    if errors or neighbour_swv is None:  # no neighbouring SWV only together with an error
+    if errors or neighbour_swv is None or casusregisseur is None:  # only with an error
         raise ValidationError(errors)
     panel = ArbitrationPanel.objects.create(
         case=case,
         route_round=case.route_round,
-        chair=actor,
+        chair=casusregisseur,
         parents_representative=parents_representative.strip(),
         own_member=own_member,
         neighbour_swv=neighbour_swv,
@@ -310,7 +332,8 @@ def arbitration_start(
         case,
         actor,
         CaseEventKind.DECISION,
-        _("Arbitragecommissie ingesteld. Voorzitter: %(chair)s.") % {"chair": actor.full_name},
+        _("Arbitragecommissie ingesteld. Voorzitter: %(chair)s.")
+        % {"chair": casusregisseur.full_name or casusregisseur.email},
         panel=panel.pk,
     )
     notify(
@@ -389,7 +412,8 @@ def om_refer(
     *, case: Case, actor: User, route: str, referred_on: datetime.date, reason: str
 ) -> OmReferral:
     """Refer the case to the Openbaar Ministerie (civil or criminal route) when the parents
-    refuse binding arbitration or arbitration has no result."""
+    refuse binding arbitration or arbitration has no result; or record the referral of a
+    case the timer brought to the OM step (months after the doorbraakteam began)."""
     require_case_work(actor, case, Capability.LEAD_AS_CASUSREGISSEUR)
     case = case_locked(case)
     errors = {}
@@ -428,8 +452,12 @@ def om_refer(
             % {"reason": reason},
             facts,
         )
+    elif case.phase == Phase.OM_REFERRAL:
+        if OmReferral.objects.filter(case=case, route_round=case.route_round).exists():
+            raise ValidationError(_("De doorverwijzing naar het OM is al vastgelegd."))
     else:
         raise ValidationError(_("Doorverwijzen naar het OM volgt op doorbraakteam of arbitrage."))
+    by_timer = case.phase == Phase.OM_REFERRAL
     referral = OmReferral.objects.create(
         case=case,
         route_round=case.route_round,
@@ -440,6 +468,19 @@ def om_refer(
         created_by=actor,
     )
     audit_change(actor=actor, obj=referral, action=AuditAction.CREATE, reason=reason)
+    if by_timer:  # the phase and its escalation row are the sweep's already
+        journal(
+            case,
+            actor,
+            CaseEventKind.DECISION,
+            _("Doorverwezen naar het OM (%(route)s) op %(day)s. %(reason)s")
+            % {
+                "route": referral.get_route_display(),
+                "day": referred_on.strftime("%d-%m-%Y"),
+                "reason": referral.reason,
+            },
+        )
+        return referral
     case = case_transition(
         case=case, to_phase=Phase.OM_REFERRAL, actor=actor, reason=reason, via="escalation"
     )

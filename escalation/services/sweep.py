@@ -18,16 +18,37 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import remove_perm
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
+from thuiszitters.audit import audit_change, audited_update
 from thuiszitters.system import SWEEP
 
-from ..models import CaseDeadline, Escalation, Notification, NotificationKind, Step, Trigger
+from ..models import (
+    ArbitrationPanel,
+    ArbitrationStatus,
+    CaseDeadline,
+    Escalation,
+    Notification,
+    NotificationKind,
+    Step,
+    Trigger,
+)
 from ..route import TIMED_STEPS
 from .appointment import appoint
+from .birthdays import close_turned_18, consent_ages_follow
 from .deadlines import BATCH_SIZE, RouteFacts, deadlines_compute, stale_case_ids
-from .notify import Event, appointed_casusregisseurs, enrolment_alerts_deliver, notify, recipients
+from .monitoring import monitoring_reminders
+from .notify import (
+    Event,
+    appointed_casusregisseurs,
+    enrolment_alerts_deliver,
+    leerplicht_officers,
+    notify,
+    recipients,
+)
+from .steps import ARBITRATOR_PERMISSION
 
 MAX_LINES = 200
 
@@ -43,6 +64,9 @@ class SweepResult:
     refreshed: int = 0
     escalated: Counter[str] = field(default_factory=Counter)
     warned: int = 0
+    closed_at_18: int = 0  # open cases closed because the pupil turned 18
+    consent_ages: int = 0  # open cases whose pupil's age changed whose consent counts
+    monitoring: int = 0  # cases whose lead got this week's monitoring reminder
     lines: list[str] = field(default_factory=list)
 
     def log(self, line: str) -> None:
@@ -57,7 +81,8 @@ class SweepResult:
         steps = ", ".join(f"{Step(s).label}: {n}" for s, n in sorted(self.escalated.items()))
         return (
             f"{self.as_of}: {self.total} escalations ({steps or '-'}), {self.warned} warnings, "
-            f"{self.refreshed} deadlines recomputed"
+            f"{self.refreshed} deadlines recomputed, {self.monitoring} monitoring reminders, "
+            f"{self.closed_at_18} closed at 18, {self.consent_ages} consent by age"
             + (" (dry run, nothing kept)" if self.dry_run else "")
         )
 
@@ -85,6 +110,9 @@ def escalation_sweep(
 
 
 def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled: bool) -> None:
+    # Birthdays first: a pupil who turns 18 today leaves the route instead of escalating.
+    result.closed_at_18 = close_turned_18(today, result)
+    result.consent_ages = consent_ages_follow(today, result)
     stale = stale_case_ids()
     if stale:
         result.refreshed = deadlines_compute(stale)
@@ -111,6 +139,7 @@ def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled
         if not moved:
             break
     _warn(today, result, batch_size)
+    result.monitoring = monitoring_reminders(today=today, batch_size=batch_size)
     enrolment_alerts_deliver()  # any that the task after the enrolment's commit did not
     if Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists():
         from ..tasks import send_notification_emails
@@ -142,6 +171,12 @@ def _escalate_batch(
             "step": Step(deadline.step).label,
             "due": due_on.strftime("%d-%m-%Y"),
         }
+        if deadline.step == Step.OM_REFERRAL:
+            message = _(
+                "Termijn verstreken: %(months)s maanden na de start van het doorbraakteam "
+                "zonder passend aanbod, uiterlijk %(due)s. De casusregisseur beoordeelt met "
+                "leerplicht de doorverwijzing naar het Openbaar Ministerie."
+            ) % {"months": facts.policy(pk).om_referral_months, "due": due_on.strftime("%d-%m-%Y")}
         org, user = leads.get(pk, (None, None))
         steps.append(
             TimerStep(
@@ -173,7 +208,12 @@ def _escalate_batch(
         ignore_conflicts=True,
     )
     deadlines_compute([s.case_id for s in applied])
+    _arbitration_end(
+        [s.case_id for s in applied if s.from_phase == Phase.ARBITRATION],
+        {pk: row["route_round"] for pk, row in facts.cases.items()},
+    )
     events = []
+    officers = _om_officers(facts, [(s.case_id, s.to_phase) for s in applied])
     for s in applied:
         row = facts.cases[s.case_id]
         version = facts.version(s.case_id)
@@ -189,7 +229,8 @@ def _escalate_batch(
                     version=version,
                     appointed=appointed.get(version.pk, set()) if version else set(),
                     phase=s.from_phase,
-                ),
+                )
+                | officers.get(s.case_id, set()),
             )
         )
         result.escalated[s.to_phase] += 1
@@ -199,6 +240,43 @@ def _escalate_batch(
         )
     notify(events)
     return len(applied)
+
+
+def _om_officers(facts: RouteFacts, steps: list[tuple[int, str]]) -> dict[int, set[int]]:
+    """Per case whose step is the OM: the leerplicht officers of its municipality."""
+    om_cases = [pk for pk, step in steps if step == Step.OM_REFERRAL and pk in facts.cases]
+    if not om_cases:
+        return {}
+    by_municipality = leerplicht_officers({facts.cases[pk]["municipality_id"] for pk in om_cases})
+    return {pk: by_municipality.get(facts.cases[pk]["municipality_id"], set()) for pk in om_cases}
+
+
+def _arbitration_end(case_ids: list[int], rounds: dict[int, int]) -> None:
+    """The OM timer passed while the panel sat: it ends without result, and with it the
+    neighbouring member's access to the case."""
+    for panel in (
+        ArbitrationPanel.objects.select_for_update()
+        .filter(case_id__in=case_ids, status=ArbitrationStatus.IN_SESSION)
+        .select_related("case", "neighbour_member")
+    ):
+        if rounds.get(panel.case_id) != panel.route_round:
+            continue
+        reason = _("Termijn voor het Openbaar Ministerie verstreken")
+        audited_update(
+            panel,
+            actor=SWEEP,
+            reason=reason,
+            status=ArbitrationStatus.NO_RESULT,
+            ended_at=timezone.now(),
+        )
+        remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, panel.case)
+        audit_change(
+            actor=SWEEP,
+            obj=panel.case,
+            before={"arbitrator": panel.neighbour_member_id},
+            after={"arbitrator": None},
+            reason=reason,
+        )
 
 
 def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
@@ -213,6 +291,7 @@ def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
         with transaction.atomic():
             facts = RouteFacts([d.case_id for d in batch])
             appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
+            officers = _om_officers(facts, [(d.case_id, d.step) for d in batch])
             events = []
             for d in batch:
                 row = facts.cases.get(d.case_id)
@@ -231,7 +310,8 @@ def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
                             version=version,
                             appointed=appointed.get(version.pk, set()) if version else set(),
                             phase=row["phase"],
-                        ),
+                        )
+                        | officers.get(d.case_id, set()),
                     )
                 )
             notify(events)

@@ -38,14 +38,16 @@ from thuiszitters.roles import Capability
 
 from ..forms import route as f
 from ..models import ArbitrationStatus, Step
-from ..route import ROUTE_PHASES, TIMED_STEPS
+from ..route import ROUTE_PHASES, WEEK_STEPS
 from ..selectors.route import (
     AGENDA_PHASES,
     arbitration_panel_of,
+    case_casusregisseur,
     doorbraakteam_agenda,
     doorbraakteam_members,
     is_past_three_months_without_offer,
     next_deadline_of,
+    own_doorbraakteam_members,
     route_of,
 )
 from ..services.steps import (
@@ -135,7 +137,7 @@ class RouteData:
         if not self.can_work or phase not in ROUTE_PHASES[:3]:
             return []
         position = ROUTE_PHASES.index(phase)
-        ahead = [s for s in TIMED_STEPS if ROUTE_PHASES.index(Phase(s)) > position]
+        ahead = [s for s in WEEK_STEPS if ROUTE_PHASES.index(Phase(s)) > position]
         return ahead if self.can_lead else [s for s in ahead if s == Step.CASUSREGISSEUR]
 
     @cached_property
@@ -163,6 +165,10 @@ class RouteData:
         return self.route.neighbour_swv
 
     @cached_property
+    def casusregisseur(self):
+        return case_casusregisseur(self.case)
+
+    @cached_property
     def panel(self):
         return self.route.panel
 
@@ -182,6 +188,7 @@ class RouteData:
                 and phase == Phase.DOORBRAAKTEAM
                 and self.binding_consent
                 and self.neighbour_swv is not None
+                and self.casusregisseur is not None
             )
         if name == "conclude":
             return (
@@ -198,6 +205,8 @@ class RouteData:
                     ArbitrationStatus.NO_RESULT,
                     ArbitrationStatus.REFUSED,
                 )
+            if phase == Phase.OM_REFERRAL:  # brought here by the timer, not yet referred
+                return self.route.om_referral is None
             return phase == Phase.DOORBRAAKTEAM and self.parents_refused
         if name == "meeting":
             return self.sits_on_team and phase in AGENDA_PHASES
@@ -209,10 +218,11 @@ class RouteData:
             "escalate": lambda **kw: f.EscalateForm(offered=self.escalate_steps, **kw),
             "assessment": f.AssessmentForm,
             "arbitration": lambda **kw: f.ArbitrationStartForm(
-                own_members=doorbraakteam_members(region_id=case.municipality.region_id),
+                own_members=own_doorbraakteam_members(case, self.route.version),
                 neighbour_members=doorbraakteam_members(
                     organisation_id=self.neighbour_swv.pk if self.neighbour_swv else None
                 ),
+                chair=self.casusregisseur,
                 neighbour_swv=self.neighbour_swv,
                 **kw,
             ),
@@ -245,6 +255,8 @@ class RouteData:
             return "consent"
         if self.neighbour_swv is None:
             return "neighbour"
+        if self.casusregisseur is None:
+            return "chair"
         return ""
 
 

@@ -5,7 +5,9 @@ Writing a report and joining it to a case is the intake service in ``cases``; it
 """
 
 from .consent import (
+    ConsentAgeChange,
     ConsentStanding,
+    consent_birthdays_refresh,
     consent_new,
     consent_record,
     consent_standing,
@@ -45,6 +47,7 @@ __all__ = [
     "MAX_AGE",
     "MIN_AGE",
     "REPORT_FIELDS",
+    "ConsentAgeChange",
     "ConsentStanding",
     "GuardianInput",
     "ReportInput",
@@ -53,6 +56,7 @@ __all__ = [
     "absence_report_create",
     "absence_report_validate",
     "absence_start_errors",
+    "consent_birthdays_refresh",
     "consent_new",
     "consent_record",
     "consent_standing",

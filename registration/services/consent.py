@@ -1,6 +1,7 @@
 """Consent: who may record it, the statements, and the sharing of reports that follows."""
 
 import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,14 +10,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.audit import audit_change, audit_entry, audited_update, snapshot
 from thuiszitters.models import (
     AuditAction,
+    AuditLogEntry,
     Organisation,
     OrganisationKind,
     User,
 )
-from thuiszitters.system import Actor
+from thuiszitters.system import Actor, is_system
 
 from ..models import (
     LAWFUL_KINDS,
@@ -26,7 +28,14 @@ from ..models import (
     Guardian,
     Pupil,
 )
-from ..rules import ScopeConsent, age_on, consent_state
+from ..rules import (
+    CONSENT_AGE_BANDS,
+    ScopeConsent,
+    age_on,
+    born_by,
+    consent_age_band,
+    consent_state,
+)
 from .pupils import _trusted_school_ids, _unsaved_pupil
 
 
@@ -227,3 +236,81 @@ def consent_record(
 
 
 # --- reports -----------------------------------------------------------------------------
+
+
+# --- birthdays ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentAgeChange:
+    """A pupil whose birthday moved them to another consent band (whose consent counts)."""
+
+    pupil_id: int
+    from_band: int
+    to_band: int
+    sharing_changed: bool
+
+
+@transaction.atomic
+def consent_birthdays_refresh(*, today: datetime.date, actor: Actor) -> list[ConsentAgeChange]:
+    """Recompute the sharing of every pupil whose 12th or 16th birthday (or a corrected date
+    of birth) moved them to another consent band since the last run (ADR 0010); the
+    sweep's work, so only the system may. Each pupil once: the band the flags were computed
+    for is stored (``Pupil.consent_age_band``); a missed day is caught up the next.
+
+    Cheap at any number of pupils: per band a date_of_birth range (indexed with the band)
+    finds the few who moved on. A pupil
+    without a band yet (written in bulk) gets today's, silently: nothing moved for them.
+    The caller holds the transaction, so the journal and notifications go with it.
+    """
+    if not is_system(actor):
+        raise PermissionDenied(_("Alleen het systeem herberekent toestemming op leeftijd."))
+    by_12, by_16 = born_by(today, 12), born_by(today, 16)
+    band_q = {
+        16: Q(date_of_birth__lte=by_16),
+        12: Q(date_of_birth__gt=by_16, date_of_birth__lte=by_12),
+        0: Q(date_of_birth__gt=by_12),
+    }
+    _bands_fill(today, actor)
+    changes = []
+    for band, q in band_q.items():
+        others = [b for b in CONSENT_AGE_BANDS if b != band]
+        moved = (
+            Pupil.objects.select_for_update(skip_locked=True)
+            .filter(q, consent_age_band__in=others)
+            .order_by("pk")
+        )
+        for pupil in moved:
+            reason = f"consent age {band}"
+            changed = report_sharing_refresh(pupil=pupil, actor=actor, reason=reason)
+            before = audited_update(pupil, actor=actor, reason=reason, consent_age_band=band)
+            changes.append(
+                ConsentAgeChange(pupil.pk, before["consent_age_band"], band, changed > 0)
+            )
+    return changes
+
+
+def _bands_fill(today: datetime.date, actor: Actor) -> None:
+    rows = Pupil.objects.filter(consent_age_band__isnull=True).values_list(
+        "pk", "date_of_birth", "municipality__region_id"
+    )
+    by_band: dict[int, list[AuditLogEntry]] = {}
+    for pk, date_of_birth, region_id in rows.iterator():
+        band = consent_age_band(age_on(date_of_birth, today))
+        by_band.setdefault(band, []).append(
+            audit_entry(
+                action=AuditAction.UPDATE,
+                object_type="registration.pupil",
+                object_id=pk,
+                changes={"before": {"consent_age_band": None}, "after": {"consent_age_band": band}},
+                reason="consent age band first known",
+                region_id=region_id,
+                actor=actor,
+            )
+        )
+    for band, entries in by_band.items():
+        for start in range(0, len(entries), 1000):
+            chunk = entries[start : start + 1000]
+            Pupil.objects.filter(pk__in=[int(e.object_id) for e in chunk]).update_audited(
+                chunk, consent_age_band=band
+            )

@@ -33,9 +33,9 @@ from ..models import (
     Guardian,
     Pupil,
 )
-from ..rules import age_on, birthday
+from ..rules import age_on, birthday, consent_age_band, reportable_on
 
-MIN_AGE, MAX_AGE = 4, 18
+MIN_AGE, MAX_AGE = 4, 18  # from the 4th birthday to the day before the 18th
 DEFAULT_ABSENCE_MAX_MONTHS_BACK = 24
 
 # One answer whether the BSN is unused, belongs to a pupil outside the user's scope, or to a
@@ -83,15 +83,27 @@ def pupil_new(
         bsn=bsn_normalise(bsn) or None,
     )
     pupil.full_clean()
-    age = age_on(date_of_birth, timezone.localdate())
-    if not MIN_AGE <= age <= MAX_AGE:
-        raise ValidationError(
-            {
-                "date_of_birth": _("Een leerling is tussen 4 en 18 jaar oud (nu %(age)s).")
-                % {"age": age}
-            }
-        )
+    today = timezone.localdate()
+    message = age_refusal(date_of_birth, today)
+    if message:
+        raise ValidationError({"date_of_birth": message})
+    pupil.consent_age_band = consent_age_band(age_on(date_of_birth, today))
     return pupil
+
+
+def age_refusal(date_of_birth: datetime.date, day: datetime.date) -> str:
+    """Why a pupil born on ``date_of_birth`` is not reported here on ``day`` ("" if they
+    are): before the 4th birthday, or from the 18th on (the RMC's then)."""
+    if reportable_on(date_of_birth, day):
+        return ""
+    if day >= birthday(date_of_birth, MAX_AGE):
+        return _(
+            "Vanaf de 18e verjaardag meldt u niet hier: draag de leerling over aan het RMC "
+            "(Regionale Meld- en Coördinatiefunctie)."
+        )
+    return _("Een leerling wordt gemeld vanaf de 4e verjaardag (nu %(age)s jaar).") % {
+        "age": age_on(date_of_birth, day)
+    }
 
 
 @transaction.atomic

@@ -27,13 +27,13 @@ from ..models import (
     Enrolment,
     Pupil,
 )
-from ..rules import age_on, birthday
+from ..rules import birthday
 from .consent import _report_sharing, pupil_consent_state
 from .pupils import (
     DEFAULT_ABSENCE_MAX_MONTHS_BACK,
-    MAX_AGE,
     MIN_AGE,
     _audit_in_both_regions,
+    age_refusal,
 )
 
 
@@ -171,13 +171,13 @@ def absence_report_validate(
     percent = data.share_followed_percent
     if percent is not None and not 0 <= percent <= 100:
         error("share_followed_percent", _("Het percentage ligt tussen 0 en 100."))
-    age = age_on(data.pupil.date_of_birth, reported_on)
-    if not MIN_AGE <= age <= MAX_AGE:
-        error(
-            "pupil",
-            _("Meldingen gaan over leerlingen van 4 tot en met 18 jaar; deze leerling is %(age)s.")
-            % {"age": age},
-        )
+    # The 4th birthday on the report date; the 18th today: a report made from then on,
+    # back-dated or not, belongs to the RMC.
+    age_message = age_refusal(data.pupil.date_of_birth, reported_on) or age_refusal(
+        data.pupil.date_of_birth, today
+    )
+    if age_message:
+        error("pupil", age_message)
     for message in absence_start_errors(data.pupil, data.absence_started_on):
         error("absence_started_on", message)
     if (

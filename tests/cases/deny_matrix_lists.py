@@ -1,5 +1,7 @@
 """Deny-matrix entries of the work lists: my work, the case list and the home summary."""
 
+from thuiszitters.roles import RoleCode
+
 from ..registration.deny_matrix import PERSONAL_DATA_ROLES
 from .deny_matrix import ensure_foreign_case
 
@@ -9,6 +11,11 @@ ENTRIES = {
     "caselists:my_work": (None, PERSONAL_DATA_ROLES),
     "caselists:case_list": (None, PERSONAL_DATA_ROLES),
     "caselists:work_summary": (None, PERSONAL_DATA_ROLES),
+    # The preventive list: those who work cases (not the doorbraakteam or care partners).
+    "caselists:signal_list": (
+        None,
+        PERSONAL_DATA_ROLES - {RoleCode.DOORBRAAKTEAM, RoleCode.CARE_PARTNER},
+    ),
 }
 
 

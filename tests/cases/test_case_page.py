@@ -2,6 +2,7 @@
 its service with field errors on failure, read-only when closed, scoped and audited."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -106,6 +107,7 @@ def _grow(case, actor, world, n):
             held_on=today,
             participants=[participant],
             decisions=[f"Besluit {i}"],
+            confirmed_without_consent=True,
         )
         arrangement_record(
             case=case,
@@ -242,7 +244,20 @@ def test_action_status(world, case, lp, login, today):
     assert client.post(_url("action_status", case, 999999), {"status": "done"}).status_code == 404
 
 
+def _give_meeting_consent(case, actor):
+    case_consent_record(
+        case=case,
+        actor=actor,
+        scope="meeting_participation",
+        status="given",
+        party="parents",
+        stated_on=timezone.localdate(),
+        how="phone",
+    )
+
+
 def test_meeting_add_with_decisions_and_an_action(world, case, lp, login, today):
+    _give_meeting_consent(case, lp)
     participant = participant_add(case=case, actor=lp, role="parent", name="Moeder")
     client = login(lp)
     data = {
@@ -318,6 +333,55 @@ def test_participant_add_and_remove(case, lp, login):
     assert participant.removed_at is not None
     # Removed once; a second time it is no longer there.
     assert client.post(_url("participant_remove", case, participant.pk)).status_code == 404
+
+
+def test_an_mdo_without_consent_asks_for_a_confirmation(case, lp, login, today):
+    client = login(lp)
+    field = 'name="meeting-confirmed_without_consent"'
+    assert field not in client.get(_page(case)).content.decode()  # only after the warning
+    data = {"meeting-kind": "mdo", "meeting-held_on": today.isoformat(), "meeting-notes": "Rond"}
+    response = client.post(_url("meeting_add", case), data, **HTMX)
+    body = response.content.decode()
+    assert 'id="id_meeting-confirmed_without_consent_error"' in body and field in body
+    assert 'type="checkbox"' in re.search(rf"<input[^>]*{field}[^>]*>", body).group(0)
+    assert not Meeting.objects.filter(case=case).exists()
+    response = client.post(
+        _url("meeting_add", case), {**data, "meeting-confirmed_without_consent": "on"}, **HTMX
+    )
+    assert response.status_code == 200 and Meeting.objects.filter(case=case).count() == 1
+    event = case.events.get(kind="meeting_held")
+    assert "zonder toestemming" in event.message
+    # With the consent: no warning.
+    _give_meeting_consent(case, lp)
+    response = client.post(_url("meeting_add", case), data, **HTMX)
+    assert "confirmed_without_consent_error" not in response.content.decode()
+    assert Meeting.objects.filter(case=case).count() == 2
+
+
+def test_adding_a_colleague_with_an_account_as_participant(world, case, lp, user_with_role, login):
+    colleague = user_with_role(RoleCode.LEERPLICHT, full_name="Kim Collega")
+    stranger = user_with_role(
+        RoleCode.ZORGCOORDINATOR, organisation=world.vo_school, full_name="Stef Vreemd"
+    )
+    client = login(lp)
+    body = client.get(_page(case)).content.decode()
+    options = re.search(r'name="participant-user".*?</select>', body, re.S).group(0)
+    assert f'value="{colleague.pk}">Kim Collega<' in options and "Stef Vreemd" not in options
+    refused = client.post(
+        _url("participant_add", case),
+        {"participant-role": "other", "participant-user": stranger.pk},
+        **HTMX,
+    )
+    assert 'id="id_participant-user_error"' in refused.content.decode()
+    response = client.post(
+        _url("participant_add", case),
+        {"participant-role": "leerplicht", "participant-user": colleague.pk},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    listed = re.search(r'data-testid="participants">(.*?)</ul>', response.content.decode(), re.S)
+    assert listed is not None and "Kim Collega" in listed.group(1)
+    assert case.participants.get().user == colleague
 
 
 def test_care_partner_invite_needs_the_consent(case, lp, user_with_role, login):

@@ -29,11 +29,12 @@ from cases.services import (
     participant_remove,
 )
 from cases.workflow import Phase
+from registration.models import ConsentScope
 from thuiszitters.audit import audit_hash_matches
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
-from ..factories.cases import CaseFactory
+from ..factories.cases import CaseFactory, consent_give
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -195,6 +196,7 @@ def test_a_meeting_records_decisions_in_the_journal_and_links_actions_to_them(
         participants=[mother],
         parents_present=True,
         decisions=["Aangepast rooster van 3 ochtenden", "  ", "Aanmelding jeugdhulp"],
+        confirmed_without_consent=True,
         actions=[
             {
                 "description": "Rooster opstellen",
@@ -222,6 +224,41 @@ def test_a_meeting_records_decisions_in_the_journal_and_links_actions_to_them(
     assert roster.decision == decisions[0] and roster.case == case
     assert Action.objects.get(description="Verslag rondsturen").decision is None
     assert len(_events(case, CaseEventKind.MEETING_HELD)) == 1
+
+
+def test_an_mdo_without_the_meeting_consent_needs_a_confirmation(case, leerplicht, today):
+    with pytest.raises(ValidationError) as excinfo:
+        meeting_record(case=case, actor=leerplicht, kind=MeetingKind.MDO, held_on=today)
+    assert "geen toestemming" in excinfo.value.message_dict["confirmed_without_consent"][0]
+    assert not Meeting.objects.exists()
+    meeting = meeting_record(
+        case=case,
+        actor=leerplicht,
+        kind=MeetingKind.MDO,
+        held_on=today,
+        confirmed_without_consent=True,
+    )
+    (event,) = _events(case, CaseEventKind.MEETING_HELD)
+    assert "zonder toestemming" in event.message and event.data["without_consent"] is True
+    assert meeting.kind == MeetingKind.MDO
+    # Other meetings than the MDO ask for no confirmation.
+    meeting_record(case=case, actor=leerplicht, kind=MeetingKind.ZAT, held_on=today)
+
+
+def test_an_mdo_with_the_meeting_consent_records_without_a_warning(case, leerplicht, today):
+    consent_give(case.pupil, ConsentScope.MEETING_PARTICIPATION, "parents", "pupil")
+    meeting_record(case=case, actor=leerplicht, kind=MeetingKind.MDO, held_on=today)
+    (event,) = _events(case, CaseEventKind.MEETING_HELD)
+    assert event.message == "MDO" and "without_consent" not in event.data
+    # Consent given today does not cover an MDO held before it.
+    with pytest.raises(ValidationError) as excinfo:
+        meeting_record(
+            case=case,
+            actor=leerplicht,
+            kind=MeetingKind.MDO,
+            held_on=today - datetime.timedelta(days=1),
+        )
+    assert "confirmed_without_consent" in excinfo.value.message_dict
 
 
 def test_a_meeting_in_the_future_is_refused(case, leerplicht, today):

@@ -45,6 +45,36 @@ def test_participants_are_professionals_of_the_region_care_partners_by_invitatio
     participant_add(case=case, actor=leerplicht, role="zorgcoordinator", user=zc)
 
 
+def test_participants_with_an_account_are_colleagues_or_work_on_the_cases_organisations(
+    world, case, leerplicht, user_with_role
+):
+    """The actor's colleagues and the professionals of the case's school, SWV, lead and
+    leerplicht may be added; people of unrelated organisations of the same region not."""
+    colleague = user_with_role(RoleCode.LEERPLICHT)  # same bureau as the actor
+    consultant = user_with_role(RoleCode.SWV_CONSULTANT)  # the case's SWV
+    other_school = user_with_role(RoleCode.ZORGCOORDINATOR, organisation=world.vo_school)
+    other_swv = user_with_role(RoleCode.SWV_CONSULTANT, organisation=world.swv_vo)
+    director = user_with_role(RoleCode.SWV_DIRECTOR)  # the case's SWV, no personal data
+    for user in (other_school, other_swv, director):
+        with pytest.raises(ValidationError) as excinfo:
+            participant_add(case=case, actor=leerplicht, role="other", user=user)
+        assert "user" in excinfo.value.message_dict, user
+    assert not case.participants.exists()
+    for user in (colleague, consultant):
+        participant_add(case=case, actor=leerplicht, role="other", user=user)
+    assert set(case.participants.values_list("user_id", flat=True)) == {
+        colleague.pk,
+        consultant.pk,
+    }
+    # A colleague of the actor's own organisation, though that organisation is not the case's.
+    vo_zc = user_with_role(RoleCode.ZORGCOORDINATOR, organisation=world.vo_school)
+    mine = user_with_role(RoleCode.ZORGCOORDINATOR, organisation=world.vo_school)
+    vo_case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.vo_school)
+    participant_add(case=vo_case, actor=vo_zc, role="zorgcoordinator", user=mine)
+    with pytest.raises(ValidationError):
+        participant_add(case=vo_case, actor=vo_zc, role="other", user=consultant)
+
+
 def test_a_waiting_list_date_needs_a_waiting_list(world, case, leerplicht):
     import datetime
 

@@ -1,9 +1,12 @@
 """The demo case files of ``seed_demo``: every phase, consistent with the clock and the rules."""
 
+import datetime
 from collections import Counter
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.demo import PHASE_MIN_WEEKS, lead_history_complete
@@ -20,6 +23,8 @@ from cases.models import (
 )
 from cases.selectors import cases_visible_to, due_check_ins, my_actions, my_cases
 from cases.workflow import OFFER_REASONS, ClosureReason, Phase
+from escalation.models import Escalation, Step, Trigger
+from escalation.services.sweep import escalation_sweep
 from registration.models import AbsenceReport
 from tests.factories.demo import demo_fixture
 from thuiszitters.models import Samenwerkingsverband, User
@@ -160,3 +165,45 @@ def test_cases_seeded_without_lead_history_get_one(seeded):
     assert lead_history_complete(Region.objects.get(name="Regio Lingemond")) == 5
     assert not region_cases.filter(lead_history__isnull=True).exists()
     assert AbsenceReport.objects.exists()
+
+
+def test_the_sweep_hands_week_4_cases_to_the_demo_casusregisseur_on_mijn_werk(seeded, today, login):
+    regisseur = _user("casusregisseur")
+    swv_po = Samenwerkingsverband.objects.get(code="PO 99-01")
+    with_school = set(
+        Case.objects.open().filter(swv=swv_po, phase=Phase.SCHOOL).values_list("pk", flat=True)
+    )
+    # Weeks later (past any holiday pause), the young cases of the SWV PO reach week 4.
+    escalation_sweep(as_of=today + datetime.timedelta(weeks=10))
+    handed = set(
+        Escalation.objects.filter(
+            step=Step.CASUSREGISSEUR, trigger=Trigger.TIMER, case__swv=swv_po
+        ).values_list("case_id", flat=True)
+    )
+    assert handed and handed <= with_school
+    leads = set(Case.objects.filter(pk__in=handed).values_list("lead_user_id", flat=True))
+    assert leads == {regisseur.pk}
+    page = login(regisseur).get(reverse("caselists:my_work"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for pk in handed:
+        assert reverse("cases:case_detail", args=[pk]) in html
+
+
+@pytest.mark.parametrize(
+    "local",
+    [
+        "zorgcoordinator.po",
+        "zorgcoordinator.vo",
+        "leerplicht",
+        "casusregisseur",
+        "consulent.po",
+        "doorbraakteam",
+        "jeugdarts",
+    ],
+)
+def test_every_demo_login_who_works_cases_finds_work_on_mijn_werk(seeded, login, local):
+    page = login(_user(local)).get(reverse("caselists:my_work"))
+    assert page.status_code == 200
+    work = [page.context[name] for name in ("awaiting_consent", "cases", "actions", "check_ins")]
+    assert any(work), local

@@ -37,7 +37,7 @@ from cases.workflow import (
     AFTERCARE_MONTHS,
     OFFER_REASONS,
     REOPEN_RESETS,
-    REOPEN_WINDOW_DAYS,
+    REOPEN_WINDOW_MONTHS,
     TRANSITIONS,
     ClosureReason,
     Phase,
@@ -295,6 +295,9 @@ def test_reopening_resets_exactly_the_listed_fields_and_cancels_pending_check_in
     assert _audits(case).get().changes["after"]["phase"] == Phase.SCHOOL
 
 
+WINDOW = relativedelta(months=REOPEN_WINDOW_MONTHS)
+
+
 def _close_now(case, actor):
     return case_close(case=case, reason=ClosureReason.BACK_AT_SCHOOL, actor=actor)
 
@@ -303,7 +306,7 @@ def test_a_new_report_within_three_months_reopens_the_same_case(world, zc, leerp
     start = timezone.now()
     case = _case(world, Phase.CASUSREGISSEUR)
     _close_now(case, leerplicht)
-    with time_machine.travel(start + datetime.timedelta(days=REOPEN_WINDOW_DAYS - 1), tick=False):
+    with time_machine.travel(start + WINDOW - datetime.timedelta(days=1), tick=False):
         today = timezone.localdate()
         new_start = today - datetime.timedelta(days=3)
         result = absence_report_submit(
@@ -324,7 +327,7 @@ def test_a_new_report_after_three_months_opens_a_new_case(world, zc, leerplicht)
     start = timezone.now()
     case = _case(world, Phase.CASUSREGISSEUR)
     _close_now(case, leerplicht)
-    with time_machine.travel(start + datetime.timedelta(days=REOPEN_WINDOW_DAYS + 1), tick=False):
+    with time_machine.travel(start + WINDOW + datetime.timedelta(days=1), tick=False):
         result = absence_report_submit(
             actor=zc,
             reporting_organisation=world.school,

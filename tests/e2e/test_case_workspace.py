@@ -12,8 +12,10 @@ from playwright.sync_api import expect
 from cases.services import absence_report_submit
 from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
+from thuiszitters.roles import RoleCode
 
 from ..factories.registration import enrolled_pupil, report_input
+from ..factories.users import member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +78,15 @@ def test_leerplicht_works_a_case_through_to_closing(page, log_in, demo):
     meetings.get_by_label("Ouders aanwezig").check()
     meetings.get_by_label("Besluiten").fill("Start met twee ochtenden per week")
     meetings.locator("button[type=submit]").click()
+    # No consent for an MDO yet: a warning, and a confirmation to record it anyway.
+    confirm = meetings.get_by_label("Ik leg dit MDO vast zonder toestemming")
+    expect(meetings.locator("#id_meeting-confirmed_without_consent_error")).to_contain_text(
+        "geen toestemming"
+    )
+    confirm.check()
+    meetings.locator("button[type=submit]").click()
     expect(page.get_by_test_id("meetings")).to_contain_text("Start met twee ochtenden per week")
+    expect(page.get_by_test_id("journal")).to_contain_text("zonder toestemming")
     expect(page.get_by_test_id("journal")).to_contain_text("Start met twee ochtenden per week")
 
     # An arrangement, costs split 50/50 by default
@@ -105,3 +115,22 @@ def test_leerplicht_works_a_case_through_to_closing(page, log_in, demo):
     expect(page.get_by_test_id("check-ins").locator("li")).to_have_count(3)
     expect(page.locator("#section-journal form")).to_have_count(0)
     expect(page.get_by_test_id("journal")).to_contain_text("Casus gesloten")
+
+
+def test_leerplicht_adds_a_colleague_with_an_account_as_participant(page, log_in, demo):
+    bureau = User.objects.get(email="leerplicht@demo.test").memberships.get().organisation
+    member(bureau, RoleCode.LEERPLICHT, full_name="Kees Collega")
+    case = _case_of_demo_school()
+    log_in("leerplicht@demo.test", demo)
+    page.goto(f"/casussen/{case.pk}/")
+    participants = page.locator("#section-participants")
+    expect(participants).to_contain_text("Nog geen betrokkenen")
+    adding = participants.locator("details").filter(has_text="Betrokkene toevoegen")
+    adding.locator("summary").click()
+    adding.get_by_label("Rol in de casus").select_option("leerplicht")
+    adding.get_by_label("Collega").select_option(label="Kees Collega")
+    adding.locator("button[type=submit]").click()
+    listed = page.get_by_test_id("participants")
+    expect(listed).to_contain_text("Kees Collega")
+    expect(listed).to_contain_text("Leerplichtambtenaar")
+    expect(page.get_by_test_id("journal")).to_contain_text("Kees Collega")

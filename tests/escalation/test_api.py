@@ -105,7 +105,7 @@ def test_the_list_has_each_cases_next_deadline(world, officer, api):
     assert rows[school.pk]["next_deadline_due_on"] == str(
         school.clock_start + datetime.timedelta(weeks=4)
     )
-    assert rows[team.pk]["next_deadline_step"] is None  # nothing timed after the doorbraakteam
+    assert rows[team.pk]["next_deadline_step"] == "om_referral"  # months after the team began
     assert (rows[closed.pk]["next_deadline_step"], rows[closed.pk]["next_deadline_due_on"]) == (
         None,
         None,
@@ -139,7 +139,7 @@ def test_the_case_file_past_three_months_and_overdue(world, officer, api):
     case = CaseFactory(phase=Phase.ARBITRATION, school=world.school)
     body = api.as_(officer).get(detail(case)).json()
     assert body["past_three_months_without_offer"] is True
-    assert body["next_deadline"] is None
+    assert body["next_deadline"]["step"] == "om_referral"  # arbitration does not stop it
     late = CaseFactory(phase=Phase.SCHOOL, school=world.school, age_days=31)
     body = api.as_(officer).get(detail(late)).json()
     assert body["next_deadline"]["days_left"] == -3
@@ -219,7 +219,7 @@ def test_assessment(world, zc, officer, api):
 
 
 def test_arbitration_start_and_conclude(world, regisseur, panel_people, api, today):
-    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school, lead_user=regisseur)
     client = api.as_(regisseur)
     start = {
         "parents_representative": "Mr. J. de Wit",
@@ -230,12 +230,16 @@ def test_arbitration_start_and_conclude(world, regisseur, panel_people, api, tod
     no_panel = client.post(detail(case, "arbitration-conclude"), {"status": "no_result"})
     assert no_panel.status_code == 400 and "arbitragecommissie" in no_panel.json()["detail"]
     no_consent = client.post(detail(case, "arbitration"), start)
-    assert no_consent.status_code == 400 and "bindende arbitrage" in no_consent.json()["detail"]
+    assert no_consent.status_code == 400
+    assert "bindende arbitrage" in no_consent.json()["fields"]["parents_representative"][0]
     agree(case)
     swapped = client.post(
         detail(case, "arbitration"), {**start, "neighbour_member": panel_people["own"].pk}
     )
     assert swapped.status_code == 400 and "neighbour_member" in swapped.json()["fields"]
+    other = member(world.swv, RoleCode.CASUSREGISSEUR)
+    not_the_chair = client.post(detail(case, "arbitration"), {**start, "chair": other.pk})
+    assert not_the_chair.status_code == 400 and set(not_the_chair.json()["fields"]) == {"chair"}
     response = client.post(detail(case, "arbitration"), start)
     assert response.status_code == 200
     assert response.json()["phase"] == "arbitration"
@@ -357,7 +361,14 @@ def test_detail_query_count_is_flat(world, officer, regisseur, panel_people, api
     agree(few, ConsentStatus.REFUSED)
     om_refer(case=few, actor=regisseur, route="civil", referred_on=today, reason="Weigering")
     # A meeting, as the full route has its hearing (the case file prefetches their decisions).
-    meeting_record(case=few, actor=regisseur, kind="mdo", held_on=today, decisions=["x"])
+    meeting_record(
+        case=few,
+        actor=regisseur,
+        kind="mdo",
+        held_on=today,
+        decisions=["x"],
+        confirmed_without_consent=True,
+    )
     one = _count(client, detail(few))
     full = CaseFactory(phase=Phase.SCHOOL, school=world.school)
     escalate_by_hand(case=full, step="doorbraak_assessment", actor=regisseur, reason="Snel")

@@ -232,6 +232,8 @@ def test_weeks_must_rise(world, admin_client):
         ({"target_offer_percent": 101}, "target_offer_percent"),
         ({"count_mode": "weekly"}, "count_mode"),
         ({"casusregie": Casusregie.APPOINTED}, "casusregisseur_organisation"),
+        ({"om_referral_months": 0}, "om_referral_months"),
+        ({"om_referral_months": 13}, "om_referral_months"),
     ],
 )
 def test_field_errors_come_back_on_their_field(world, admin_client, overrides, field):
@@ -240,6 +242,17 @@ def test_field_errors_come_back_on_their_field(world, admin_client, overrides, f
     assert response.status_code == 422
     assert response.context["form"].errors[field], response.context["form"].errors
     assert not PolicyVersion.objects.exists()
+
+
+def test_the_months_to_the_om_are_a_setting_with_help(world, admin_client):
+    url = reverse("convenant:swv", args=[world.swv.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="om_referral_months"' in page and "kalendermaanden" in page
+    response = admin_client.post(url, _form_data(om_referral_months=4))
+    assert response.status_code == 302
+    assert PolicyVersion.objects.get(policy__swv=world.swv).om_referral_months == 4
+    settings = admin_client.get(url).content.decode()
+    assert "4 maanden na de start van het doorbraakteam" in settings
 
 
 def test_people_outside_the_region_cannot_be_chosen(world, admin_client):
@@ -456,12 +469,17 @@ def test_demo_seeds_sample_holidays_and_convenants_once(db):
     po = Samenwerkingsverband.objects.get(code=DEMO_SWV_PO)
     version = PolicyVersion.objects.get(policy__swv=po)
     assert version.count_mode == CountMode.PAUSE_HOLIDAYS
-    assert version.casusregie == Casusregie.NONE_AGREED
+    # The SWV's demo casusregisseur is appointed, so the sweep hands them cases at week 4.
+    assert version.casusregie == Casusregie.APPOINTED
+    assert version.casusregisseur_organisation_id == po.pk
+    assert [u.email for u in version.casusregisseurs.all()] == ["casusregisseur@demo.test"]
     assert version.neighbour_swv.code == "PO 99-02"
     assert version.doorbraakteam_coordinator.email == "doorbraakteam@demo.test"
     others = PolicyVersion.objects.exclude(policy__swv=po)
     assert others.count() == 3
     assert {(v.number, v.count_mode) for v in others} == {(1, CountMode.CALENDAR)}
+    # No demo casusregisseur there: leerplicht leads.
+    assert {v.casusregie for v in others} == {Casusregie.NONE_AGREED}
     lingemond = po.region
     holidays = SchoolHoliday.objects.filter(region=lingemond)
     assert holidays.count() == 10
@@ -475,3 +493,34 @@ def test_demo_seeds_sample_holidays_and_convenants_once(db):
     seed_demo_convenants(seed=1, pupils=None, result=result)
     assert result.created == 0
     assert PolicyVersion.objects.count() == 4
+
+
+def test_a_demo_convenant_of_an_earlier_seed_appoints_the_casusregisseur_once(db, monkeypatch):
+    # As seeded before the demo appointed its casusregisseurs: leerplicht leads.
+    monkeypatch.setattr("escalation.demo.convenants._casusregisseurs", lambda swv: {})
+    demo_region_seed(pupils=0)
+    po = Samenwerkingsverband.objects.get(code=DEMO_SWV_PO)
+    first = PolicyVersion.objects.get(policy__swv=po)
+    assert first.casusregie == Casusregie.NONE_AGREED
+    monkeypatch.undo()
+
+    class Result:
+        created = 0
+
+    result = Result()
+    for _run in range(2):
+        seed_demo_convenants(seed=1, pupils=None, result=result)
+    assert result.created == 1
+    versions = list(PolicyVersion.objects.filter(policy__swv=po).order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    second = versions[1]
+    assert second.casusregie == Casusregie.APPOINTED
+    assert second.casusregisseur_organisation_id == po.pk
+    assert [u.email for u in second.casusregisseurs.all()] == ["casusregisseur@demo.test"]
+    # Everything else carries over from version 1.
+    assert (second.count_mode, second.neighbour_swv_id, second.doorbraakteam_coordinator_id) == (
+        first.count_mode,
+        first.neighbour_swv_id,
+        first.doorbraakteam_coordinator_id,
+    )
+    assert PolicyVersion.objects.exclude(policy__swv=po).count() == 3

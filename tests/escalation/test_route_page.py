@@ -108,12 +108,25 @@ def test_the_case_page_loads_the_route_section(world, officer, login):
     assert route_url(case, "case_deadline") in body
 
 
+def test_a_signal_shows_no_clock_and_no_planned_dates(world, officer, login):
+    case = CaseFactory(phase=Phase.SCHOOL, school=world.school, at_risk=True)
+    body = login(officer).get(route_url(case), **HTMX).content.decode()
+    assert 'data-testid="route-signal"' in body
+    assert "Volgens het convenant uiterlijk" not in body and "(week " not in body
+    case.at_risk = False
+    case.save(update_fields=["at_risk"])
+    body = login(officer).get(route_url(case), **HTMX).content.decode()
+    assert 'data-testid="route-signal"' not in body
+    assert "Volgens het convenant uiterlijk" in body and "(week " in body
+
+
 PHASE_STATES = {
     Phase.SCHOOL: ("next", "ahead", "ahead", "ahead", "ahead"),
     Phase.CASUSREGISSEUR: ("current", "next", "ahead", "ahead", "ahead"),
     Phase.DOORBRAAK_ASSESSMENT: ("passed", "current", "next", "ahead", "ahead"),
-    Phase.DOORBRAAKTEAM: ("passed", "passed", "current", "ahead", "ahead"),
-    Phase.ARBITRATION: ("passed", "passed", "passed", "current", "ahead"),
+    # The OM is timed after the doorbraakteam, in arbitration too.
+    Phase.DOORBRAAKTEAM: ("passed", "passed", "current", "ahead", "next"),
+    Phase.ARBITRATION: ("passed", "passed", "passed", "current", "next"),
     Phase.OM_REFERRAL: ("passed", "passed", "passed", "passed", "current"),
     Phase.CLOSED: ("not_reached",) * 5,
 }
@@ -336,7 +349,7 @@ def test_start_and_conclude_arbitration_then_the_om(
     world, regisseur, team, neighbour, convenant, login, today
 ):
     far = member(world.far_swv, RoleCode.DOORBRAAKTEAM, full_name="Vera Verweg")
-    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school, lead_user=regisseur)
     agree(case)
     client = login(regisseur)
     body = section(client, case)
@@ -397,6 +410,57 @@ def test_start_and_conclude_arbitration_then_the_om(
     assert response["HX-Redirect"] == page_url(case)
     assert phase_of(case) == Phase.OM_REFERRAL
     assert 'data-testid="om-referral"' in section(client, case)
+
+
+def _options(body: str, name: str) -> str:
+    return re.search(rf'name="arbitration-{name}".*?</select>', body, re.S).group(0)
+
+
+def test_the_arbitration_form_offers_the_panel_of_seed_6_9_and_shows_field_errors(
+    world, regisseur, team, neighbour, convenant, login
+):
+    member(world.swv_vo, RoleCode.DOORBRAAKTEAM, full_name="Vincent Vo")  # not on offer
+    colleague = member(world.swv, RoleCode.CASUSREGISSEUR, full_name="Cas Collega")
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school, lead_user=regisseur)
+    agree(case)
+    client = login(colleague)
+    body = section(client, case)
+    own = _options(body, "own_member")
+    assert "Eva Eigenteam" in own and "Vincent Vo" not in own  # the own SWV, not the region
+    chair = _options(body, "chair")
+    assert f'value="{regisseur.pk}" selected' in chair and "Cas Collega" not in chair
+    data = {
+        "arbitration-parents_representative": "Mr. J. de Wit",
+        "arbitration-own_member": team.pk,
+        "arbitration-neighbour_member": neighbour.pk,
+        "arbitration-chair": colleague.pk,
+        "arbitration-reason": "Geen overeenstemming",
+    }
+    response = client.post(route_url(case, "arbitration_start"), data, **HTMX)
+    assert 'id="id_arbitration-chair_error"' in response.content.decode()
+    # The consent withdrawn meanwhile: the service's refusal sits on the representative.
+    agree(case, ConsentStatus.WITHDRAWN)
+    response = client.post(
+        route_url(case, "arbitration_start"), {**data, "arbitration-chair": regisseur.pk}, **HTMX
+    )
+    body = response.content.decode()
+    error = re.search(r'id="id_arbitration-parents_representative_error">(.*?)</div>', body, re.S)
+    assert error is not None and "bindende arbitrage" in error.group(1)
+    assert not ArbitrationPanel.objects.exists()
+    agree(case)
+    response = client.post(
+        route_url(case, "arbitration_start"), {**data, "arbitration-chair": regisseur.pk}, **HTMX
+    )
+    assert response["HX-Redirect"] == page_url(case)
+    assert ArbitrationPanel.objects.get(case=case).chair == regisseur
+
+
+def test_no_arbitration_form_while_no_person_holds_the_lead(world, regisseur, convenant, login):
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+    agree(case)
+    body = section(login(regisseur), case)
+    assert 'data-testid="arbitration-no-chair"' in body
+    assert route_url(case, "arbitration_start") not in body
 
 
 def test_to_the_om_when_the_parents_refuse_arbitration(world, regisseur, login, today):
@@ -468,7 +532,7 @@ def test_outsiders_get_404_before_anything_else(world, user_with_role, login):
 def test_the_neighbour_sees_the_case_only_while_the_panel_sits(
     world, regisseur, team, neighbour, convenant, login
 ):
-    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school, lead_user=regisseur)
     client = login(neighbour)
     assert client.get(page_url(case)).status_code == 404
     assert client.get(route_url(case), **HTMX).status_code == 404

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -129,8 +130,12 @@ def test_straight_to_the_doorbraakteam_records_the_skipped_assessment(world, reg
     ]
     skipped = made[1]
     assert "Acute situatie" in skipped.reason and skipped.due_on == case.clock_start + days(56)
-    # Nothing timed is left after the doorbraakteam.
-    assert CaseDeadline.objects.get(case=case).step == ""
+    # Next: the OM, three calendar months after the doorbraakteam began (today).
+    deadline = CaseDeadline.objects.get(case=case)
+    assert (deadline.step, deadline.due_on) == (
+        Step.OM_REFERRAL,
+        timezone.localdate() + relativedelta(months=3),
+    )
     # The case passed the casusregisseur: the lead moved there.
     case.refresh_from_db()
     assert case.lead_organisation_id == world.bureau.pk
@@ -236,7 +241,11 @@ def test_assessment_no_puts_the_case_on_the_agenda_at_once(assessed_case, early_
         officer,
     )
     assert escalation.on_time
-    assert CaseDeadline.objects.get(case=assessed_case).step == ""
+    deadline = CaseDeadline.objects.get(case=assessed_case)
+    assert (deadline.step, deadline.due_on) == (
+        Step.OM_REFERRAL,
+        START + days(58) + relativedelta(months=3),
+    )
 
 
 def test_assessment_errors(assessed_case, early_officer, world):
@@ -299,8 +308,8 @@ def convenant(world):
 
 
 @pytest.fixture
-def team_case(world):
-    return CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+def team_case(world, regisseur):
+    return CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school, lead_user=regisseur)
 
 
 def agree(case, status=ConsentStatus.GIVEN):
@@ -323,10 +332,12 @@ def start(case, people, **kwargs):
 def test_arbitration_needs_the_parents_binding_consent(team_case, panel_people, convenant):
     with pytest.raises(ValidationError) as exc:
         start(team_case, panel_people)
-    assert "bindende arbitrage" in " ".join(exc.value.messages)
+    # A field error, on the representative the parents choose only when they agree.
+    assert "bindende arbitrage" in exc.value.message_dict["parents_representative"][0]
     agree(team_case, ConsentStatus.REFUSED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         start(team_case, panel_people)
+    assert "parents_representative" in exc.value.message_dict
     assert not ArbitrationPanel.objects.exists()
     assert phase_of(team_case) == Phase.DOORBRAAKTEAM
 
@@ -352,6 +363,62 @@ def test_arbitration_panel_rules(world, team_case, panel_people, convenant):
     assert not ArbitrationPanel.objects.exists()
 
 
+def test_the_own_member_sits_on_the_doorbraakteam_of_the_cases_own_swv(
+    world, team_case, panel_people
+):
+    """Seed 002, 6.9: not any doorbraakteam of the region, the one of the case's SWV; the
+    convenant's coordinator of that team counts too, wherever in the region they work."""
+    agree(team_case)
+    same_region_other_swv = member(world.swv_vo, RoleCode.DOORBRAAKTEAM)
+    municipality_member = member(world.m1, RoleCode.DOORBRAAKTEAM, full_name="Gert Gemeente")
+    coordinator = member(world.m1, RoleCode.DOORBRAAKTEAM, full_name="Cor Coördinator")
+    policy_version_create(
+        swv=world.swv,
+        actor=SETUP,
+        neighbour_swv=world.other_swv,
+        doorbraakteam_coordinator=coordinator,
+    )
+    for own in (same_region_other_swv, municipality_member):
+        with pytest.raises(ValidationError) as exc:
+            start(team_case, panel_people, own_member=own)
+        assert exc.value.message_dict["own_member"] == [
+            "Kies een lid van het doorbraakteam van SWV PO A."
+        ]
+    panel = start(team_case, panel_people, own_member=coordinator)
+    assert panel.own_member == coordinator
+
+
+def test_the_cases_casusregisseur_chairs(world, team_case, panel_people, convenant):
+    agree(team_case)
+    colleague = member(world.swv, RoleCode.CASUSREGISSEUR, full_name="Cas Collega")
+    with pytest.raises(ValidationError) as exc:
+        start(team_case, panel_people, chair=colleague)
+    assert panel_people["chair"].full_name in exc.value.message_dict["chair"][0]
+    with pytest.raises(ValidationError) as exc:
+        start(team_case, panel_people, own_member=panel_people["chair"])
+    assert "own_member" in exc.value.message_dict
+    # Set up by a colleague, the panel is still chaired by the case's casusregisseur.
+    panel = start(team_case, panel_people, actor=colleague)
+    assert panel.chair == panel_people["chair"] == team_case.lead_user
+
+
+def test_no_panel_without_a_casusregisseur_as_a_person(world, panel_people, convenant):
+    case = CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)  # the SWV, no one
+    agree(case)
+    with pytest.raises(ValidationError) as exc:
+        start(case, panel_people)
+    assert set(exc.value.message_dict) == {"chair"}
+    zc = member(world.school, RoleCode.ZORGCOORDINATOR)
+    led_by_the_school = CaseFactory(
+        phase=Phase.DOORBRAAKTEAM, school=world.school, lead_organisation=world.school, lead_user=zc
+    )
+    agree(led_by_the_school)
+    with pytest.raises(ValidationError) as exc:
+        start(led_by_the_school, panel_people)
+    assert set(exc.value.message_dict) == {"chair"}
+    assert not ArbitrationPanel.objects.exists()
+
+
 def test_arbitration_without_a_neighbour_in_the_convenant(team_case, panel_people):
     agree(team_case)
     with pytest.raises(ValidationError) as exc:
@@ -360,7 +427,9 @@ def test_arbitration_without_a_neighbour_in_the_convenant(team_case, panel_peopl
 
 
 def test_arbitration_only_from_the_doorbraakteam(world, panel_people, convenant):
-    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
+    case = CaseFactory(
+        phase=Phase.CASUSREGISSEUR, school=world.school, lead_user=panel_people["chair"]
+    )
     agree(case)
     with pytest.raises(ValidationError):
         start(case, panel_people)

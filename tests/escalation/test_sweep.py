@@ -89,7 +89,9 @@ def test_the_route_by_the_timer_week_8_assessment_then_doorbraakteam_without_ans
         escalation_sweep()
     assert phase_of(case) == Phase.DOORBRAAKTEAM
     assert steps_of(case) == [Step.CASUSREGISSEUR, Step.DOORBRAAK_ASSESSMENT, Step.DOORBRAAKTEAM]
-    assert CaseDeadline.objects.get(case=case).step == ""
+    # Next: the OM, three calendar months after the doorbraakteam began (9 March).
+    deadline = CaseDeadline.objects.get(case=case)
+    assert (deadline.step, deadline.due_on) == (Step.OM_REFERRAL, datetime.date(2026, 6, 9))
 
 
 def test_a_missed_sweep_catches_up_every_step_in_order_with_its_own_due_date(world, case):
@@ -164,7 +166,8 @@ def test_warning_before_the_deadline_and_notice_when_it_passes(world, case, user
     policy_version_create(swv=world.swv, actor=SETUP, doorbraakteam_coordinator=coordinator)
     with at(START + days(20)):
         escalation_sweep()
-    assert not Notification.objects.exists()
+    # (The weekly monitoring reminder of phase school is no deadline notification.)
+    assert not Notification.objects.exclude(kind=NotificationKind.MONITORING).exists()
     with at(START + days(21)):
         escalation_sweep()
         escalation_sweep()

@@ -12,8 +12,9 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.registration import GuardianFactory, enrolled_pupil, report_input
 
-# Session, user, memberships, the data and its prefetches, consent, signals, audit, slack.
-BUDGET = 20
+# Session, user, memberships, the data and its prefetches, consent, signals, audit, slack;
+# the case page also lists the colleagues who may be added as participants.
+BUDGET = 21
 
 
 @pytest.fixture

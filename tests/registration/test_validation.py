@@ -184,20 +184,29 @@ def test_unknown_kind(world, zc, pupil):
     [
         (3, 0, 3),
         (4, -1, 3),  # the 4th birthday is tomorrow
-        (19, 0, 19),
-        (19, 1, 19),  # 19 since yesterday
     ],
 )
-def test_pupils_younger_than_4_or_older_than_18_are_refused(world, zc, years, days, age):
+def test_pupils_younger_than_4_are_refused(world, zc, years, days, age):
     pupil = enrolled_pupil(world.school, date_of_birth=years_ago(years, days=days))
     errors = assert_refused(
-        zc, world.school, report_input(pupil), "pupil", "van 4 tot en met 18 jaar"
+        zc, world.school, report_input(pupil), "pupil", "vanaf de 4e verjaardag"
     )
-    assert f"is {age}" in errors["pupil"][0]
+    assert f"nu {age} jaar" in errors["pupil"][0]
 
 
-@pytest.mark.parametrize(("years", "days"), [(4, 10), (18, 0), (19, -1)])
-def test_pupils_of_exactly_4_and_18_are_accepted(world, zc, years, days):
+# From the 18th birthday on the RMC takes over (DESIGN.md 4.1).
+@pytest.mark.parametrize(("years", "days"), [(18, 0), (18, 1), (19, 0)])
+def test_pupils_of_18_are_refused_and_handed_over_to_the_rmc(world, zc, years, days):
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(years, days=days))
+    assert_refused(
+        zc, world.school, report_input(pupil), "pupil", "draag de leerling over aan het RMC"
+    )
+
+
+@pytest.mark.parametrize(("years", "days"), [(4, 10), (18, -1)])
+def test_pupils_from_the_4th_birthday_to_the_day_before_the_18th_are_accepted(
+    world, zc, years, days
+):
     pupil = enrolled_pupil(world.school, date_of_birth=years_ago(years, days=days))
     assert submit(zc, world.school, report_input(pupil)).case_created
 
@@ -211,7 +220,19 @@ def test_age_counts_on_the_report_date(world, zc, today):
         absence_started_on=today - 10 * DAY,
         parents_informed_on=today - 8 * DAY,
     )
-    assert_refused(zc, world.school, data, "pupil", "van 4 tot en met 18 jaar")
+    assert_refused(zc, world.school, data, "pupil", "vanaf de 4e verjaardag")
+
+
+def test_a_report_back_dated_to_before_the_18th_birthday_is_refused_from_it(world, zc, today):
+    # 17 on the report date last week, 18 today: the RMC's now.
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(18, days=2))
+    data = report_input(
+        pupil,
+        reported_on=today - 7 * DAY,
+        absence_started_on=today - 10 * DAY,
+        parents_informed_on=today - 8 * DAY,
+    )
+    assert_refused(zc, world.school, data, "pupil", "draag de leerling over aan het RMC")
 
 
 # --- who may report whom ---------------------------------------------------------------
@@ -359,9 +380,16 @@ def test_pupil_without_bsn_is_allowed(world, zc):
     assert create_pupil(zc, world.m1, bsn="").bsn is None
 
 
-@pytest.mark.parametrize("years", [3, 19])
-def test_pupil_create_refuses_ages_outside_4_to_18(world, zc, years):
+@pytest.mark.parametrize(
+    ("years", "days", "message"),
+    [(3, 0, "vanaf de 4e verjaardag"), (18, 0, "RMC"), (19, 0, "RMC")],
+)
+def test_pupil_create_refuses_ages_outside_4_to_the_day_before_18(world, zc, years, days, message):
     with pytest.raises(ValidationError) as excinfo:
-        create_pupil(zc, world.m1, date_of_birth=years_ago(years))
-    assert "tussen 4 en 18 jaar" in excinfo.value.message_dict["date_of_birth"][0]
+        create_pupil(zc, world.m1, date_of_birth=years_ago(years, days=days))
+    assert message in excinfo.value.message_dict["date_of_birth"][0]
     assert not Pupil.objects.exists()
+
+
+def test_pupil_create_accepts_the_day_before_the_18th_birthday(world, zc):
+    assert create_pupil(zc, world.m1, date_of_birth=years_ago(18, days=-1)).pk

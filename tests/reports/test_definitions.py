@@ -173,3 +173,38 @@ def test_the_exists_conditions_without_the_open_case_condition(cases):
         "closed on 03-20",
         "opened the day after",
     }
+
+
+def test_narrow_counts_only_leerplichtig_and_kwalificatieplichtig_pupils(world, build):
+    """On ON (2026-03-31): leerplicht from the 1st of the month after the 5th birthday,
+    kwalificatieplicht to the day before the 18th, unless a startkwalificatie ended it."""
+
+    def one(born):
+        return build.case(
+            school=world.school,
+            born=born,
+            clock="2026-03-03",
+            opened="2026-03-03 10:00",
+            reports=[("unauthorised", "2026-03-03", "2026-03-03")],
+        )
+
+    c = {
+        "4 years old": one("2022-01-10"),
+        "5 in February": one("2021-02-15"),
+        "5 in March": one("2021-03-10"),
+        "17, the day before the 18th": one("2008-04-01"),
+        "18 on the date": one("2008-03-31"),
+        "17 with a startkwalificatie": one("2009-01-01"),
+        "15 with a startkwalificatie": one("2011-01-01"),
+    }
+    for name in ("17 with a startkwalificatie", "15 with a startkwalificatie"):
+        pupil = c[name].pupil
+        pupil.startkwalificatie_on = d("2026-01-01")
+        pupil.save(update_fields=["startkwalificatie_on"])
+    assert named(c, Case.objects.filter(thuiszitter_q(ON, "narrow"))) == {
+        "5 in February",
+        "17, the day before the 18th",
+        "15 with a startkwalificatie",  # still leerplichtig: 16 in this school year or later
+    }
+    # The broad definition knows no age rule.
+    assert named(c, Case.objects.filter(thuiszitter_q(ON, "broad"))) == set(c)

@@ -4,8 +4,9 @@ worked out by hand from its table (each expectation says which cases it counts).
 ON is 2026-03-31 (the end of 2026-Q1), TODAY 2026-04-15. On ON the open cases of SWV A are
 A01-A13, A15 and A18 (15): A14 closed on 03-20, A15 closes at 04-01 00:00 (after ON's end),
 A16 closed in 2025, A17 opens at 04-01 00:00. Of those, narrow (unauthorised started on or
-before 03-03, or not enrolled): A01 A03 A07 A08 A09 A10 A15 (7); broad adds the suspension
-A04, the exemption A05, the sickness A06 and the partial A12 (11).
+before 03-03, or not enrolled, of a pupil under 18): A01 A03 A07 A09 A10 A15 (6; A08 turns
+18 on ON, A07 on 04-01); broad adds A08, the suspension A04, the exemption A05, the sickness
+A06 and the partial A12 (11).
 """
 
 import datetime
@@ -90,7 +91,7 @@ def test_totals_of_a_past_quarter_are_taken_on_its_last_day(dataset):
     assert data["totals"] == {
         "open": 15,
         "broad": 11,
-        "narrow": 7,
+        "narrow": 6,  # not A08: 18 on ON
         # Opened from 01-01 00:00 up to 03-31 23:59: A01-A08 without A09, A10, A11 (2025),
         # i.e. A01 A02 A03 A04 A05 A06 A07 A08 A12 A13 A14 A15 A18.
         "new": 13,
@@ -114,13 +115,13 @@ def test_totals_of_the_running_quarter_are_taken_today(dataset):
         # On 04-15 the four weeks reach back to 03-18: A02 (03-04) and A17 (03-10) now
         # count, A13 counts broad by its sickness report made on 04-02.
         "broad": 13,
-        "narrow": 8,
+        "narrow": 6,  # not A07 and A08: 18 by now
         "new": 1,  # A17 at 04-01 00:00
         "closed": 1,  # A15 at 04-01 00:00
         # Cutoff 01-15: A06 A07 A08 A11 A13; A09 and A10 have an offer by now.
         "past_three_months": 5,
         "past_three_months_broad": 4,
-        "past_three_months_narrow": 2,
+        "past_three_months_narrow": 0,  # A07 and A08 are 18
     }
 
 
@@ -181,7 +182,7 @@ def test_phase_on_a_past_date_comes_from_the_journal(dataset):
     assert rows(of(swv_scope(dataset.world)), "phase") == [
         # A01 A02 A03 A04 A12 A18 (no journal, phase school) and A08 (its first change,
         # on 04-02, left "school").
-        ("school", 7, 5, 3),
+        ("school", 7, 5, 2),
         # A05 A11 A13 (column), A07 (changed 01-29; the change at 04-01 00:00 is after ON),
         # A15 (changed 03-20; closed at 04-01 00:00).
         ("casusregisseur", 5, 3, 2),
@@ -194,8 +195,8 @@ def test_phase_on_a_past_date_comes_from_the_journal(dataset):
 def test_phase_today_is_the_phase_column(dataset):
     assert rows(of(swv_scope(dataset.world), Q2), "phase") == [
         ("school", 7, 6, 4),  # A01 A02 A03 A04 A12 A17 A18
-        ("casusregisseur", 4, 3, 1),  # A05 A08 A11 A13
-        ("doorbraak_assessment", 1, 1, 1),  # A07
+        ("casusregisseur", 4, 3, 0),  # A05 A08 A11 A13
+        ("doorbraak_assessment", 1, 1, 0),  # A07
         ("doorbraakteam", 2, 2, 1),  # A06 A09
         ("om_referral", 1, 1, 1),  # A10
     ]
@@ -210,23 +211,23 @@ def test_kind_is_that_of_the_first_report_made_by_the_date(dataset):
         ("sickness", 1, 1, 0),  # A06
         ("suspension", 1, 1, 0),  # A04
         # A01 A02 A07 A08 A09 A10 A13 A15 A18; A08's earlier at-risk report came on 04-03.
-        ("unauthorised", 9, 6, 6),
+        ("unauthorised", 9, 6, 5),
     ]
     # On 04-15 A08's first report (by the start of the absence) is the at-risk one.
     assert rows(of(swv_scope(dataset.world), Q2), "kind") == [
-        ("at_risk", 2, 1, 1),  # A08 A11
+        ("at_risk", 2, 1, 0),  # A08 A11
         ("exemption", 1, 1, 0),
         ("not_enrolled", 1, 1, 1),
         ("partial", 1, 1, 0),
         ("sickness", 1, 1, 0),
         ("suspension", 1, 1, 0),
-        ("unauthorised", 8, 7, 6),  # A01 A02 A07 A09 A10 A13 A17 A18
+        ("unauthorised", 8, 7, 5),  # A01 A02 A07 A09 A10 A13 A17 A18
     ]
 
 
 def test_sector_of_the_school_and_no_school(dataset):
     assert rows(of(swv_scope(dataset.world)), "sector") == [
-        ("po", 12, 8, 6),  # schools A1 and A2
+        ("po", 12, 8, 5),  # schools A1 and A2
         ("sbo", 1, 1, 0),  # A04
         ("so", 1, 1, 0),  # A05
         ("none", 1, 1, 1),  # A03, not enrolled (last on every database)
@@ -240,7 +241,7 @@ def test_age_groups_turn_on_the_birthday(dataset):
         ("6-11", 8, 5, 3),
         ("12-15", 3, 3, 2),  # A04 (twelve on ON), A09, A10
         ("16-17", 2, 2, 1),  # A06 (sixteen on ON), A07 (eighteen tomorrow)
-        ("18+", 1, 1, 1),  # A08, eighteen on ON
+        ("18+", 1, 1, 0),  # A08, eighteen on ON: no longer kwalificatieplichtig
     ]
 
 
@@ -256,7 +257,7 @@ def test_causes_count_a_case_under_each_of_its_causes_and_none(dataset):
         ("bullying", 2, 2, 2),  # A10 A15
         ("suspension", 1, 1, 0),  # A04
         ("other", 2, 1, 1),  # A07 A13
-        ("none", 4, 2, 1),  # A02 A08 A12 A18
+        ("none", 4, 2, 0),  # A02 A08 A12 A18
     ]
 
 
@@ -268,10 +269,10 @@ def test_daytime_activity_and_waiting_list(dataset):
         ("daytime_programme", 1, 1, 1),  # A09
         ("other", 1, 0, 0),  # A11
         ("partial_school", 2, 2, 1),  # A10 A12
-        ("unknown", 5, 2, 2),  # A02 A08 A13 A15 A18
+        ("unknown", 5, 2, 1),  # A02 A08 A13 A15 A18
     ]
     assert rows(data, "waiting_list") == [
-        ("none", 9, 6, 6),  # A01 A02 A03 A07 A08 A10 A13 A15 A18
+        ("none", 9, 6, 5),  # A01 A02 A03 A07 A08 A10 A13 A15 A18
         ("diagnostics", 1, 0, 0),  # A11
         ("mental_health", 2, 2, 1),  # A06 A09
         ("other", 1, 1, 0),  # A12
@@ -285,7 +286,7 @@ def test_duration_buckets_at_their_boundaries(dataset):
         ("lt4w", 4, 2, 1),  # A02 (27 days), A03, A04, A18 (0 days)
         ("4-8w", 3, 3, 2),  # A01 (28 days), A12 (55), A15 (39)
         ("8-12w", 2, 1, 0),  # A05 (56), A13 (83)
-        ("3-6m", 4, 3, 2),  # A06 (84), A07 (90), A08 (89), A11 (182)
+        ("3-6m", 4, 3, 1),  # A06 (84), A07 (90), A08 (89), A11 (182)
         ("6-12m", 1, 1, 1),  # A09 (183)
         ("gt1y", 1, 1, 1),  # A10 (365)
     ]
@@ -296,7 +297,7 @@ def test_schools_by_size_then_name(dataset):
     found = of(swv_scope(world))["breakdowns"]["school"]
     assert [(r["key"], r["label"], r["open"], r["broad"], r["narrow"]) for r in found] == [
         (str(world.school.pk), "School A1", 10, 6, 4),
-        (str(world.school2.pk), "School A2", 2, 2, 2),  # A08 A09
+        (str(world.school2.pk), "School A2", 2, 2, 1),  # A08 A09
         ("none", "Geen school", 1, 1, 1),
         (str(dataset.sbo.pk), "SBO De Brug", 1, 1, 0),
         (str(dataset.so.pk), "SO De Horizon", 1, 1, 0),
@@ -537,7 +538,7 @@ def test_a_region_counts_the_cases_of_its_municipalities(dataset):
     region = Scope("region", world.region.pk, world.region.name, world.region.pk)
     totals = of(region)["totals"]
     # SWV A's 15 and B3; B1 and B2 are in region B.
-    assert (totals["open"], totals["broad"], totals["narrow"]) == (16, 12, 8)
+    assert (totals["open"], totals["broad"], totals["narrow"]) == (16, 12, 7)
     assert targets_version(region, ON) == DEFAULT_TARGETS
 
 
@@ -579,13 +580,13 @@ def test_trend_covers_eight_quarters_each_counted_on_its_last_day(dataset):
         quarter_row("2025-Q3", "2025-09-30", 1, 2, 2, 2, 2),
         # A09 and A11 opened; A16 closed at 23:30 on 12-31; A11 is at risk only.
         quarter_row("2025-Q4", "2025-12-31", 2, 3, 2, 2, 3),
-        quarter_row("2026-Q1", "2026-03-31", 13, 15, 11, 7, 3),
+        quarter_row("2026-Q1", "2026-03-31", 13, 15, 11, 6, 3),
     ]
 
 
 def test_trend_of_the_running_quarter_counts_today_and_skips_the_future(dataset):
     scope = swv_scope(dataset.world)
-    running = quarter_row("2026-Q2", "2026-04-15", 1, 15, 13, 8, 5)
+    running = quarter_row("2026-Q2", "2026-04-15", 1, 15, 13, 6, 5)
     assert of(scope, Q2)["trend"][-1] == running
     assert len(of(scope, Q2)["trend"]) == 8
     found = trend(scope, Quarter(2026, 4), TODAY)
@@ -599,7 +600,7 @@ def test_trend_of_the_running_quarter_counts_today_and_skips_the_future(dataset)
         "2026-Q2",
     ]
     assert found[-1] == running
-    assert found[-2] == quarter_row("2026-Q1", "2026-03-31", 13, 15, 11, 7, 3)
+    assert found[-2] == quarter_row("2026-Q1", "2026-03-31", 13, 15, 11, 6, 3)
     assert trend(scope, Q1, d("2023-12-31")) == []
 
 

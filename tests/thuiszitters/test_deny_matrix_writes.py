@@ -234,6 +234,9 @@ def _arbitration_ready(world, target):
     target["arbitration"] = {"own": own, "neighbour": far, "neighbour_swv": neighbour}
     target.setdefault("watchers", {})["neighbour arbitrator"] = far
     _phase(target, Phase.DOORBRAAKTEAM)
+    # The case's own casusregisseur chairs the panel, whoever sets it up.
+    case.lead_user = member(swv, RoleCode.CASUSREGISSEUR)
+    case.save(update_fields=["lead_user"])
 
 
 def _panel(status):
@@ -577,6 +580,7 @@ CASE_PAGE_WRITES = {
                 "meeting-held_on": _on(),
                 "meeting-notes": "Goed gesprek",
                 "meeting-decisions": "Start met twee ochtenden",
+                "meeting-confirmed_without_consent": "on",  # no MDO consent in the matrix
             }
         ),
         author=ZC,

@@ -42,6 +42,7 @@ def test_the_core_names_no_url_of_an_app():
                 "Organisaties",
                 "Mijn werk",
                 "Casussen",
+                "Signalen",
                 "Leerlingen",
                 "Meldingen",
                 "Melden",
