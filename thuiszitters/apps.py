@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .middleware import session_clocks_start
 
         # Session bookkeeping only: the idle and absolute timeouts count from sign-in.

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from .access import get_visible_or_404, has_capability, memberships_of
 from .audit import audit_record
+from .checks import database_jit
 from .context_processors import home_entries
 from .filters import AuditLogFilter, OrganisationFilter, filtered
 from .forms import LoginForm
@@ -250,11 +251,21 @@ def healthz(request):
     body = {
         "status": "ok" if healthy else "error",
         "checks": checks,
+        # PostgreSQL's JIT should be off for this workload (docs/deployment.md).
+        "database_jit": _jit_or_none() if checks["database"] == "ok" else None,
         "celery_heartbeat_age_seconds": (
             round((timezone.now() - beat).total_seconds()) if beat else None
         ),
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _jit_or_none() -> str | None:
+    try:
+        return database_jit()
+    except Exception as exc:  # noqa: BLE001 - a health probe reports, it does not fail
+        logger.warning("healthz: could not read jit: %s", exc)
+        return None
 
 
 def _error_page(status: int, template: str):

@@ -33,3 +33,22 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, db, monkeypatch):
 @pytest.mark.parametrize("header", [{}, {"HTTP_X_FORWARDED_PROTO": "http"}])
 def test_healthz_needs_no_login(client, db, header):
     assert client.get(reverse("healthz"), **header).status_code == 200
+
+
+def test_healthz_says_whether_postgresql_jit_is_off(client, db):
+    from django.db import connection
+
+    body = client.get(reverse("healthz")).json()
+    if connection.vendor == "postgresql":
+        assert body["database_jit"] == "off"  # the settings turn it off for the app
+    else:
+        assert body["database_jit"] is None
+
+
+def test_the_jit_check_warns_when_jit_is_on(db, monkeypatch):
+    from thuiszitters import checks
+
+    monkeypatch.setattr(checks, "database_jit", lambda alias="default": "on")
+    assert [w.id for w in checks.check_jit_off(databases=["default"])] == ["thuiszitters.W010"]
+    monkeypatch.setattr(checks, "database_jit", lambda alias="default": "off")
+    assert checks.check_jit_off(databases=["default"]) == []

@@ -126,6 +126,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles the plans of the scope and report queries on every request: hundreds of
+    # ms for queries that run in tens (docs/performance.md). Off unless a region measures
+    # otherwise; a statement timeout keeps one runaway query from holding a worker.
+    _jit = env_bool(
+        "DB_JIT", False, help="PostgreSQL JIT for the application's connections (default off)."
+    )
+    _pg_options = [f"-c jit={'on' if _jit else 'off'}"]
+    _timeout = env_int(
+        "DB_STATEMENT_TIMEOUT_MS",
+        0,
+        help="PostgreSQL statement_timeout of the application connections in ms (0: none).",
+    )
+    if _timeout:
+        _pg_options.append(f"-c statement_timeout={_timeout}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_pg_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
