@@ -135,7 +135,12 @@ def _arbitrator_q(user: User) -> Q:
     granted = CaseUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_case_as_arbitrator"
     ).values("content_object_id")
-    return Q(pk__in=granted, closed_at__isnull=True, pupil__binding_arbitration_agreed=True)
+    # The pupil's flag inside the subquery: an outer join to pupils would make PostgreSQL
+    # hash every pupil of the region for every scoped list (docs/performance.md).
+    sitting = Case.objects.filter(
+        pk__in=granted, closed_at__isnull=True, pupil__binding_arbitration_agreed=True
+    )
+    return Q(pk__in=sitting.values("pk"))
 
 
 def _care_partner_q(user: User) -> Q | None:
@@ -155,9 +160,11 @@ def _care_partner_q(user: User) -> Q | None:
         removed_at__isnull=True,
         added_at__gte=OuterRef("pupil__care_consent_since"),
     )
-    return Q(pk__in=granted, pupil__shared_with_care_partners=True) & Q(
+    # As for arbitrators: the pupil's flag stays inside the subquery of the user's grants.
+    invited = Case.objects.filter(pk__in=granted, pupil__shared_with_care_partners=True).filter(
         Exists(invited_under_current_consent)
     )
+    return Q(pk__in=invited.values("pk"))
 
 
 def my_cases(user: User) -> CaseQuerySet:
