@@ -10,5 +10,6 @@ urlpatterns = [
     path("melden/", intake.intake, name="intake"),
     path("melden/controleren/", intake.intake_validate, name="intake_validate"),
     path("<int:pk>/", case_page.case_detail, name="case_detail"),
+    path("<int:pk>/formulier/<slug:name>/", case_page.case_form, name="case_form"),
     path("leerling/<int:pupil_pk>/", case_page.pupil_case_partial, name="pupil_case_partial"),
 ]

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from registration.models import ConsentScope
@@ -62,6 +63,34 @@ SECTION_TEMPLATES = {
     )
 }
 
+# The forms the page keeps closed (in <details>): fetched by htmx when opened
+# (``case_form``), so a view renders none of their widgets. name -> (POST url, submit).
+LAZY_FORMS = {
+    "close": ("case:close", gettext_lazy("Casus sluiten")),
+    "reopen": ("case:reopen", gettext_lazy("Heropenen")),
+    "wishes": ("case:wishes", gettext_lazy("Wensen opslaan")),
+    "goal": ("case:goal_add", gettext_lazy("Doel toevoegen")),
+    "action": ("case:action_add", gettext_lazy("Actie toevoegen")),
+    "meeting": ("case:meeting_add", gettext_lazy("Overleg vastleggen")),
+    "arrangement": ("case:arrangement_add", gettext_lazy("Arrangement vastleggen")),
+    "participant": ("case:participant_add", gettext_lazy("Betrokkene toevoegen")),
+    "care": ("case:care_partner_invite", gettext_lazy("Uitnodigen")),
+    "details": ("case:details", gettext_lazy("Opslaan")),
+    "consent": ("case:consent", gettext_lazy("Toestemming vastleggen")),
+    "lead": ("case:lead_change", gettext_lazy("Overdragen")),
+}
+
+
+class LazyForm:
+    """Stands in for a closed form: no errors, and ``_form.html`` renders a placeholder that
+    loads the real form from ``lazy_url`` when its <details> opens."""
+
+    is_lazy = True
+    errors: dict = {}
+
+    def __init__(self, case: Case, name: str):
+        self.lazy_url = reverse("cases:case_form", args=[case.pk, name])
+
 
 def _case_or_404(request, pk: int) -> Case:
     return get_visible_or_404(
@@ -76,9 +105,10 @@ def _case_or_404(request, pk: int) -> Case:
 class PageData:
     """What the page shows, each read once and only when a template asks for it."""
 
-    def __init__(self, request, case: Case, bound: dict | None = None):
+    def __init__(self, request, case: Case, bound: dict | None = None, eager: bool = False):
         self.request, self.user, self.case = request, request.user, case
         self.bound = bound or {}
+        self.eager = eager  # render closed forms too (the form view, a plain POST's errors)
         self._forms: dict = {}
 
     @cached_property
@@ -235,12 +265,21 @@ class _Forms:
 
     def __getitem__(self, name: str):
         if name in self.data.bound:
-            return self.data.bound[name]
+            return self._with_action(name, self.data.bound[name])
         if name not in ("reopen",) and not self.data.can_edit:
             return None
+        if name in LAZY_FORMS and not self.data.eager:
+            return LazyForm(self.data.case, name)
         if name not in self.cache:
-            self.cache[name] = self.data.make_form(name)
+            self.cache[name] = self._with_action(name, self.data.make_form(name))
         return self.cache[name]
+
+    def _with_action(self, name: str, form):
+        if name in LAZY_FORMS:
+            url_name, submit = LAZY_FORMS[name]
+            form.action_url = reverse(url_name, args=[self.data.case.pk])
+            form.submit_label = submit
+        return form
 
 
 def _context(data: PageData, **extra) -> dict:
@@ -258,6 +297,24 @@ def case_detail(request, pk: int):
     if not whole:
         return _restricted_page(request, case)
     return render(request, "cases/page/case_page.html", _context(PageData(request, case)))
+
+
+def case_form(request, pk: int, name: str):
+    """One closed form of the case page, when its <details> opens (htmx), or as a page of its
+    own without JavaScript."""
+    if name not in LAZY_FORMS:
+        raise Http404
+    case = _case_or_404(request, pk)
+    form = PageData(request, case, eager=True).forms[name]
+    if form is None:
+        raise PermissionDenied
+    if name == "reopen" and case.is_open:
+        raise Http404
+    audit_read(actor=request.user, obj=case)  # the form shows the case's people
+    context = {"case": case, "form": form}
+    if request.htmx:
+        return render(request, "cases/page/_form.html", context)
+    return render(request, "cases/page/form_page.html", context)
 
 
 def _restricted_page(request, case: Case, consent_form=None, status: int = 200) -> HttpResponse:

@@ -15,6 +15,7 @@ ENTRIES = {
     "cases:intake": (None, REPORTING_ROLES),
     "cases:intake_validate": (None, "post_only"),
     "cases:case_detail": (lambda f: [f["case"].pk], "foreign_detail"),
+    "cases:case_form": (lambda f: [f["case"].pk, "meeting"], "foreign_detail"),
     "cases:pupil_case_partial": (lambda f: [f["pupil"].pk], "foreign_detail"),
 }
 

@@ -71,6 +71,10 @@ def _page(case):
     return reverse("cases:case_detail", args=[case.pk])
 
 
+def _form(case, name):
+    return reverse("cases:case_form", args=[case.pk, name])
+
+
 def _give_care_consent(case, actor, status="given"):
     today = timezone.localdate()
     case_consent_record(
@@ -315,8 +319,29 @@ def test_arrangement_add(case, lp, login, today):
 
 
 def test_the_arrangement_form_defaults_to_half_for_the_municipality(case, lp, login):
-    body = login(lp).get(_page(case)).content.decode()
+    body = login(lp).get(_form(case, "arrangement"), **HTMX).content.decode()
     assert 'name="arrangement-municipality_share_percent" value="50"' in body
+
+
+def test_closed_forms_load_when_opened_not_with_the_page(case, lp, login):
+    client = login(lp)
+    body = client.get(_page(case)).content.decode()
+    assert 'name="arrangement-' not in body and 'name="meeting-' not in body
+    assert f'hx-get="{_form(case, "meeting")}"' in body  # loaded when its <details> opens
+    assert f'href="{_form(case, "meeting")}"' in body  # and a page of its own without JS
+    reads = AuditLogEntry.objects.filter(action="read", object_id=str(case.pk)).count()
+    partial = client.get(_form(case, "meeting"), **HTMX).content.decode()
+    assert AuditLogEntry.objects.filter(action="read", object_id=str(case.pk)).count() == reads + 1
+    assert 'name="meeting-kind"' in partial and f'action="{_url("meeting_add", case)}"' in partial
+    assert "<html" not in partial
+    page = client.get(_form(case, "meeting")).content.decode()
+    assert "<html" in page and 'name="meeting-kind"' in page
+    assert client.get(reverse("cases:case_form", args=[case.pk, "nothing"])).status_code == 404
+
+
+def test_a_closed_form_is_refused_to_readers_and_strangers(case, lp, user_with_role, login):
+    reader = user_with_role(RoleCode.SWV_DIRECTOR)
+    assert login(reader).get(_form(case, "meeting")).status_code in (403, 404)
 
 
 def test_participant_add_and_remove(case, lp, login):
@@ -364,7 +389,7 @@ def test_adding_a_colleague_with_an_account_as_participant(world, case, lp, user
         RoleCode.ZORGCOORDINATOR, organisation=world.vo_school, full_name="Stef Vreemd"
     )
     client = login(lp)
-    body = client.get(_page(case)).content.decode()
+    body = client.get(_form(case, "participant"), **HTMX).content.decode()
     options = re.search(r'name="participant-user".*?</select>', body, re.S).group(0)
     assert f'value="{colleague.pk}">Kim Collega<' in options and "Stef Vreemd" not in options
     refused = client.post(
@@ -501,7 +526,9 @@ def test_a_closed_case_is_read_only(case, lp, login):
     body = login(lp).get(_page(case)).content.decode()
     assert "Gesloten" in body
     assert reverse("case:journal_add", args=[case.pk]) not in body
-    assert reverse("case:reopen", args=[case.pk]) in body  # leerplicht may reopen
+    assert _form(case, "reopen") in body  # leerplicht may reopen
+    reopen = login(lp).get(_form(case, "reopen"), **HTMX).content.decode()
+    assert reverse("case:reopen", args=[case.pk]) in reopen
     assert body.count("Nazorgcontact") >= 3
     response = login(lp).post(
         _url("journal_add", case), {"journal-kind": "note", "journal-text": "x"}

@@ -47,6 +47,7 @@ ELSEWHERE = {
     "subject_access:search": "tests/reports/test_subject_access.py",
     "cases:intake": "the form; a chosen pupil (?leerling=) is an audited read",
     "inbox:inbox": "the user's own notifications",
+    "cases:case_form": "tests/cases/test_case_page.py (a closed form of the case page)",
     "caselists:signal_list": "tests/cases/test_signals.py (audit_list of the signals shown)",
     "subject_access:correct": "the privacy officer's correction (subject access)",
 }
