@@ -1,0 +1,232 @@
+"""A bounded load test of the pages and the API against a local gunicorn with production
+settings, the same way for everyone (docs/performance.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/thuiszitters_bench \\
+        .venv/bin/python benchmarks/load.py --requests 50 --seconds 30
+
+Run after ``seed_demo --pupils 100000`` on that database. The script collects the static
+files, starts gunicorn (2 workers x 2 threads, production settings, plain HTTP on a local
+port with ``X-Forwarded-Proto: https`` as a proxy would send it), signs the demo users in
+(a verified second factor in the session, as a real sign-in leaves it), and then:
+
+1. one user at a time: each request of the mix ``--requests`` times, each followed by a ping
+   (``/healthz``, which does almost nothing), and prints p50/p95 per request and its ratio
+   to the ping's p95;
+2. ten users at once for ``--seconds``: the same mix round-robin, and prints requests per
+   second and errors.
+
+It only reads; it changes nothing but sessions and the audit log of the reads.
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "thuiszitters.settings.production",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "AUDIT_HASH_KEY": secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "localhost,127.0.0.1",
+    "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "thuiszitters-load-static"),
+    "SECURE_HSTS_SECONDS": "0",
+}
+# The users of the mix: a school, an SWV consultant and a region-wide leerplicht bureau.
+SCHOOL, SWV, REGION = (
+    "zorgcoordinator.po@demo.test",
+    "consulent.po@demo.test",
+    "leerplicht@demo.test",
+)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Server:
+    def __init__(self, port: int, env: dict[str, str]):
+        self.port = port
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> "Server":
+        python = str(ROOT / ".venv" / "bin" / "python")
+        subprocess.run(  # noqa: S603 - fixed arguments
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "thuiszitters.wsgi",
+                "--workers=2",
+                "--threads=2",
+                f"--bind=127.0.0.1:{self.port}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+def sessions(emails: list[str]) -> dict[str, str]:
+    """A signed-in, second-factor-verified session cookie per user."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from thuiszitters.middleware import SESSION_LAST_ACTIVITY, SESSION_STARTED
+    from thuiszitters.models import User
+
+    cookies = {}
+    for email in emails:
+        user = User.objects.get(email=email)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="load test", confirmed=True)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[SESSION_STARTED] = session[SESSION_LAST_ACTIVITY] = int(time.time())
+        session.save()
+        cookies[email] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return cookies
+
+
+def the_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(name, user, path) of each request of the mix, for cases the users may read."""
+    from cases.selectors import cases_visible_to
+    from thuiszitters.models import User
+
+    consultant = User.objects.get(email=SWV)
+    case = cases_visible_to(consultant).open().order_by("-pk").first()
+    if case is None:
+        raise SystemExit("The SWV consultant sees no open case: seed the region first.")
+    return [
+        ("case list, school", SCHOOL, "/werk/casussen/"),
+        ("case list, SWV", SWV, "/werk/casussen/"),
+        ("case list, region", REGION, "/werk/casussen/"),
+        ("cases API, SWV", SWV, "/api/v1/cases/"),
+        ("cases API, region", REGION, "/api/v1/cases/"),
+        ("pupil list, school", SCHOOL, "/leerlingen/"),
+        ("case page, SWV", SWV, f"/casussen/{case.pk}/"),
+        ("case API detail, SWV", SWV, f"/api/v1/cases/{case.pk}/"),
+    ]
+
+
+def fetch(port: int, path: str, cookie: str | None) -> tuple[float, int]:
+    headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - http to us
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return time.perf_counter() - start, status
+
+
+def one_user(port: int, mix, cookies, n: int) -> None:
+    print(f"\nOne user: {n} of each, each followed by a ping (/healthz); p50 / p95 in ms")
+    pings: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name, _u, _p in mix}
+    for _name, email, path in mix:  # warm up every worker and thread
+        for _ in range(4):
+            fetch(port, path, cookies[email])
+    for _ in range(n):
+        for name, email, path in mix:
+            elapsed, status = fetch(port, path, cookies[email])
+            if status != 200:
+                raise SystemExit(f"{name}: HTTP {status} for {path}")
+            times[name].append(elapsed)
+            pings.append(fetch(port, "/healthz", None)[0])
+    ping95 = percentile(pings, 95)
+    print(f"{'ping':28} {statistics.median(pings) * 1000:7.1f} {ping95 * 1000:7.1f}")
+    for name, values in times.items():
+        p95 = percentile(values, 95)
+        print(
+            f"{name:28} {statistics.median(values) * 1000:7.1f} {p95 * 1000:7.1f}"
+            f"   {p95 / ping95:5.1f}x ping"
+        )
+
+
+def ten_users(port: int, mix, cookies, seconds: float, users: int = 10) -> None:
+    print(f"\n{users} users for {seconds:.0f} s, the same mix round-robin")
+    done, errors = [0], [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def work(offset: int) -> None:
+        i = offset
+        while time.monotonic() < stop:
+            _name, email, path = mix[i % len(mix)]
+            _elapsed, status = fetch(port, path, cookies[email])
+            with lock:
+                done[0] += 1
+                errors[0] += status != 200
+            i += 1
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(users)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - start
+    print(f"{done[0]} requests, {done[0] / elapsed:.1f} requests/s, {errors[0]} errors")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=50, help="per request, one user")
+    parser.add_argument("--seconds", type=float, default=30, help="of the ten-user run")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if "DATABASE_URL" not in os.environ:
+        raise SystemExit("Set DATABASE_URL to the seeded database.")
+    env = {**os.environ, **PROD_ENV}
+    os.environ.update(PROD_ENV)
+    cookies = sessions([SCHOOL, SWV, REGION])
+    mix = the_mix(cookies)
+    with Server(args.port, env):
+        one_user(args.port, mix, cookies, args.requests)
+        ten_users(args.port, mix, cookies, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
