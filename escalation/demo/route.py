@@ -103,7 +103,12 @@ def _binding_arbitration(case: Case, actor, status: str, when) -> None:
     casusregisseur from the case page."""
     pupil = case.pupil
     day = timezone.localtime(when).date()
-    for party in sorted(consent_parties_required(age_on(pupil.date_of_birth, day))):
+    # The services judge consent on today's age: a pupil who turned 12 since the story's day
+    # needs their own word too.
+    parties = consent_parties_required(age_on(pupil.date_of_birth, day)) | (
+        consent_parties_required(age_on(pupil.date_of_birth, timezone.localdate()))
+    )
+    for party in sorted(parties):
         is_parents = party == ConsentParty.PARENTS
         case_consent_record(
             case=case,
