@@ -51,11 +51,12 @@ def weeks_since(day, today) -> int:
     return max((today - day).days // 7, 0)
 
 
-def _with_weeks(cases, today):
+def _with_weeks(cases, today, user):
     rows = list(cases)
+    kinds = case_report_kinds(user, [case.pk for case in rows])
     for case in rows:
         case.weeks = weeks_since(case.clock_start, today)
-        case.report_kinds = [label for _value, label in case_report_kinds(case)]
+        case.report_kinds = kinds.get(case.pk, [])
     return rows
 
 
@@ -69,6 +70,7 @@ def my_work(request):
             :WORK_ITEMS_SHOWN
         ],
         today,
+        user,
     )
     actions = list(my_actions(user)[:WORK_ITEMS_SHOWN])
     # Overdue first (the selector orders by due date, which already puts them first; keep
@@ -129,7 +131,7 @@ def case_list(request):
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = _with_weeks(page.object_list, today)
+    rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     query = request.GET.copy()
     query.pop("page", None)
@@ -184,8 +186,9 @@ def signal_list(request):
     )
     page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    kinds = case_report_kinds(user, [case.pk for case in rows])
     for case in rows:
-        case.report_kinds = [label for _value, label in case_report_kinds(case)]
+        case.report_kinds = kinds.get(case.pk, [])
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     query = request.GET.copy()
     query.pop("page", None)
