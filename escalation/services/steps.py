@@ -3,6 +3,7 @@ arbitration and the OM referral (DESIGN.md 4.2). Every step is an ``Escalation``
 steps passed over on the way are recorded as skipped, with the reason, never left out."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,10 +18,10 @@ from cases.workflow import Phase, is_allowed
 from registration.models import ConsentScope, ConsentStatus
 from registration.services import pupil_consent_state
 from thuiszitters.access import has_capability
-from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.audit import audit_change, audited_update
 from thuiszitters.models import AuditAction, Organisation, User
 from thuiszitters.roles import Capability
-from thuiszitters.system import acting_user
+from thuiszitters.system import SWEEP, Actor, acting_user
 
 from ..models import (
     ArbitrationPanel,
@@ -380,14 +381,14 @@ def arbitration_conclude(
         raise ValidationError({"decided_on": _("Die datum ligt in de toekomst.")})
     if status == ArbitrationStatus.DECIDED and not decision.strip():
         raise ValidationError({"decision": _("Leg het bindende besluit vast.")})
-    fields = ["status", "decision", "decided_on", "ended_at"]
-    before = snapshot(panel, fields)
-    panel.status = status
-    panel.decision = decision.strip()
-    panel.decided_on = decided_on
-    panel.ended_at = timezone.now()
-    panel.save(update_fields=fields)
-    audit_change(actor=actor, obj=panel, before=before, after=snapshot(panel, fields))
+    _panel_end(
+        panel,
+        actor=actor,
+        reason=_("Arbitrage afgerond"),
+        status=status,
+        decision=decision.strip(),
+        decided_on=decided_on,
+    )
     meeting_record(
         case=case,
         actor=actor,
@@ -396,15 +397,41 @@ def arbitration_conclude(
         notes=str(ArbitrationStatus(status).label),
         decisions=[panel.decision] if panel.decision else [],
     )
-    remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, case)
+    return panel
+
+
+def arbitration_end_by_timer(case_ids: list[int], rounds: dict[int, int]) -> None:
+    """The OM timer passed while the panel sat: it ends without result, and with it the
+    neighbouring member's access to the case (called by the sweep, which moved the cases)."""
+    reason = _("Termijn voor het Openbaar Ministerie verstreken")
+    for panel in (
+        ArbitrationPanel.objects.select_for_update()
+        .filter(case_id__in=case_ids, status=ArbitrationStatus.IN_SESSION)
+        .select_related("case", "neighbour_member")
+    ):
+        if rounds.get(panel.case_id) == panel.route_round:
+            _panel_end(
+                panel,
+                actor=SWEEP,
+                reason=reason,
+                panel_reason=reason,
+                status=ArbitrationStatus.NO_RESULT,
+            )
+
+
+def _panel_end(
+    panel: ArbitrationPanel, *, actor: Actor, reason: str, panel_reason: str = "", **outcome: Any
+) -> None:
+    """A sitting panel's outcome, audited, and the end of the neighbouring member's access."""
+    audited_update(panel, actor=actor, reason=panel_reason, ended_at=timezone.now(), **outcome)
+    remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, panel.case)
     audit_change(
         actor=actor,
-        obj=case,
+        obj=panel.case,
         before={"arbitrator": panel.neighbour_member_id},
         after={"arbitrator": None},
-        reason=_("Arbitrage afgerond"),
+        reason=reason,
     )
-    return panel
 
 
 @transaction.atomic

@@ -18,16 +18,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import remove_perm
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
-from thuiszitters.audit import audit_change, audited_update
 from thuiszitters.system import SWEEP
 
 from ..models import (
-    ArbitrationPanel,
-    ArbitrationStatus,
     CaseDeadline,
     Escalation,
     Notification,
@@ -48,7 +44,7 @@ from .notify import (
     notify,
     recipients,
 )
-from .steps import ARBITRATOR_PERMISSION
+from .steps import arbitration_end_by_timer
 
 MAX_LINES = 200
 
@@ -208,7 +204,7 @@ def _escalate_batch(
         ignore_conflicts=True,
     )
     deadlines_compute([s.case_id for s in applied])
-    _arbitration_end(
+    arbitration_end_by_timer(
         [s.case_id for s in applied if s.from_phase == Phase.ARBITRATION],
         {pk: row["route_round"] for pk, row in facts.cases.items()},
     )
@@ -249,34 +245,6 @@ def _om_officers(facts: RouteFacts, steps: list[tuple[int, str]]) -> dict[int, s
         return {}
     by_municipality = leerplicht_officers({facts.cases[pk]["municipality_id"] for pk in om_cases})
     return {pk: by_municipality.get(facts.cases[pk]["municipality_id"], set()) for pk in om_cases}
-
-
-def _arbitration_end(case_ids: list[int], rounds: dict[int, int]) -> None:
-    """The OM timer passed while the panel sat: it ends without result, and with it the
-    neighbouring member's access to the case."""
-    for panel in (
-        ArbitrationPanel.objects.select_for_update()
-        .filter(case_id__in=case_ids, status=ArbitrationStatus.IN_SESSION)
-        .select_related("case", "neighbour_member")
-    ):
-        if rounds.get(panel.case_id) != panel.route_round:
-            continue
-        reason = _("Termijn voor het Openbaar Ministerie verstreken")
-        audited_update(
-            panel,
-            actor=SWEEP,
-            reason=reason,
-            status=ArbitrationStatus.NO_RESULT,
-            ended_at=timezone.now(),
-        )
-        remove_perm(ARBITRATOR_PERMISSION, panel.neighbour_member, panel.case)
-        audit_change(
-            actor=SWEEP,
-            obj=panel.case,
-            before={"arbitrator": panel.neighbour_member_id},
-            after={"arbitrator": None},
-            reason=reason,
-        )
 
 
 def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
