@@ -35,6 +35,24 @@ def _recipients(cases: list[BirthdayCase]) -> dict[int, set[int]]:
     return users
 
 
+def _tell(kind: str, told: list[tuple[BirthdayCase, set[int], str]]) -> None:
+    """One notification per case (no step, no due date), keyed so it reaches each user once."""
+    notify(
+        [
+            Event(
+                kind=kind,
+                case_id=c.case_id,
+                route_round=c.route_round,
+                step="",
+                due_on=None,
+                users=users,
+                event_key=key,
+            )
+            for c, users, key in told
+        ]
+    )
+
+
 def close_turned_18(today: datetime.date, result: "SweepResult") -> int:
     """Close the cases of pupils who turned 18, drop their deadlines, tell the people."""
     with transaction.atomic():
@@ -43,19 +61,9 @@ def close_turned_18(today: datetime.date, result: "SweepResult") -> int:
             return 0
         deadlines_compute([c.case_id for c in closed])  # a closed case loses its row
         users = _recipients(closed)
-        notify(
-            [
-                Event(
-                    kind=NotificationKind.CLOSED_AT_18,
-                    case_id=c.case_id,
-                    route_round=c.route_round,
-                    step="",
-                    due_on=None,
-                    users=users[c.case_id],
-                    event_key=f"closed_at_18:{c.case_id}:{c.route_round}",
-                )
-                for c in closed
-            ]
+        _tell(
+            NotificationKind.CLOSED_AT_18,
+            [(c, users[c.case_id], f"closed_at_18:{c.case_id}:{c.route_round}") for c in closed],
         )
     for c in closed:
         result.log(f"case {c.case_id}: closed, the pupil turned 18")
@@ -66,19 +74,16 @@ def consent_ages_follow(today: datetime.date, result: "SweepResult") -> int:
     """Consent that follows the 12th and 16th birthday; the lead of an open case hears."""
     with transaction.atomic():
         cases = cases_consent_ages_follow(today=today, actor=SWEEP)
-        notify(
+        _tell(
+            NotificationKind.CONSENT_AGE,
             [
-                Event(
-                    kind=NotificationKind.CONSENT_AGE,
-                    case_id=c.case_id,
-                    route_round=c.route_round,
-                    step="",
-                    due_on=None,
-                    users={c.lead_user_id} if c.lead_user_id is not None else set(),
-                    event_key=f"consent_age:{c.case_id}:{today.isoformat()}",
+                (
+                    c,
+                    {c.lead_user_id} if c.lead_user_id is not None else set(),
+                    f"consent_age:{c.case_id}:{today.isoformat()}",
                 )
                 for c in cases
-            ]
+            ],
         )
     for c in cases:
         result.log(f"case {c.case_id}: consent follows the pupil's age")
