@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -70,6 +70,22 @@ class WaitingListFor(models.TextChoices):
 class CaseQuerySet(AuditedQuerySet["Case"]):
     def open(self) -> "CaseQuerySet":
         return self.filter(closed_at__isnull=True)
+
+    def sharing_refresh(self) -> int:
+        """Set ``shared_with_swv`` and ``shared_with_leerplicht`` of these cases from their
+        reports, writing only the flags that change; returns how many changed (ADR 0019).
+
+        Defined here so registration's consent service can keep the flags through
+        ``pupil.cases`` without importing cases (the layers allow only the other way)."""
+        reports = CaseReport.objects.filter(case_id=OuterRef("pk"))
+        # A copy of audited facts (the reports' sharing), so written past the audit guard.
+        cases = Case._base_manager.filter(pk__in=self.values("pk"))
+        changed = 0
+        for flag in ("shared_with_swv", "shared_with_leerplicht"):
+            shared = Exists(reports.filter(**{f"report__{flag}": True}))
+            changed += cases.filter(**{flag: True}).exclude(shared).update(**{flag: False})
+            changed += cases.filter(**{flag: False}).filter(shared).update(**{flag: True})
+        return changed
 
 
 class Case(models.Model):
@@ -152,6 +168,11 @@ class Case(models.Model):
     )
     closed_note = models.TextField(_("toelichting bij sluiten"), blank=True)
     retention_until = models.DateField(_("bewaren tot"), null=True, blank=True, db_index=True)
+    # Whether a report of the case is shared with the SWV / leerplicht (consent or a legal
+    # ground): the reports' flags, kept on the case by ``case_sharing_refresh`` in the same
+    # transaction as every change of them, so the scoping is an indexed lookup on the case.
+    shared_with_swv = models.BooleanField(default=False, editable=False)
+    shared_with_leerplicht = models.BooleanField(default=False, editable=False)
     # The route starts again when a closed case reopens; escalation keys its steps on it.
     route_round = models.PositiveSmallIntegerField(_("ronde"), default=1, editable=False)
 
@@ -181,6 +202,17 @@ class Case(models.Model):
                 fields=["swv"],
                 condition=Q(at_risk=True, closed_at__isnull=True),
                 name="cases_open_signal_swv_idx",
+            ),
+            # The scoping of the SWV and of leerplicht (cases.selectors.cases_visible_to).
+            models.Index(
+                fields=["swv", "clock_start"],
+                condition=Q(shared_with_swv=True),
+                name="cases_swv_shared_idx",
+            ),
+            models.Index(
+                fields=["municipality", "clock_start"],
+                condition=Q(shared_with_leerplicht=True),
+                name="cases_municipality_shared_idx",
             ),
         ]
 

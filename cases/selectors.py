@@ -43,20 +43,15 @@ def cases_visible_to(user: User) -> CaseQuerySet:
             if care is not None and user.is_authenticated
             else Case.objects.none()
         )
-    reports = CaseReport.objects.filter(case_id=OuterRef("pk"))
     q = Q(pk__in=[])
     schools = ids[OrganisationKind.SCHOOL]
     if schools:
         q |= Q(school_id__in=schools) | Q(lead_organisation_id__in=schools)
+    # The case's copy of its reports' sharing (case_sharing_refresh), on partial indexes.
     if ids[OrganisationKind.SWV]:
-        # Exists wrapped in a Q: the same SQL, and a Q for the type checker too.
-        q |= Q(swv_id__in=ids[OrganisationKind.SWV]) & Q(
-            Exists(reports.filter(report__shared_with_swv=True))
-        )
+        q |= Q(swv_id__in=ids[OrganisationKind.SWV], shared_with_swv=True)
     if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
-        q |= leerplicht_municipality_q(ids) & Q(
-            Exists(reports.filter(report__shared_with_leerplicht=True))
-        )
+        q |= leerplicht_municipality_q(ids) & Q(shared_with_leerplicht=True)
     care = _care_partner_q(user)
     if care is not None:
         q |= care

@@ -25,6 +25,7 @@ from .intake import (
     intake_check,
     intake_submit,
 )
+from .sharing import case_sharing_refresh
 from .workflow import (
     TimerStep,
     case_close,
@@ -58,6 +59,7 @@ __all__ = [
     "case_move",
     "case_move_targets",
     "case_reopen",
+    "case_sharing_refresh",
     "case_transition",
     "cases_close_turned_18",
     "cases_consent_ages_follow",

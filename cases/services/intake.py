@@ -40,6 +40,7 @@ from thuiszitters.roles import Capability
 from ..models import Case, CaseEvent, CaseEventKind, CaseReport
 from ..workflow import Phase, reopen_window_start
 from .casefile import lead_history_start
+from .sharing import case_sharing_refresh
 from .workflow import CaseScope, case_reopen, check_ins_cancel_pending
 
 
@@ -294,6 +295,7 @@ def _write(
             data={"report": report.pk, "channel": channel},
         )
     CaseReport.objects.create(case=case, report=report)
+    case_sharing_refresh(case_ids=[case.pk])
     return IntakeResult(report, case, case_created=created, duplicate=False)
 
 

@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from cases.models import AftercareCheckIn, Case, CaseEvent, CaseReport, LeadAssignment
+from cases.services import case_sharing_refresh
 from cases.workflow import AFTERCARE_MONTHS, OFFER_REASONS, ClosureReason, Phase
 from registration.models import AbsenceReport, ConsentHow, ConsentStatus
 from registration.services import consent_record
@@ -111,6 +112,8 @@ class CaseFactory(factory.django.DjangoModelFactory):
             channel="form",
         )
         CaseReport.objects.create(case=self, report=report, joined_at=self.opened_at)
+        case_sharing_refresh(case_ids=[self.pk])
+        self.refresh_from_db(fields=["shared_with_swv", "shared_with_leerplicht"])
         CaseEvent.objects.create(case=self, at=self.opened_at, kind="opened")
 
     @factory.post_generation

@@ -45,6 +45,7 @@ import time_machine
 from django.utils import timezone
 
 from cases.models import CaseEvent, CaseReport, Goal, Meeting
+from cases.services import case_sharing_refresh
 from escalation.models import Escalation
 from registration.models import AbsenceReport
 
@@ -143,6 +144,7 @@ class Builder:
             channel="form",
         )
         CaseReport.objects.create(case=case, report=report, joined_at=case.opened_at)
+        case_sharing_refresh(case_ids=[case.pk])
         return report
 
     def phase_change(self, case, at: str, from_phase: str, to_phase: str):
