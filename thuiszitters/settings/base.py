@@ -104,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets through Jinja2 where Django ships templates for it (thuiszitters.renderers).
+FORM_RENDERER = "thuiszitters.renderers.FormRenderer"
+
 DATABASE_URL = env_str(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'thuiszitters.sqlite3'}",
