@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -28,9 +29,17 @@ def _analyze() -> None:
     plans the time-travel updates as if the tables were empty and scans them whole for every
     case, so a region of 100,000 pupils took hours (ANALYZE counts the rows this transaction
     wrote)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if connection.vendor != "postgresql":
+        return
+    # The application's tables only: a bare ANALYZE also takes the shared catalogs (roles,
+    # databases) and would hold them, for every database on the server, until the seed ends.
+    tables = [
+        connection.ops.quote_name(model._meta.db_table)
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(sorted(set(tables)))}")
 
 
 def seed_pupils(*, seed: int, pupils: int | None, result) -> None:
