@@ -13,9 +13,13 @@ class FormRenderer(BaseRenderer):
     def __init__(self) -> None:
         self.jinja2 = Jinja2()
         self.django = DjangoTemplates()
+        # Names Jinja2 does not have: its loader searches the disk again on every miss.
+        self.django_only: set[str] = set()
 
     def get_template(self, template_name: str):
-        try:
-            return self.jinja2.get_template(template_name)
-        except TemplateDoesNotExist:
-            return self.django.get_template(template_name)
+        if template_name not in self.django_only:
+            try:
+                return self.jinja2.get_template(template_name)
+            except TemplateDoesNotExist:
+                self.django_only.add(template_name)
+        return self.django.get_template(template_name)
