@@ -73,19 +73,26 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
 
     def sharing_refresh(self) -> int:
         """Set ``shared_with_swv`` and ``shared_with_leerplicht`` of these cases from their
-        reports, writing only the flags that change; returns how many changed (ADR 0019).
+        reports in one statement that writes only the cases whose flags change; returns how
+        many (ADR 0019).
 
         Defined here so registration's consent service can keep the flags through
         ``pupil.cases`` without importing cases (the layers allow only the other way)."""
         reports = CaseReport.objects.filter(case_id=OuterRef("pk"))
+        swv = Q(Exists(reports.filter(report__shared_with_swv=True)))
+        leerplicht = Q(Exists(reports.filter(report__shared_with_leerplicht=True)))
+        stale = (
+            (Q(shared_with_swv=True) & ~swv)
+            | (Q(shared_with_swv=False) & swv)
+            | (Q(shared_with_leerplicht=True) & ~leerplicht)
+            | (Q(shared_with_leerplicht=False) & leerplicht)
+        )
         # A copy of audited facts (the reports' sharing), so written past the audit guard.
         cases = Case._base_manager.filter(pk__in=self.values("pk"))
-        changed = 0
-        for flag in ("shared_with_swv", "shared_with_leerplicht"):
-            shared = Exists(reports.filter(**{f"report__{flag}": True}))
-            changed += cases.filter(**{flag: True}).exclude(shared).update(**{flag: False})
-            changed += cases.filter(**{flag: False}).filter(shared).update(**{flag: True})
-        return changed
+        return cases.filter(stale).update(
+            shared_with_swv=Exists(reports.filter(report__shared_with_swv=True)),
+            shared_with_leerplicht=Exists(reports.filter(report__shared_with_leerplicht=True)),
+        )
 
 
 class Case(models.Model):

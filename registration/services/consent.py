@@ -116,7 +116,7 @@ def report_sharing_refresh(*, pupil: Pupil, actor: Actor, reason: str = "") -> i
         )
     )
     states = {org: pupil_consent_state(pupil, organisation_id=org) for org in limited_orgs}
-    reports_changed = False
+    changed_before_reports = changed
     for report in pupil.absence_reports.select_for_update().order_by("id"):
         leerplicht, swv = _report_sharing(
             report, states.get(report.reporting_organisation_id, state)
@@ -131,8 +131,7 @@ def report_sharing_refresh(*, pupil: Pupil, actor: Actor, reason: str = "") -> i
             actor=actor, obj=report, before=before, after=snapshot(report, fields), reason=reason
         )
         changed += 1
-        reports_changed = True
-    if reports_changed:
+    if changed > changed_before_reports:
         # The pupil's cases keep a copy of their reports' sharing for the scoping (ADR 0019),
         # reached through the relation: registration does not import cases.
         pupil.cases.all().sharing_refresh()

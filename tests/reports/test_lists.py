@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from cases.services import case_close, case_sharing_refresh, case_transition
+from cases.services import case_close, case_transition
 from reports.models import ThuiszitterslijstEntry, ThuiszitterslijstSnapshot
 from reports.services.lists import personal_scope_or_404, thuiszitterslijst_freeze
 from thuiszitters.access import memberships_of
@@ -278,7 +278,7 @@ def test_a_line_whose_consent_was_withdrawn_is_no_longer_shown(
     for report in withdrawn.pupil.absence_reports.all():
         report.shared_with_swv = False
         report.save(update_fields=["shared_with_swv"])
-    case_sharing_refresh(pupil_id=withdrawn.pupil_id)  # as report_sharing_refresh does
+    withdrawn.pupil.cases.all().sharing_refresh()  # as report_sharing_refresh does
 
     response = client.get(reverse("reportlists:snapshot", args=[snapshot.pk]))
     assert rows_of(response) == {shown.pk}
