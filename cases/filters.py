@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registration.models import AbsenceKind
-from thuiszitters.filters import FilterSet
+from thuiszitters.filters import FilterSet, OrganisationChoiceFilter
 from thuiszitters.models import User
 from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 
@@ -140,12 +140,12 @@ class CaseListFilter(CaseFilter):
     )
     # The page's own filter under the API's name; the queryset is a function of the request
     # (django-filter takes one; the stubs want a queryset).
-    school = django_filters.ModelChoiceFilter(  # type: ignore[assignment]
+    school = OrganisationChoiceFilter(  # type: ignore[assignment]
         label=_("School"),
         queryset=_schools,  # type: ignore[arg-type]
         empty_label=_("Alle scholen"),
     )
-    lead = django_filters.ModelChoiceFilter(
+    lead = OrganisationChoiceFilter(
         label=_("Casusregie bij"),
         field_name="lead_organisation",
         queryset=_organisations,  # type: ignore[arg-type]
@@ -192,7 +192,7 @@ class SignalFilter(FilterSet):
         empty_label=_("Alle signalen"),
         method="filter_signal",
     )
-    school = django_filters.ModelChoiceFilter(
+    school = OrganisationChoiceFilter(
         label=_("School"),
         queryset=_schools,  # type: ignore[arg-type]
         empty_label=_("Alle scholen"),

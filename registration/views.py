@@ -40,7 +40,7 @@ from .selectors import (
 from .services import consent_record, consent_standing, pupil_consent_state
 from .services.corrections import pupil_correctable_by
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _require_personal_data(user) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -108,6 +109,29 @@ class FilterSet(django_filters.FilterSet):
                 ranges.append((start[f.field_name], name))
         attrs = {"day_ranges": ranges, "__module__": __name__}
         return type(form_class.__name__, (DayRangeForm, form_class), attrs)
+
+
+class _NameChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """The options as (id, name) from one ``values_list`` query: a region's schools and
+    organisations as a filter's options need no model instances (docs/performance.md)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class _NameChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _NameChoiceIterator
+
+
+class OrganisationChoiceFilter(django_filters.ModelChoiceFilter):
+    """An organisation (or school) from a queryset of them, shown by its name; the value is
+    still validated against the queryset and filtered on as a model instance."""
+
+    field_class = _NameChoiceField
 
 
 def filtered(filterset: django_filters.FilterSet) -> QuerySet:

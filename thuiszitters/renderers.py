@@ -1,7 +1,28 @@
 """The form renderer: widgets through Jinja2 where Django ships Jinja2 templates for them."""
 
+from pathlib import Path
+
+import django.forms
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
+from django.utils.functional import cached_property
+
+# Our own versions of a few of Django's Jinja2 widget templates (the select), found first.
+OWN_WIDGETS = Path(__file__).resolve().parent / "jinja2"
+
+
+class _Jinja2(Jinja2):
+    @cached_property
+    def engine(self):
+        return Jinja2Backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [OWN_WIDGETS, Path(django.forms.__file__).resolve().parent / "jinja2"],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
 
 
 class FormRenderer(BaseRenderer):
@@ -11,7 +32,7 @@ class FormRenderer(BaseRenderer):
     (the admin's)."""
 
     def __init__(self) -> None:
-        self.jinja2 = Jinja2()
+        self.jinja2 = _Jinja2()
         self.django = DjangoTemplates()
         # Names Jinja2 does not have: its loader searches the disk again on every miss.
         self.django_only: set[str] = set()

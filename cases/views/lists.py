@@ -2,7 +2,7 @@
 SWV, the municipality and the school with filters and sorting, and the home page's summary.
 
 Every row comes from the scoping selectors (``cases_visible_to`` and the work selectors);
-the list annotates what its table shows, so a page costs the same queries for 1 or 50 rows.
+the list annotates what its table shows, so a page costs the same queries for 1 or 25 rows.
 """
 
 from django.core.paginator import Paginator
@@ -27,7 +27,7 @@ from ..selectors import (
     signals_visible_to,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 WORK_ITEMS_SHOWN = 200
 # The page's filters in the order of its form (``CaseListFilter``; the API has more).
 CASE_LIST_FILTERS = ["status", "phase", "kind", "school", "lead", "weeks_min", "overdue", "sort"]
@@ -114,7 +114,7 @@ def work_summary(request):
 
 
 def case_list(request):
-    """The cases the user may see, filtered and sorted; 50 a page."""
+    """The cases the user may see, filtered and sorted; 25 a page."""
     user = request.user
     _require_personal_data(user)
     today = timezone.localdate()
@@ -172,7 +172,7 @@ def may_see_signals(user) -> bool:
 
 def signal_list(request):
     """The preventive list: at-risk signals (no clock yet) and cases in phase school that the
-    school expects to become thuiszitters soon; longest first, 50 a page."""
+    school expects to become thuiszitters soon; longest first, 25 a page."""
     user = request.user
     if not may_see_signals(user):
         raise Http404

@@ -381,7 +381,24 @@ def test_sorting(world, user_with_role, consultant, login, sort, expected):
     assert [c.pupil.surname for c in response.context["rows"]] == expected
 
 
-def test_the_list_is_paginated_by_50(world, zc, consultant, login, monkeypatch):
+def test_the_table_escapes_what_people_typed_and_speaks_english(world, zc, consultant, login):
+    """The rows render through Jinja2 (ADR 0020): escaped, and translated like the rest."""
+    case = open_case(zc, world.school, surname="<script>alert(1)</script>")
+    overdue_action(case, zc)
+    client = login(consultant)
+    content = client.get(CASE_LIST).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "Start van de klok" in content and "1 verlopen" in content
+    client.cookies["django_language"] = "en"
+    content = client.get(CASE_LIST).content.decode()
+    assert "Start van de klok" not in content and "1 overdue" in content
+
+
+def test_the_list_is_paginated_by_25(world, zc, consultant, login, monkeypatch):
+    from cases.views import lists
+
+    assert lists.PAGE_SIZE == 25
     from cases.views import lists
 
     monkeypatch.setattr(lists, "PAGE_SIZE", 2)

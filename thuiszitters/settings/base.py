@@ -102,6 +102,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows of the work lists, included with {% jinja %} (ADR 0020): .jinja files.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "thuiszitters.jinja2env.environment"},
+    },
 ]
 
 # Widgets through Jinja2 where Django ships templates for it (thuiszitters.renderers).
