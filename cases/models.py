@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from thuiszitters.models import AuditedQuerySet
+from thuiszitters.models import AuditedQuerySet, ChoiceLabels
 
 from .workflow import ClosureReason, Phase
 
@@ -95,7 +95,7 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
         )
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """The file on one pupil's period of missing education, from report to return."""
 
     pupil = models.ForeignKey(
@@ -276,7 +276,7 @@ class CaseEventKind(models.TextChoices):
     SCHOOL_CHANGED = "school_changed", _("Andere school of ander samenwerkingsverband")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """The dossier journal: append-only, one row per change, conversation or decision."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -300,7 +300,7 @@ class CaseEvent(models.Model):
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
 
 
-class LeadAssignment(models.Model):
+class LeadAssignment(ChoiceLabels, models.Model):
     """Who held the lead, from when until when. Exactly one row per case is current."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lead_history")
@@ -346,7 +346,7 @@ class ParticipantRole(models.TextChoices):
     OTHER = "other", _("Anders")
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     """Someone involved in this case, with their role in it (a user, or a named person)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
@@ -414,7 +414,7 @@ class MeetingKind(models.TextChoices):
     ARBITRATION_HEARING = "arbitration_hearing", _("Arbitragezitting")
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(_("soort overleg"), max_length=20, choices=MeetingKind.choices)
     held_on = models.DateField(_("datum"))
@@ -453,7 +453,7 @@ class Decision(models.Model):
         return self.text[:60]
 
 
-class Action(models.Model):
+class Action(ChoiceLabels, models.Model):
     """Who does what by when. The owner is a person, an organisation, or both."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
@@ -523,7 +523,7 @@ class ArrangementKind(models.TextChoices):
     DAYTIME_ACTIVITY_WORK = "daytime_activity_work", _("Dagbesteding of werk")
 
 
-class Arrangement(models.Model):
+class Arrangement(ChoiceLabels, models.Model):
     """The offer that ends the case; costs split between municipality and SWV."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="arrangements")
@@ -574,7 +574,7 @@ class CheckInOutcome(models.TextChoices):
     MISSING_AGAIN = "missing_again", _("Weer thuis: casus heropenen")
 
 
-class AftercareCheckIn(models.Model):
+class AftercareCheckIn(ChoiceLabels, models.Model):
     """A check-in 3, 6 and 12 months after a case closed with an offer."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="check_ins")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.workflow import Phase
-from thuiszitters.models import AuditedQuerySet
+from thuiszitters.models import AuditedQuerySet, ChoiceLabels
 
 
 class CountMode(models.TextChoices):
@@ -471,7 +471,7 @@ class NotificationKind(models.TextChoices):
     CLOSED_AT_18 = "closed_at_18", _("Casus gesloten: de leerling is 18 geworden")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """An in-app message; ``event_key`` makes each event reach each user once."""
 
     user = models.ForeignKey(

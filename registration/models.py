@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thuiszitters.models import AuditedQuerySet
+from thuiszitters.models import AuditedQuerySet, ChoiceLabels
 
 from .bsn import validate_bsn
 
@@ -227,7 +227,7 @@ class ReportChannel(models.TextChoices):
     CSV = "csv", _("CSV-bestand")
 
 
-class AbsenceReport(models.Model):
+class AbsenceReport(ChoiceLabels, models.Model):
     """A verzuimmelding. Written once by the intake; corrections are new reports."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="absence_reports")
@@ -379,7 +379,7 @@ class ConsentHow(models.TextChoices):
     PHONE = "phone", _("Telefonisch")
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels, models.Model):
     """One statement of consent for one scope by one party. Append-only: the latest counts."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="consents")

@@ -1,14 +1,16 @@
 """The Jinja2 environment of the few templates rendered through Jinja2 for speed: the rows of
-a work list, where the Django template engine spends most of a list page's time (ADR 0020).
+lists, where the Django template engine spends most of a page's time (ADR 0020).
 
 Jinja2 templates are ``.jinja`` files under ``templates/``, included from a Django template
 with ``{% jinja "name.jinja" key=value %}`` (``thuiszitters.templatetags.jinja``). They
 translate with ``_("Dutch text")`` only (``makemessages -e html,txt,py,jinja`` finds that
-form; no plural blocks) and have ``url(name, *args)`` and the ``date`` filter of Django.
+form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Django's
+``date`` and ``linebreaksbr`` filters.
 """
 
-from django.template.defaultfilters import date
+from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, StrictUndefined
 
@@ -20,5 +22,7 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["url"] = lambda name, *args: reverse(name, args=args)
-    env.filters["date"] = date
+    # As in Django templates: a timestamp in the current time zone before it is formatted.
+    env.filters["date"] = lambda value, fmt=None: date(template_localtime(value), fmt)
+    env.filters["linebreaksbr"] = linebreaksbr
     return env

@@ -1,5 +1,5 @@
 from .audit import AuditAction, AuditLogEntry, AuditOutcome
-from .base import AuditBypassError, AuditedQuerySet
+from .base import AuditBypassError, AuditedQuerySet, ChoiceLabels
 from .organisations import (
     HolidayRegion,
     LeerplichtBureau,
@@ -22,6 +22,7 @@ __all__ = [
     "AuditLogEntry",
     "AuditOutcome",
     "AuditedQuerySet",
+    "ChoiceLabels",
     "HolidayRegion",
     "LeerplichtBureau",
     "Membership",

@@ -1,8 +1,26 @@
 from typing import TypeVar
 
 from django.db import models
+from django.utils.encoding import force_str
 
 _M = TypeVar("_M", bound=models.Model)
+
+
+class ChoiceLabels:
+    """``get_FOO_display()`` that translates only the label it returns.
+
+    Django's own turns the field's whole list of choices into a hashable tuple on every call,
+    and hashing a lazy label translates it: the journal of one case page (40 kinds of event)
+    translated over a thousand texts per page view (docs/performance.md). Put it before
+    ``models.Model`` in the bases of a model whose labels are shown in lists."""
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        try:
+            label = dict(field.flatchoices).get(value, value)
+        except TypeError:  # an unhashable value; Django's version copes with those
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        return force_str(label, strings_only=True)
 
 
 class AuditBypassError(RuntimeError):

@@ -10,7 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import AuditedQuerySet
+from .base import AuditedQuerySet, ChoiceLabels
 
 
 class OrganisationKind(models.TextChoices):
@@ -59,7 +59,7 @@ class OrganisationManager(_OrganisationManagerBase):
     pass
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     name = models.CharField(_("naam"), max_length=200)
     kind = models.CharField(_("soort"), max_length=32, choices=OrganisationKind.choices)
     region = models.ForeignKey(
