@@ -84,9 +84,9 @@ class Server:
         )
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=10)
                 return self
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused while it starts, or a first answer slower than that
                 time.sleep(0.2)
         raise SystemExit("gunicorn did not start")
 
