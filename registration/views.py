@@ -22,6 +22,7 @@ from thuiszitters.access import get_visible_or_404, has_capability, memberships_
 from thuiszitters.audit import audit_list, audit_read
 from thuiszitters.filters import filtered
 from thuiszitters.forms import errors_onto_form
+from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.roles import Capability
 
 from .filters import AbsenceReportListFilter, PupilFilter
@@ -86,7 +87,7 @@ def pupil_list(request):
             to_attr="current_enrolments",
         )
     )
-    page = Paginator(pupils, PAGE_SIZE).get_page(data.get("page"))
+    page = BoundedPaginator(pupils, PAGE_SIZE, number=data.get("page")).get_page(data.get("page"))
     rows = list(page.object_list)
     audit_list(actor=request.user, object_type="registration.pupil", ids=[p.pk for p in rows])
     signals = (

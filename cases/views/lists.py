@@ -13,6 +13,7 @@ from django.utils import timezone
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_list
 from thuiszitters.filters import filtered
+from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.roles import Capability
 
 from ..filters import SORTS, CaseListFilter, SignalFilter
@@ -130,7 +131,8 @@ def case_list(request):
     )
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = BoundedPaginator(cases, PAGE_SIZE, number=number).get_page(number)
     rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     query = request.GET.copy()

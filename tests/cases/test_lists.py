@@ -395,6 +395,28 @@ def test_the_table_escapes_what_people_typed_and_speaks_english(world, zc, consu
     assert "Start van de klok" not in content and "1 overdue" in content
 
 
+def test_a_long_list_counts_only_as_far_as_the_pages_near_the_one_shown(
+    world, zc, consultant, login, monkeypatch
+):
+    from cases.views import lists
+    from thuiszitters import pagination
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 1)
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 2)
+    cases = [open_case(zc, world.school, days=d) for d in (50, 40, 30, 20, 10)]
+    client = login(consultant)
+    first = client.get(CASE_LIST)
+    content = first.content.decode()
+    assert "Meer dan 2 casussen" in content and "Pagina 1<" in content and 'rel="next"' in content
+    assert case_rows(first) == {cases[0].pk}
+    # Page 4 counts up to page 5, which is the last: exact again.
+    fourth = client.get(CASE_LIST, {"page": 4})
+    content = fourth.content.decode()
+    assert "5 casussen" in content and "Pagina 4 van 5" in content
+    assert case_rows(fourth) == {cases[3].pk}
+    assert case_rows(client.get(CASE_LIST, {"page": 5})) == {cases[4].pk}
+
+
 def test_the_list_is_paginated_by_25(world, zc, consultant, login, monkeypatch):
     from cases.views import lists
 

@@ -43,6 +43,23 @@ def test_pupil_list_shows_own_pupils_with_age_school_and_signals(world, zc, zc_c
     assert reverse("registration:pupil_detail", args=[own.pk]) in body
 
 
+def test_pupil_list_of_a_large_scope_says_more_than_and_keeps_paging(
+    world, zc_client, monkeypatch
+):
+    from registration import views
+    from thuiszitters import pagination
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 3)
+    for i in range(7):
+        enrolled_pupil(world.school, surname=f"Telling{i}")
+    url = reverse("registration:pupil_list")
+    body = zc_client.get(url).content.decode()
+    assert "Meer dan 4 leerlingen" in body and "Pagina 1<" in body and 'rel="next"' in body
+    body = zc_client.get(url, {"page": 3}).content.decode()
+    assert "7 leerlingen" in body and "Pagina 3 van 4" in body
+
+
 def test_pupil_list_searches_by_name_bsn_and_date_of_birth(world, zc_client):
     a = enrolled_pupil(world.school, given_names="Daan", surname="Smit")
     b = enrolled_pupil(

@@ -1,0 +1,36 @@
+"""Pages of the HTML lists that count no further than they must."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+COUNT_BOUND = 1000
+
+
+class BoundedPaginator(Paginator):
+    """Counts up to ``bound`` rows, or up to one page past the page asked for, whichever is
+    more. A region-wide list (leerplicht sees every pupil of its municipalities: 100,000)
+    then counts at most that many index entries per view instead of all of them; the page
+    says "more than 1,000" and keeps a link to the next page. ``number``: the page asked for
+    (``request.GET["page"]``), as given to ``get_page``. ``object_list`` is a QuerySet."""
+
+    def __init__(self, object_list, per_page, *, number=None, bound: int | None = None):
+        super().__init__(object_list, per_page)
+        try:
+            wanted = max(int(number), 1)
+        except (TypeError, ValueError):
+            wanted = 1
+        self.limit = max(bound or COUNT_BOUND, (wanted + 1) * per_page)
+
+    @cached_property
+    def _counted(self) -> int:
+        # COUNT(*) over a subquery with LIMIT: PostgreSQL stops at the limit.
+        return self.object_list[: self.limit + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def bounded(self) -> bool:
+        """There are more rows than ``count``."""
+        return self._counted > self.limit
