@@ -103,7 +103,7 @@ TEMPLATES = [
         },
     },
     {
-        # The rows of the work lists, included with {% jinja %} (ADR 0020): .jinja files.
+        # The rows of long lists, included with {% jinja %} (ADR 0020): .jinja files.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
