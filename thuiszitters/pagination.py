@@ -23,12 +23,24 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # COUNT(*) over a subquery with LIMIT: PostgreSQL stops at the limit.
-        return self.object_list[: self.limit + 1].count()
+        # COUNT(*) over a subquery with LIMIT, without the list's ORDER BY (which would sort
+        # the whole scope first) or its annotations: PostgreSQL stops at the limit.
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:
         return min(self._counted, self.limit)
+
+    def page(self, number):
+        """The page's rows in two steps: the ids of the page (a narrow, ordered query that
+        PostgreSQL can sort cheaply), then those rows with their joins and annotations.
+        In one query the planner joined every row of the scope (at 100,000 pupils: the
+        pupils table) before it sorted and cut the page."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
     @property
     def bounded(self) -> bool:

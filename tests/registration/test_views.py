@@ -43,9 +43,7 @@ def test_pupil_list_shows_own_pupils_with_age_school_and_signals(world, zc, zc_c
     assert reverse("registration:pupil_detail", args=[own.pk]) in body
 
 
-def test_pupil_list_of_a_large_scope_says_more_than_and_keeps_paging(
-    world, zc_client, monkeypatch
-):
+def test_pupil_list_of_a_large_scope_says_more_than_and_keeps_paging(world, zc_client, monkeypatch):
     from registration import views
     from thuiszitters import pagination
 
