@@ -10,7 +10,7 @@ form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Djang
 
 from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, StrictUndefined
 

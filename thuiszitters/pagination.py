@@ -1,6 +1,9 @@
 """Pages of the HTML lists that count no further than they must."""
 
+from typing import cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_BOUND = 1000
@@ -21,11 +24,15 @@ class BoundedPaginator(Paginator):
             wanted = 1
         self.limit = max(bound or COUNT_BOUND, (wanted + 1) * per_page)
 
+    @property
+    def _queryset(self) -> QuerySet:
+        return cast(QuerySet, self.object_list)
+
     @cached_property
     def _counted(self) -> int:
         # COUNT(*) over a subquery with LIMIT, without the list's ORDER BY (which would sort
         # the whole scope first) or its annotations: PostgreSQL stops at the limit.
-        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        return self._queryset.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:
@@ -39,8 +46,8 @@ class BoundedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        ids = list(self._queryset.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self._queryset.filter(pk__in=ids), number, self)
 
     @property
     def bounded(self) -> bool:

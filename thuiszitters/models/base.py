@@ -19,7 +19,7 @@ class ChoiceLabels:
         try:
             label = dict(field.flatchoices).get(value, value)
         except TypeError:  # an unhashable value; Django's version copes with those
-            return super()._get_FIELD_display(field)  # type: ignore[misc]
+            return super()._get_FIELD_display(field)
         return force_str(label, strings_only=True)
 
 
