@@ -87,7 +87,8 @@ def pupil_list(request):
             to_attr="current_enrolments",
         )
     )
-    page = BoundedPaginator(pupils, PAGE_SIZE, number=data.get("page")).get_page(data.get("page"))
+    number = data.get("page")
+    page = BoundedPaginator(pupils, PAGE_SIZE, number=number).get_page(number)
     rows = list(page.object_list)
     audit_list(actor=request.user, object_type="registration.pupil", ids=[p.pk for p in rows])
     signals = (

@@ -6,6 +6,10 @@ from django.utils.encoding import force_str
 _M = TypeVar("_M", bound=models.Model)
 
 
+# value -> lazy label per field; the labels translate when shown, in the active language.
+_CHOICE_LABELS: dict = {}
+
+
 class ChoiceLabels:
     """``get_FOO_display()`` that translates only the label it returns.
 
@@ -16,8 +20,11 @@ class ChoiceLabels:
 
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:  # once per field: a list page asks for it on every row
+            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
         try:
-            label = dict(field.flatchoices).get(value, value)
+            label = labels.get(value, value)
         except TypeError:  # an unhashable value; Django's version copes with those
             return super()._get_FIELD_display(field)
         return force_str(label, strings_only=True)
