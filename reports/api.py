@@ -24,8 +24,7 @@ from thuiszitters.roles import Capability
 from .models import QuarterlyReport, QuarterlyReportStatus
 from .periods import Quarter
 from .scopes import report_scopes_for, scope_for
-from .selectors import Period, figures, quarterly_reports_visible_to
-from .suppression import suppressed
+from .selectors import published_figures, quarterly_reports_visible_to
 
 
 class ScopeSerializer(serializers.Serializer):
@@ -135,8 +134,7 @@ class ReportViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def figures(self, request):
         scope = scope_for(request.user, request.query_params.get("scope"))
-        data = figures(scope, Period.of_quarter(_quarter_param(request)))
-        return Response(data if scope.personal_data else suppressed(data))
+        return Response(published_figures(scope, _quarter_param(request)))
 
 
 class QuarterlyReportViewSet(viewsets.GenericViewSet):

@@ -6,7 +6,8 @@ Every chart is an image with a title and a description (``role="img"``,
 ``aria-labelledby``), and the page shows a table with the same numbers next to it. Series
 differ by fill pattern or marker shape as well as colour, and every colour has a contrast of
 at least 3:1 against white. A value is an int, ``SUPPRESSED`` ("<5": drawn as a hatched stub
-or an open marker, labelled "<5") or ``None`` (no data).
+or an open marker, labelled "<5"), ``HIDDEN`` ("x", hidden to protect another count: a
+hatched stub, or in a line no point and an "x" on the axis) or ``None`` (no data).
 """
 
 import itertools
@@ -19,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .suppression import SUPPRESSED
+from .suppression import HIDDEN, SUPPRESSED, is_hidden
 
 # Contrast against white (WCAG): 7.9, 4.6, 5.7, 9.0, 7.0.
 COLOURS = ("#0b5394", "#b35806", "#1b7837", "#762a83", "#595959")
@@ -91,8 +92,8 @@ def _is_number(value: object) -> TypeGuard[float]:
 def _value_label(value, unit: str = "") -> str:
     if value is None:
         return NO_DATA
-    if value == SUPPRESSED:
-        return SUPPRESSED
+    if is_hidden(value):
+        return value
     if not unit:
         return str(value)
     return f"{value}{unit}" if unit.startswith("%") else f"{value} {unit}"
@@ -261,7 +262,7 @@ def bar_chart(
             by = gy + i * (bar_h + bar_gap)
             colour = COLOURS[i % len(COLOURS)]
             end = plot_x
-            if value == SUPPRESSED:
+            if is_hidden(value):
                 end = plot_x + 8
                 group.append(
                     f'<rect x="{_num(plot_x)}" y="{_num(by)}" width="8" height="{bar_h}" '
@@ -383,6 +384,8 @@ def line_chart(
 
     suppressed_y = 2.5  # somewhere between 1 and 4: only "<5" is known
     labelled: set[float] = set()
+    hidden_labelled: set[float] = set()
+    parts_hidden: list[str] = []
     for s_index, s in enumerate(series):
         colour = COLOURS[s_index % len(COLOURS)]
         dash = _DASHES[s_index % len(_DASHES)]
@@ -391,6 +394,14 @@ def line_chart(
             value = s.values[i] if i < len(s.values) else None
             if value == SUPPRESSED:
                 points.append((px(i), py(suppressed_y), True))
+            elif value == HIDDEN:
+                # 5 or more, but how much is not shown: no point, the marker on the axis.
+                points.append(None)
+                if px(i) not in hidden_labelled:
+                    hidden_labelled.add(px(i))
+                    parts_hidden.append(
+                        _text(px(i), bottom - 6, HIDDEN, size=SMALL_SIZE, anchor="middle")
+                    )
             elif _is_number(value):
                 points.append((px(i), py(value), False))
             else:
@@ -415,6 +426,8 @@ def line_chart(
                 labelled.add(x)
                 parts.append(_text(x + 6, y - 6, SUPPRESSED, size=SMALL_SIZE, fill=TEXT))
         body.append(f"<g>{''.join(parts)}</g>")
+    if parts_hidden:
+        body.append(f"<g>{''.join(parts_hidden)}</g>")
     return _svg(prefix, title, _describe(categories, series), width, height, body)
 
 
@@ -428,10 +441,10 @@ def _target_texts(label: str, percent, target: int) -> tuple[str, str]:
             _("n.v.t. (doel %(target)s%%)") % {"target": target},
             _("%(label)s: niet te meten, doel %(target)s%%") % {"label": label, "target": target},
         )
-    if percent == SUPPRESSED:
+    if is_hidden(percent):
         return (
             _("verborgen (doel %(target)s%%)") % {"target": target},
-            _("%(label)s: verborgen (kleine aantallen), doel %(target)s%%")
+            _("%(label)s: verborgen (rust op een verborgen aantal), doel %(target)s%%")
             % {"label": label, "target": target},
         )
     return (
@@ -486,7 +499,7 @@ def target_chart(
         )
         if percent is None:
             parts.append(_text(plot_x + 6, y + row_h - 5, _("n.v.t."), size=SMALL_SIZE))
-        elif isinstance(percent, str):  # SUPPRESSED, the only text a percentage can be
+        elif isinstance(percent, str):  # a marker: withheld by suppression
             parts.append(
                 f'<rect x="{_num(plot_x)}" y="{_num(y)}" width="8" height="{row_h}" '
                 f'fill="url(#{prefix}-sup)" stroke="{SUPPRESSED_COLOUR}" stroke-width="1"/>'

@@ -31,6 +31,7 @@ class Table:
     title: str
     header: list[str]
     rows: list[list] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # under the rows (the legend)
 
 
 def _guard(value):
@@ -52,6 +53,10 @@ def table_csv(table: Table) -> bytes:
     writer.writerow([_guard(h) for h in table.header])
     for row in table.rows:
         writer.writerow([_guard(_text(cell)) for cell in row])
+    if table.notes:
+        writer.writerow([])
+        for note in table.notes:
+            writer.writerow([_guard(str(note))])
     return out.getvalue().encode("utf-8")
 
 
@@ -68,7 +73,12 @@ def table_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_guard(c) if isinstance(c, str) else c for c in row])
-    columns = zip(sheet.columns, table.header, strict=False)
+    widths_from = sheet.max_row
+    if table.notes:
+        sheet.append([])
+        for note in table.notes:
+            sheet.append([_guard(str(note))])
+    columns = zip(sheet.iter_cols(max_row=widths_from), table.header, strict=False)
     for index, (column, header) in enumerate(columns, start=1):
         width = max([len(str(header)), *(len(_text(c.value)) for c in column)])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)

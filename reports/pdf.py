@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from .models import ScopeKind
 from .periods import Quarter
 from .selectors import dimension_labels
+from .suppression import HIDDEN, legend
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -201,10 +202,23 @@ def _breakdown(figs: dict, dimension: str, title, note, labels: dict) -> dict:
     return {"key": dimension, "title": title, "note": note, "rows": rows, "chart": chart}
 
 
-def _achieved(value) -> str:
-    if value is None:
+def _achieved(target: dict) -> str:
+    if target.get("withheld"):
+        return str(_("verborgen"))
+    if target["achieved"] is None:
         return "\u2013"
-    return str(_("ja")) if value else str(_("nee"))
+    return str(_("ja")) if target["achieved"] else str(_("nee"))
+
+
+def _footer_legend() -> str:
+    """The markers in a line, at the foot of every page."""
+    return f"{legend()[0]} \u00b7 {_('x: verborgen om een ander aantal te beschermen')}"
+
+
+def _percent_shown(target: dict) -> str:
+    if target.get("withheld"):
+        return str(_("verborgen"))
+    return "\u2013" if target["percent"] is None else f"{target['percent']}%"
 
 
 def report_context(
@@ -221,8 +235,8 @@ def report_context(
     targets = [
         {
             **t,
-            "percent_shown": "\u2013" if t["percent"] is None else f"{t['percent']}%",
-            "achieved_shown": _achieved(t["achieved"]),
+            "percent_shown": _percent_shown(t),
+            "achieved_shown": _achieved(t),
         }
         for t in figs["targets"]
     ]
@@ -257,7 +271,10 @@ def report_context(
         "targets": targets,
         "targets_chart": target_chart(
             str(_("Doelen uit het convenant")),
-            [(t["label"], t["percent"], t["target_percent"]) for t in figs["targets"]],
+            [
+                (t["label"], HIDDEN if t.get("withheld") else t["percent"], t["target_percent"])
+                for t in figs["targets"]
+            ],
         )
         if targets
         else "",
@@ -278,7 +295,9 @@ def report_context(
         )
         if trend
         else "",
+        "legend": legend(),
         "css": {
+            "legend": mark_safe(css_string(_footer_legend())),  # noqa: S308 - escaped
             "header": mark_safe(css_string(header)),  # noqa: S308 - escaped by css_string
             "page": mark_safe(  # noqa: S308 - escaped by css_string
                 f"{css_string(before)} counter(page) {css_string(middle)} counter(pages)"

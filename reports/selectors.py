@@ -645,3 +645,33 @@ def quarterly_reports_visible_to(scopes: list[Scope]) -> "QuerySet[QuarterlyRepo
     from .models import QuarterlyReport
 
     return QuarterlyReport.objects.filter(organisation_id__in=[s.organisation_id for s in scopes])
+
+
+# --- What the reports publish ---------------------------------------------------------------
+
+
+def frozen_figures(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, Any]]:
+    """The frozen figures (``FiguresSnapshot``) of ``scope`` for those of ``quarters`` that
+    have them, by ``str(quarter)``: one query."""
+    from .models import FiguresSnapshot
+
+    wanted = {(q.year, q.number): q for q in quarters}
+    rows = FiguresSnapshot.objects.filter(
+        organisation_id=scope.organisation_id, year__in={year for year, _n in wanted}
+    ).values_list("year", "quarter", "figures")
+    return {str(wanted[(y, n)]): data for y, n, data in rows if (y, n) in wanted}
+
+
+def published_figures(
+    scope: Scope, quarter: Quarter, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """The figures of ``quarter`` as the dashboard, the API and the quarterly report show
+    them: an ended quarter that has been frozen as it was frozen (so every report of a
+    quarter tells the same), exact for who may see the cases, else suppressed with the
+    earlier quarters of the trend as their own reports showed them
+    (``reports.suppression.suppressed``)."""
+    from .suppression import suppressed
+
+    frozen = frozen_figures(scope, quarter.last(TREND_QUARTERS))
+    data = frozen.get(str(quarter)) or figures(scope, Period.of_quarter(quarter), today)
+    return data if scope.personal_data else suppressed(data, frozen)

@@ -32,7 +32,7 @@ from thuiszitters.models import AuditAction, Organisation, User
 from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus
 from ..periods import Quarter
 from ..scopes import SCOPE_ORGANISATION_KINDS, Scope, report_scopes_for, scope_of_organisation
-from ..selectors import Period, figures
+from ..selectors import TREND_QUARTERS, Period, figures, frozen_figures
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,11 @@ def _figures_for(
     return figures(scope, Period.of_quarter(quarter), today=today), None
 
 
+def _earlier_frozen(report: QuarterlyReport) -> dict[str, dict[str, Any]]:
+    quarter = Quarter(report.year, report.quarter)
+    return frozen_figures(scope_of_organisation(report.organisation), quarter.last(TREND_QUARTERS))
+
+
 def pdf_filename(report: QuarterlyReport) -> str:
     slug = slugify(report.organisation.name)[:60] or "rapportage"
     return f"oogo-{slug}-{report.year}-Q{report.quarter}-{report.pk}.pdf"
@@ -150,7 +155,7 @@ def quarterly_report_render(
     try:
         raw, snapshot = _figures_for(report, today)
         html = report_html(
-            suppressed(raw),
+            suppressed(raw, _earlier_frozen(report)),
             scope_kind=report.scope_kind,
             snapshot=snapshot,
             generated_at=timezone.localtime(),

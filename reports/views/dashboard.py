@@ -23,8 +23,8 @@ from .. import charts
 from ..exports import FORMATS, Table, export_response
 from ..periods import Quarter
 from ..scopes import Scope, report_scopes_for, scope_for
-from ..selectors import TREND_QUARTERS, Period, dimension_labels, figures
-from ..suppression import SUPPRESSED, suppressed
+from ..selectors import TREND_QUARTERS, dimension_labels, published_figures
+from ..suppression import HIDDEN, legend
 
 DEFINITIONS = ("both", "narrow", "broad")
 CHART_WIDTH = 640
@@ -109,8 +109,7 @@ def _filters(request) -> Filters:
 
 
 def _figures(filters: Filters) -> dict:
-    data = figures(filters.scope, Period.of_quarter(filters.quarter), today=filters.today)
-    return data if filters.scope.personal_data else suppressed(data)
+    return published_figures(filters.scope, filters.quarter, today=filters.today)
 
 
 # --- Tables ----------------------------------------------------------------------------------
@@ -159,21 +158,18 @@ def _totals_table(data: dict, filters: Filters) -> Table:
 
 
 def _percent(target: dict):
-    """The percentage, or ``SUPPRESSED`` when suppression hid it (not: nothing measured)."""
-    if target["percent"] is None and SUPPRESSED in (
-        target["met"],
-        target["missed"],
-        target["measured"],
-    ):
-        return SUPPRESSED
-    return target["percent"]
+    """The percentage, or ``HIDDEN`` when suppression withheld it (not: nothing measured)."""
+    return HIDDEN if target.get("withheld") else target["percent"]
 
 
 def _percent_text(target: dict) -> str | None:
-    percent = _percent(target)
-    if percent == SUPPRESSED:
+    if target.get("withheld"):
         return _("verborgen")
-    return None if percent is None else f"{percent}%"
+    return None if target["percent"] is None else f"{target['percent']}%"
+
+
+def _achieved_text(target: dict) -> str:
+    return _("verborgen") if target.get("withheld") else _yes_no(target["achieved"])
 
 
 def _targets_table(data: dict) -> Table:
@@ -194,7 +190,7 @@ def _targets_table(data: dict) -> Table:
             t["measured"],
             _percent_text(t),
             f"{t['target_percent']}%",
-            _yes_no(t["achieved"]),
+            _achieved_text(t),
         ]
         for t in data["targets"]
     ]
@@ -394,6 +390,7 @@ def dashboard(request):
             "period": data["period"],
             "on": parse_date(data["period"]["on"]),
             "is_suppressed": bool(data.get("suppressed")),
+            "legend": legend() if data.get("suppressed") else [],
             "query": filters.query(),
             "tiles": _tiles(data, filters),
             "totals": sections["totals"],
@@ -411,10 +408,13 @@ def dashboard_export(request, table: str, fmt: str):
     if fmt not in FORMATS or table not in TABLES:
         raise Http404
     filters = _filters(request)
-    tables = dashboard_tables(_figures(filters), filters)
+    data = _figures(filters)
+    export = dashboard_tables(data, filters)[table]
+    if data.get("suppressed"):
+        export.notes = legend()
     return export_response(
         request,
-        tables[table],
+        export,
         fmt,
         filename=f"{table}-{filters.scope.name}-{filters.quarter}",
         personal_data=False,

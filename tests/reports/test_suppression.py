@@ -1,5 +1,6 @@
-"""Small numbers: primary suppression of 1-4, secondary suppression so that no hidden cell can
-be worked out from a shown total, and the figures of the fixed dataset once suppressed."""
+"""Small numbers: "<5" only for 1 to 4, "x" for a count hidden to protect another, and no
+hidden count that a reader can work out from what the same report (and the one before)
+publishes: hand-computed tables, the fixed dataset, the demo region and a seeded region."""
 
 import copy
 
@@ -7,12 +8,21 @@ import pytest
 
 from reports.periods import Quarter
 from reports.scopes import Scope
-from reports.selectors import Period, figures
-from reports.suppression import SUPPRESSED, is_small, primary, suppress_group, suppressed
+from reports.selectors import (
+    TREND_QUARTERS,
+    Period,
+    figures,
+    frozen_figures,
+    published_figures,
+)
+from reports.services.quarterly import figures_freeze
+from reports.suppression import HIDDEN, SUPPRESSED, Table, is_small, primary, protect, suppressed
 
+from .attacker import read, true_value
 from .conftest import TODAY
 
 S = SUPPRESSED
+X = HIDDEN
 
 
 def test_primary_hides_one_to_four_and_shows_zero_and_five():
@@ -22,83 +32,145 @@ def test_primary_hides_one_to_four_and_shows_zero_and_five():
     assert primary(S) == S
 
 
+def group(cells: list[int], total: int | None = None) -> list:
+    """``protect`` of one group of cells (and the total they add up to)."""
+    table = Table()
+    for i, cell in enumerate(cells):
+        table.add(i, cell)
+    if total is not None:
+        table.add("total", total)
+        table.add_sum("total", range(len(cells)))
+    shown = protect(table)
+    return [shown[i] for i in range(len(cells))] + ([shown["total"]] if total is not None else [])
+
+
 def test_without_a_total_only_primary():
-    assert suppress_group([1, 4, 0, 5, 9]) == ([S, S, 0, 5, 9], None)
+    assert group([1, 4, 0, 5, 9]) == [S, S, 0, 5, 9]
 
 
-def test_one_hidden_cell_hides_the_next_smallest_non_zero_cell():
-    assert suppress_group([3, 7, 9], 19) == ([S, S, 9], 19)
+def test_one_hidden_cell_hides_the_next_smallest_non_zero_cell_as_x():
+    assert group([3, 7, 9], 19) == [S, X, 9, 19]
     # Zero is no candidate: it gives nothing away and hides nothing.
-    assert suppress_group([0, 3, 8, 12], 23) == ([0, S, S, 12], 23)
+    assert group([0, 3, 8, 12], 23) == [0, S, X, 12, 23]
     # A tie goes to the first.
-    assert suppress_group([6, 2, 6], 14) == ([S, S, 6], 14)
+    assert group([6, 2, 6], 14) == [X, S, 6, 14]
 
 
-def test_one_hidden_cell_and_no_other_candidate_hides_the_total():
-    # The cells need not add up to the total (overlapping groups).
-    assert suppress_group([3, 0], 10) == ([S, 0], S)
+def test_two_small_cells_that_add_up_to_too_little_take_a_third():
+    # 1 + 1 = 2 of 12: each "<5" is at least 1, so both would be exactly 1.
+    assert group([1, 1, 10], 12) == [S, S, X, 12]
+    # 2 + 3 = 5: either could be 1 to 4.
+    assert group([2, 3, 10], 15) == [S, S, 10, 15]
+    assert group([5, 6], 11) == [5, 6, 11]
+    assert group([0, 0], 0) == [0, 0, 0]
 
 
-def test_two_hidden_cells_or_a_hidden_total_need_nothing_more():
-    # Two hidden cells adding up to 3 of 13 would give themselves away (3 = 1 + 2 or 2 + 1).
-    assert suppress_group([1, 2, 10], 13) == ([S, S, S], 13)
-    assert suppress_group([2, 3, 10], 15) == ([S, S, 10], 15)
-    assert suppress_group([3, 0], 3) == ([S, 0], S)
-    assert suppress_group([5, 6], 11) == ([5, 6], 11)
-    assert suppress_group([0, 0], 0) == ([0, 0], 0)
+def test_a_small_total_hides_itself_and_its_only_cell_with_it():
+    assert group([3, 0], 3) == [S, 0, S]
 
 
-def hidden(values) -> int:
-    return sum(1 for v in values if v == S)
+def test_an_x_of_five_would_pin_the_small_cell_beside_it():
+    # Hiding the 5: 1 + 5 = 6, and with "x" known to be 5 or more the "<5" could only be 1.
+    # So the 8 goes instead (1 + 8 = 9: 1 to 4 beside 5 to 8).
+    assert group([1, 5, 8], 14) == [S, 5, X, 14]
 
 
-def assert_nothing_recoverable(cells: list, total) -> None:
-    """Exactly one hidden cell next to a shown total would give it away by subtraction."""
-    assert hidden(cells) != 1 or total == S, (cells, total)
+def test_a_hidden_cell_cannot_be_recovered_from_the_definitions_of_its_row():
+    """Two rows hidden in the open column (their sum is known from the total) while their
+    broad counts are shown: if the broad counts use up the sum, open = broad in both rows."""
+    table = Table()
+    rows = {"a": (3, 3, 0), "b": (9, 9, 6), "c": (20, 12, 7)}
+    for row, values in rows.items():
+        for column, value in zip(("open", "broad", "narrow"), values, strict=True):
+            table.add((row, column), value)
+        table.add_chain([(row, "open"), (row, "broad"), (row, "narrow")])
+    for i, column in enumerate(("open", "broad", "narrow")):
+        table.add(column, sum(v[i] for v in rows.values()))
+        table.add_sum(column, [(row, column) for row in rows])
+    shown = protect(table)
+    published = {key: shown[key] for key in table.values}
+    # Per column, hiding the 9 next to the 3 would have been enough; with the rows it is not.
+    assert published[("a", "open")] == S
+    for key, (low, high) in _attack_table(table, published).items():
+        assert low < high, (key, low, high)
 
 
-@pytest.mark.parametrize(
-    ("cells", "total"),
-    [
-        ([1], 1),
-        ([4, 5], 9),
-        ([5, 1, 0], 6),
-        ([9, 1, 2, 1, 1, 1], 15),
-        ([6, 0, 1, 0], 7),
-        ([20, 30, 4], 54),
-        ([5, 5, 5, 3], 18),
-        ([0, 0, 0, 2], 2),
-        ([1, 1, 10], 12),
-        ([1, 1, 1, 40], 43),
-    ],
-)
-def test_suppress_group_never_leaves_a_single_hidden_cell(cells, total):
-    shown, shown_total = suppress_group(cells, total)
-    assert_nothing_recoverable(shown, shown_total)
-    if shown_total != S:
-        hidden_sum = sum(c for c, v in zip(cells, shown, strict=True) if v == S)
-        assert hidden_sum == 0 or hidden_sum >= 5, (cells, shown)
-    # Only small cells and at most one more are hidden; zero and large cells stay.
-    assert hidden(shown) <= sum(1 for c in cells if is_small(c)) + 1
-    for cell, value in zip(cells, shown, strict=True):
-        assert value in (cell, S)
-        if cell == 0:
-            assert value == 0
+def _attack_table(table: Table, published: dict) -> dict:
+    """The reader's ranges for a hand-made table (the same sums and order as ``table``)."""
+    from .attacker import Reader
+
+    reader = Reader()
+    variables = {key: reader.cell(key, value) for key, value in published.items()}
+    for total, cells in table.sums:
+        reader.equal(variables[total], [variables[c] for c in cells])
+    for larger, smaller in table.order:
+        reader.at_least(variables[larger], variables[smaller])
+    return reader.ranges()
+
+
+def test_the_reader_finds_what_the_old_rule_left():
+    """The reader is not a formality. The old rule stopped once two cells were hidden and
+    added up to 5 or more: 1 and 5 of 14. Said honestly ("<5" and "x", an "x" being 5 or
+    more), both are exactly known: 1 + 5 = 14 - 8."""
+    table = Table()
+    for key, value in {"a": 1, "b": 5, "c": 8, "total": 14}.items():
+        table.add(key, value)
+    table.add_sum("total", ["a", "b", "c"])
+    found = _attack_table(table, {"a": S, "b": X, "c": 8, "total": 14})
+    assert found == {"a": (1, 1), "b": (5, 5)}
+
+
+def assert_markers_true(raw: dict, published: dict) -> None:
+    """Every "<5" is 1 to 4 and every "x" 5 or more, in every table of the figures."""
+
+    def walk(raw_value, shown_value, where):
+        if isinstance(raw_value, dict):
+            for key in raw_value:
+                walk(raw_value[key], shown_value[key], (*where, key))
+        elif isinstance(raw_value, list):
+            for i, (a, b) in enumerate(zip(raw_value, shown_value, strict=True)):
+                walk(a, b, (*where, i))
+        elif shown_value == S:
+            assert is_small(raw_value), where
+        elif shown_value == X:
+            assert isinstance(raw_value, int) and raw_value >= 5, where
+
+    walk(raw, published, ())
+
+
+def assert_unrecoverable(raw, published, previous_raw=None, previous=None) -> int:
+    """The reader's range of every hidden cell holds its true value and more than it."""
+    reader = read(published, previous)
+    assert reader.admits(lambda name: true_value(raw, name, previous_raw))
+    ranges = reader.ranges()
+    for name, (low, high) in ranges.items():
+        assert low < high, (name, true_value(raw, name, previous_raw), low, high)
+    return len(ranges)
+
+
+def dataset_scopes(world):
+    return (
+        Scope("swv", world.swv.pk, world.swv.name, world.region.pk, sector="po"),
+        Scope("municipality", world.m1.pk, world.m1.name, world.region.pk),
+    )
 
 
 @pytest.mark.django_db
 def test_the_suppressed_figures_of_the_dataset(dataset):
     world = dataset.world
-    scope = Scope("swv", world.swv.pk, world.swv.name, world.region.pk, sector="po")
+    scope = dataset_scopes(world)[0]
     raw = figures(scope, Period.of_quarter(Quarter(2026, 1)), TODAY)
     before = copy.deepcopy(raw)
     out = suppressed(raw)
     assert raw == before  # a copy: the figures themselves are not touched
     assert out["suppressed"] is True
+    # past_three_months: 3 of open 15; closed: 1.
     assert out["totals"] == {
         "open": 15,
         "broad": 11,
-        "narrow": 6,  # A08 is 18 on ON
+        # narrow 6 = sector po 5 + "none" 1: the 1 cannot hide behind the 5 alone (an "x" is
+        # 5 or more, so it would be exactly 5 and the 1 exactly 1): the total goes.
+        "narrow": X,
         "new": 13,
         "closed": S,
         "past_three_months": S,
@@ -111,28 +183,31 @@ def test_the_suppressed_figures_of_the_dataset(dataset):
             (r["key"], r["open"], r["broad"], r["narrow"]) for r in out["breakdowns"][dimension]
         ]
 
+    # open 7, 5, 1, 1, 1 of 15: three 1s adding up to 3 would each be 1; hiding the 5 leaves
+    # them at exactly 1 (5 + 1 + 1 + 1 = 8), so the 7 goes (the issue's "<5" for 7).
     assert table("phase") == [
-        ("school", 7, 5, S),
-        ("casusregisseur", S, S, S),
+        ("school", X, X, S),
+        ("casusregisseur", 5, S, S),
         ("doorbraak_assessment", S, S, 0),
         ("doorbraakteam", S, S, S),
         ("om_referral", S, S, S),
     ]
-    # narrow: 5, 0, 1, 0, 0, 0 of 6: the 1 alone would give itself away, so the 5 goes too.
+    # open 9, 1, 2, 1, 1, 1; broad 6, 0, 2, 1, 1, 1; narrow 5, 0, 1, 0, 0, 0 (its total
+    # hidden above): one "x" in the first row keeps the small rows from being pinned
+    # (the reader below checks every hidden cell of the dataset).
     assert table("waiting_list") == [
-        ("none", 9, 6, S),
+        ("none", 9, X, 5),
         ("diagnostics", S, 0, 0),
         ("mental_health", S, S, S),
         ("other", S, S, 0),
         ("special_education", S, S, 0),
         ("youth_care", S, S, 0),
     ]
-    # Causes overlap: only primary suppression.
-    assert table("cause")[-1] == ("none", S, S, 0)  # A08, the narrow one, is 18
+    # Causes overlap: no total, so only primary suppression and the rows' own order.
+    assert table("cause")[-1] == ("none", S, S, 0)
     assert ("bullying", S, S, S) in table("cause")
 
-    casusregisseur = out["escalations"][0]
-    assert casusregisseur == {
+    assert out["escalations"][0] == {
         "key": "casusregisseur",
         "total": 5,
         "by_timer": S,  # 3
@@ -144,57 +219,43 @@ def test_the_suppressed_figures_of_the_dataset(dataset):
     }
 
     by_code = {t["code"]: t for t in out["targets"]}
-    # 8 met, 3 missed of 11: the 3 is hidden, so the 8 as well, and the percentage with them;
-    # whether the target was reached stays, since the number measured is shown.
-    assert {k: by_code["first_contact"][k] for k in ("met", "missed", "measured")} == {
-        "met": S,
-        "missed": S,
-        "measured": 11,
-    }
-    assert (by_code["first_contact"]["percent"], by_code["first_contact"]["achieved"]) == (
-        None,
-        False,
-    )
-    assert (by_code["offer"]["met"], by_code["offer"]["missed"]) == (S, S)
-    assert (by_code["offer"]["percent"], by_code["offer"]["achieved"]) == (None, True)
-    # 5 met, 6 missed: nothing small, the percentage stays.
+    # 8 met, 3 missed of 11: the 3 is hidden, so the 8 as well; the percentage and whether
+    # the target was reached rest on them and are withheld.
+    contact = by_code["first_contact"]
+    assert (contact["met"], contact["missed"], contact["measured"]) == (X, S, 11)
+    assert (contact["percent"], contact["achieved"], contact["withheld"]) == (None, None, True)
+    assert (by_code["offer"]["met"], by_code["offer"]["missed"]) == (X, S)
+    assert by_code["offer"]["achieved"] is None
     conversation = by_code["first_conversation"]
     assert (conversation["met"], conversation["missed"], conversation["percent"]) == (5, 6, 45)
+    assert (conversation["achieved"], conversation["withheld"]) == (False, False)
 
-    assert out["trend"][-1]["past_three_months"] == S
+    # The report's own quarter in the trend is the totals, hidden alike.
+    assert out["trend"][-1]["narrow"] == X
     assert out["trend"][-1]["open"] == 15
     assert out["trend"][4]["new"] == S  # 2025-Q2: 1
     assert out["trend"][0]["new"] == 0
+    assert_markers_true(raw, out)
+
+
+def publish(scope, quarter, today):
+    """The raw and the published figures of ``quarter``, with every ended quarter of its
+    trend frozen first (as the daily task does)."""
+    for earlier in quarter.last(TREND_QUARTERS):
+        if earlier.end < today:
+            figures_freeze(scope=scope, quarter=earlier, today=today)
+    frozen = frozen_figures(scope, [quarter])
+    raw = frozen.get(str(quarter)) or figures(scope, Period.of_quarter(quarter), today)
+    return raw, published_figures(scope, quarter, today)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("quarter", [Quarter(2025, 4), Quarter(2026, 1), Quarter(2026, 2)])
-def test_no_suppressed_cell_of_the_dataset_can_be_recovered(dataset, quarter):
-    world = dataset.world
-    for scope in (
-        Scope("swv", world.swv.pk, world.swv.name, world.region.pk, sector="po"),
-        Scope("municipality", world.m1.pk, world.m1.name, world.region.pk),
-    ):
-        out = suppressed(figures(scope, Period.of_quarter(quarter), TODAY))
-        checked = 0
-        for dimension, found in out["breakdowns"].items():
-            if dimension == "cause":
-                continue  # overlapping: no total to subtract from
-            for column in ("open", "broad", "narrow"):
-                cells = [row[column] for row in found]
-                assert_nothing_recoverable(cells, out["totals"][column])
-                assert all(v == S or (isinstance(v, int) and not is_small(v)) for v in cells)
-                checked += hidden(cells)
-        assert checked  # the dataset does exercise suppression
-        for row in out["escalations"]:
-            assert_nothing_recoverable(
-                [row["by_timer"], row["by_person"], row["by_assessment"]], row["total"]
-            )
-            assert_nothing_recoverable([row["on_time"], row["late"]], row["timed"])
-        for found in out["targets"]:
-            assert_nothing_recoverable([found["met"], found["missed"]], found["measured"])
-            if S in (found["met"], found["missed"], found["measured"]):
-                assert found["percent"] is None
-        for found in out["trend"]:
-            for key in ("new", "open", "broad", "narrow", "past_three_months"):
-                assert not is_small(found[key])
+def test_no_hidden_cell_of_the_dataset_can_be_worked_out(dataset, quarter):
+    checked = 0
+    for scope in dataset_scopes(dataset.world):
+        previous_raw, previous = publish(scope, quarter.previous(), TODAY)
+        raw, out = publish(scope, quarter, TODAY)
+        assert_markers_true(raw, out)
+        checked += assert_unrecoverable(raw, out, previous_raw, previous)
+    assert checked  # the dataset does exercise suppression
