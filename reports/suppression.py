@@ -5,8 +5,10 @@ Two markers, each a true statement:
 
 - ``SUPPRESSED`` ("<5"): the count is 1, 2, 3 or 4 (primary suppression). Zero is shown: it
   describes no child.
-- ``HIDDEN`` ("x"): a count hidden so that a "<5" elsewhere cannot be worked out (secondary
-  suppression). It is never a small number and never zero, so it says nothing false.
+- ``HIDDEN`` ("x"): a count hidden so that another cannot be worked out (secondary
+  suppression). It says nothing about the count: it may be any number, 0 included. Where
+  it can, suppression hides a count of 5 or more; in a scope with only small numbers it
+  turns a "<5" (or a 0) into "x" instead.
 
 A reader can combine everything a table publishes: that the rows of a breakdown add up to
 the totals, that the narrow definition is part of the broad one and both part of the open
@@ -50,8 +52,9 @@ def legend() -> list[str]:
     return [
         _("<5: een aantal van 1 tot en met 4."),
         _(
-            "x: verborgen om een ander klein aantal te beschermen (geen 0 en niet onder de 5). "
-            "Een percentage of oordeel dat op een verborgen aantal rust, tonen we niet."
+            "x: verborgen, zodat een ander klein aantal niet terug te rekenen is; het kan elk "
+            "aantal zijn, ook 0. Een percentage of oordeel dat op een verborgen aantal rust, "
+            "tonen we niet."
         ),
     ]
 
@@ -159,10 +162,11 @@ class _Audit:
         return sorted(out, key=self.position)
 
     def protector(self, state: dict[Key, str], key: Key) -> list[Key]:
-        """The shown counts to hide so that ``key`` is no longer pinned, from the sums and
+        """The counts to hide as "x" so that ``key`` is no longer pinned, from the sums and
         pairs of ``key`` and of the hidden cells it is linked with: one count, else one with
-        the rest of its row, else two; cells before totals, the smallest first. If nothing
-        frees it, the smallest candidate (the next round goes on)."""
+        the rest of its row, else two. Cells before totals; a shown count of 5 or more before
+        a "<5" before a 0; the smallest first. If nothing frees it, the first candidate (the
+        next round goes on)."""
         rows, components = self.groups(state)
         linked = set(next(c for c in components if key in c))
         related: list[Key] = []
@@ -173,16 +177,22 @@ class _Audit:
             if larger in linked or smaller in linked:
                 related.extend([larger, smaller])
         values = self.table.values
-        candidates = [k for k in dict.fromkeys(related) if state[k] == _SHOWN and values[k] > 0]
+        candidates = [k for k in dict.fromkeys(related) if state[k] != HIDDEN]
         if not candidates:
-            # Everything around it is hidden or zero: any shown count will do.
-            candidates = [k for k, s in state.items() if s == _SHOWN and values[k] > 0]
+            # Everything around it is "x" already: any other count will do.
+            candidates = [k for k, s in state.items() if s != HIDDEN]
         if not candidates:
             raise RuntimeError("suppression: nothing left to hide")
+
+        def tier(k: Key) -> int:
+            if state[k] == SUPPRESSED:
+                return 1
+            return 0 if values[k] > 0 else 2
 
         def cost(keys: tuple[Key, ...]) -> tuple:
             return (
                 sum(k in self.totals for k in keys),
+                sum(tier(k) for k in keys),
                 sum(values[k] for k in keys),
                 [self.position(k) for k in keys],
             )
@@ -194,7 +204,7 @@ class _Audit:
         partners: dict[Key, set[Key]] = {k: {k} for k in candidates}
         for larger, smaller in self.table.order:
             for a, b in ((larger, smaller), (smaller, larger)):
-                if a in partners and state[b] == _SHOWN and values[b] > 0:
+                if a in partners and state[b] == _SHOWN and values[b] > 0:  # its row's counts
                     partners[a].add(b)
         rows_of = sorted(
             {tuple(sorted(p, key=self.position)) for p in partners.values() if len(p) > 1},
@@ -219,7 +229,7 @@ def _one_value(low: float, high: float) -> bool:
 
 def bounds(table: Table, state: dict[Key, str]) -> dict[Key, tuple[float, float]]:
     """The least and the greatest value of each hidden key that is consistent with what is
-    published: shown values, "<5" as 1 to 4, "x" as 5 or more, the sums and the order."""
+    published: shown values, "<5" as 1 to 4, "x" as any number, the sums and the order."""
     audit = _Audit(table)
     rows, components = audit.groups(state)
     result: dict[Key, tuple[float, float]] = {}
@@ -281,7 +291,7 @@ def _components(hidden: list[Key], rows: list[_Row]) -> list[list[Key]]:
 
 def _solve_one(key: Key, rows: list[_Row], state) -> dict[Key, tuple[float, float]]:
     """A hidden cell alone among shown ones: each row bounds it directly."""
-    low, high = (1.0, float(SMALL - 1)) if state[key] == SUPPRESSED else (float(SMALL), _INF)
+    low, high = (1.0, float(SMALL - 1)) if state[key] == SUPPRESSED else (0.0, _INF)
     for coefficients, row_low, row_high in rows:
         c = coefficients.get(key)
         if not c:
@@ -302,7 +312,7 @@ def _solve(
     index = {k: i for i, k in enumerate(keys)}
     n = len(keys)
     solver.clearModel()
-    lower = [1.0 if state[k] == SUPPRESSED else float(SMALL) for k in keys]
+    lower = [1.0 if state[k] == SUPPRESSED else 0.0 for k in keys]
     upper = [float(SMALL - 1) if state[k] == SUPPRESSED else highspy.kHighsInf for k in keys]
     solver.addVars(n, np.array(lower), np.array(upper))
     for coefficients, low, high in rows:

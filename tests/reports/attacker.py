@@ -5,10 +5,10 @@ whole number it can be. Built from what is published and what the report's own t
 escalation step, met plus missed is measured, the offer target measures the open cases),
 independently of ``reports.suppression``: that module's own model is what is under test.
 
-The reader knows how suppression works: "<5" is 1 to 4, "x" is 5 or more (a zero or a small
-count is never hidden as "x"), and a "target reached" verdict bounds the count it is made of.
-With ``previous`` (the published figures of the quarter before) the reader also equates that
-quarter's totals with the same quarter in this report's trend.
+The reader knows what the markers say: "<5" is 1 to 4, "x" any whole number (0 included),
+and a "target reached" verdict bounds the count it is made of. With ``previous`` (the
+published figures of the quarter before) the reader also equates that quarter's totals with
+the same quarter in this report's trend.
 """
 
 import highspy
@@ -33,7 +33,7 @@ class Reader:
         if value == "<5":
             bounds = (1.0, 4.0)
         elif value == "x":
-            bounds = (5.0, INF)
+            bounds = (0.0, INF)
         elif isinstance(value, int) and not isinstance(value, bool):
             bounds = (float(value), float(value))
         else:

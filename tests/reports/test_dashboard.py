@@ -73,7 +73,7 @@ def test_a_director_sees_small_numbers_hidden_and_no_drill_down(world, user_with
     content = response.content.decode()
     assert world.swv.name in content
     assert "&lt;5: een aantal van 1 tot en met 4." in content
-    assert "x: verborgen om een ander klein aantal te beschermen" in content
+    assert "x: verborgen, zodat een ander klein aantal niet terug te rekenen is" in content
     assert _row(response.content, "phase", "Casusregisseur") == ["&lt;5", "&lt;5", "&lt;5"]
     assert _row(response.content, "totals", "Open casussen op de peildatum") == ["&lt;5"]
     assert f"{reverse('caselists:case_list')}?phase=" not in content
