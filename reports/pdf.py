@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from .models import ScopeKind
 from .periods import Quarter
 from .selectors import dimension_labels
-from .suppression import HIDDEN, legend
+from .suppression import HIDDEN, is_hidden, legend
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -80,7 +80,11 @@ def html_to_pdf(html: str) -> RenderedPdf:
     document = HTML(
         string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=url_fetcher()
     ).render()
-    return RenderedPdf(content=document.write_pdf(), pages=len(document.pages))
+    # Tagged (PDF/UA-1): structure, reading order, document language and title for screen
+    # readers; the OOGO's members receive it as a public-sector document.
+    return RenderedPdf(
+        content=document.write_pdf(pdf_variant="pdf/ua-1"), pages=len(document.pages)
+    )
 
 
 def css_string(text: str) -> str:
@@ -199,7 +203,20 @@ def _breakdown(figs: dict, dimension: str, title, note, labels: dict) -> dict:
         note = _(
             "De grafiek toont de %(n)s met de meeste open casussen; de tabel toont ze allemaal."
         ) % {"n": _CHART_MAX_CATEGORIES}
-    return {"key": dimension, "title": title, "note": note, "rows": rows, "chart": chart}
+    hidden = any(is_hidden(r[c]) for r in charted for c in ("broad", "narrow"))
+    return {
+        "key": dimension,
+        "title": title,
+        "note": note,
+        "hidden_note": _(
+            "Een verborgen aantal (<5 of x) staat in de grafiek als een kort "
+            "gearceerd staafje met het teken erbij, niet op zijn lengte."
+        )
+        if hidden
+        else "",
+        "rows": rows,
+        "chart": chart,
+    }
 
 
 def _achieved(target: dict) -> str:
@@ -280,6 +297,12 @@ def report_context(
         else "",
         "escalations": escalations,
         "trend": trend,
+        "trend_note": _(
+            "In de grafiek staat een <5 als open punt op de hoogte van 1 tot 4 met een "
+            "stippellijn ernaar; een x als x op de as, zonder punt."
+        )
+        if any(is_hidden(t[k]) for t in trend for k in ("open", "broad", "narrow"))
+        else "",
         "trend_chart": line_chart(
             str(_("Verloop over de laatste kwartalen")),
             [t["label"] for t in trend],

@@ -157,6 +157,14 @@ def test_a_requested_report_is_rendered_by_the_task_with_the_figures_and_nothing
     assert report.started_at <= report.finished_at
     reader, text = _text(report)
     assert report.pages == len(reader.pages) >= 5
+    # Tagged for screen readers (PDF/UA-1): marked content, a structure tree, the language
+    # and a title shown in the window.
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "nl"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title.startswith("Kwartaalrapportage thuiszitters voor het OOGO")
 
     # A4 portrait (595 x 842 points) and "pagina X van Y" on every page.
     box = reader.pages[0].mediabox
