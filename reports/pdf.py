@@ -229,7 +229,8 @@ def _achieved(target: dict) -> str:
 
 def _footer_legend() -> str:
     """The markers in a line, at the foot of every page."""
-    return f"{legend()[0]} \u00b7 {_('x: verborgen om een ander aantal te beschermen')}"
+    hidden = _("x: verborgen om een ander aantal te beschermen")
+    return f"{legend()[0]} \u00b7 {hidden}"
 
 
 def _percent_shown(target: dict) -> str:

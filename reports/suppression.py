@@ -26,7 +26,7 @@ every count is an ``int``, ``SUPPRESSED`` or ``HIDDEN``.
 import copy
 import itertools
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +96,7 @@ class Table:
         if larger in self.values and smaller in self.values:
             self.order.append((larger, smaller))
 
-    def add_chain(self, keys: list[Key]) -> None:
+    def add_chain(self, keys: Sequence[Key]) -> None:
         """``keys[0] >= keys[1] >= ...`` (each pair, so a difference over a hidden middle
         is known too)."""
         for i, larger in enumerate(keys):
@@ -399,10 +399,10 @@ def figures_table(figures: dict, fixed: Iterable[str] = ()) -> tuple[Table, dict
 
     for dimension, rows in figures["breakdowns"].items():
         for i, row in enumerate(rows):
-            keys = [("breakdowns", dimension, i, c) for c in _COLUMNS]
-            for key, column in zip(keys, _COLUMNS, strict=True):
+            cells = [("breakdowns", dimension, i, c) for c in _COLUMNS]
+            for key, column in zip(cells, _COLUMNS, strict=True):
                 table.add(key, row[column])
-            table.add_chain(keys)
+            table.add_chain(cells)
         # Causes overlap (a case may have several): their rows do not add up to a total.
         if dimension != "cause":
             for column in _COLUMNS:
@@ -423,7 +423,9 @@ def figures_table(figures: dict, fixed: Iterable[str] = ()) -> tuple[Table, dict
         table.add_order(esc("total"), esc("timed"))
 
     for i, target in enumerate(figures["targets"]):
-        keys = {name: ("targets", i, name) for name in ("met", "missed", "measured")}
+        keys: dict[str, tuple] = {
+            name: ("targets", i, name) for name in ("met", "missed", "measured")
+        }
         if target.get("code") == "offer" and target["measured"] == totals.get("open"):
             # The offer target measures the open cases on the reference date.
             alias[keys["measured"]] = total("open")
