@@ -670,8 +670,8 @@ def published_figures(
     quarter tells the same), exact for who may see the cases, else suppressed with the
     earlier quarters of the trend as their own reports showed them
     (``reports.suppression.suppressed``)."""
-    from .suppression import suppressed
+    from .suppression import suppressed_memo
 
     frozen = frozen_figures(scope, quarter.last(TREND_QUARTERS))
     data = frozen.get(str(quarter)) or figures(scope, Period.of_quarter(quarter), today)
-    return data if scope.personal_data else suppressed(data, frozen)
+    return data if scope.personal_data else suppressed_memo(data, frozen)

@@ -24,7 +24,9 @@ every count is an ``int``, ``SUPPRESSED`` or ``HIDDEN``.
 """
 
 import copy
+import functools
 import itertools
+import json
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -505,3 +507,17 @@ def suppressed(figures: dict, frozen: dict[str, dict] | None = None) -> dict:
                 put(("trend", i, name), quarter, name)
     out["suppressed"] = True
     return out
+
+
+def suppressed_memo(figures: dict, frozen: dict[str, dict] | None = None) -> dict:
+    """``suppressed``, remembered per process by the figures themselves (the same figures
+    give the same answer, so nothing goes stale): a dashboard asked again, or its exports,
+    skip the programmes."""
+    key = json.dumps([figures, frozen or {}], sort_keys=True, default=str)
+    return copy.deepcopy(_suppressed_of(key))
+
+
+@functools.lru_cache(maxsize=256)
+def _suppressed_of(key: str) -> dict:
+    figures, frozen = json.loads(key)
+    return suppressed(figures, frozen)

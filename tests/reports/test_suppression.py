@@ -271,3 +271,15 @@ def test_the_reader_works_out_a_cell_left_alone(dataset):
     value = raw["breakdowns"]["phase"][hidden[0]]["open"]
     key = rows[hidden[0]]["key"]
     assert found[("breakdowns", "phase", key, "open")] == (value, value)
+
+
+@pytest.mark.django_db
+def test_the_remembered_suppression_is_the_same_and_a_copy(dataset):
+    from reports.suppression import suppressed_memo
+
+    scope = dataset_scopes(dataset.world)[0]
+    raw = figures(scope, Period.of_quarter(Quarter(2026, 1)), TODAY)
+    first = suppressed_memo(raw)
+    assert first == suppressed(raw)
+    first["totals"]["open"] = "changed by a caller"
+    assert suppressed_memo(raw) == suppressed(raw)
