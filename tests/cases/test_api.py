@@ -276,8 +276,8 @@ def test_list_query_count_is_flat(
     for _ in range(count):
         _report(world.school, zc, enrolled_pupil(world.school))
     api("get")  # warm the token's last-used bookkeeping
-    # token, memberships, count, page, the audit row of the list
-    with django_assert_num_queries(5):
+    # token, memberships, count, the page's ids, its rows, the audit row of the list
+    with django_assert_num_queries(6):
         response = api("get")
     assert response.status_code == 200
     # Reports of the token's organisation, whoever made them.
@@ -293,8 +293,9 @@ def test_list_query_count_is_flat_for_a_school_user(
         _report(world.school, zc, enrolled_pupil(world.school))
     client.force_login(zc)
     client.get(URL)
-    # session, user, the session's second-factor device, memberships, count, page, audit row
-    with django_assert_num_queries(7):
+    # session, user, the session's second-factor device, memberships, count, the page's ids,
+    # its rows, audit row
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert len(response.json()["results"]) == count
 

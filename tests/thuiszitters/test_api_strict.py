@@ -455,3 +455,23 @@ def test_a_download_that_succeeds_is_audited_once(stored_report, login, url_name
     assert b"".join(response.streaming_content) == b"%PDF-1.7\n"
     entry = AuditLogEntry.objects.get(action=AuditAction.EXPORT)
     assert (entry.actor, entry.object_id) == (director, str(report.pk))
+
+
+@pytest.mark.django_db
+def test_a_page_fetched_in_two_steps_is_the_same_page(world, user_with_role):
+    """The ids first, then the rows: the same rows in the same order as one sliced query,
+    at every offset, and the count over the ids equals the count of the rows."""
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from thuiszitters.models import Organisation
+
+    queryset = Organisation.objects.order_by("kind", "-id")
+    total = queryset.count()
+    assert total >= 5
+    for offset in range(0, total, 3):
+        request = Request(APIRequestFactory().get("/", {"limit": 3, "offset": offset}))
+        paginator = ApiPagination()
+        page = paginator.paginate_queryset(queryset, request)
+        assert page == list(queryset[offset : offset + 3])
+        assert paginator.count == total
