@@ -2,9 +2,11 @@
 
 ``figures(scope, period)`` returns plain data (ints, strings, lists, dicts) that the
 dashboards, the exports, the API and the quarterly PDF all show, and that
-``FiguresSnapshot`` freezes as JSON. Every number is a ``COUNT`` with a ``FILTER``
-(conditional aggregation) over the scope's cases; nothing loops over rows in Python, and the
-number of queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
+``FiguresSnapshot`` freezes as JSON. The totals and breakdowns come from one query that
+returns, per case of the period, whether it was open, broad and narrow on the date and its
+value in each breakdown (each definition evaluated once per open case); they are counted in
+Python. Escalations, targets and the trend are ``COUNT ... FILTER`` queries. The number of
+queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
 
 Counts are raw here. Suppression of small numbers (``reports.suppression``) is applied where
 figures leave the circle of people who may see the cases.
@@ -16,9 +18,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
-    Case as When_,
-)
-from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     DateTimeField,
@@ -31,6 +31,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+)
+from django.db.models import (
+    Case as When_,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, TruncDate
@@ -65,11 +68,11 @@ if TYPE_CHECKING:
 
 TREND_QUARTERS = 8
 
-# The queries ``figures()`` runs, whatever the number of cases: totals, seven breakdowns,
-# causes, schools and their names, escalations, the target cohort and the trend; an SWV
-# also reads its convenant's targets. (One fewer when no open case has a school: there are
-# no names to read.)
-FIGURES_QUERIES = {"swv": 15, "municipality": 14, "region": 14}
+# The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
+# cases (totals and every breakdown), the schools' names, escalations, the target cohort and
+# the trend; an SWV also reads its convenant's targets. (One fewer when no open case has a
+# school: there are no names to read.)
+FIGURES_QUERIES = {"swv": 6, "municipality": 5, "region": 5}
 
 
 @dataclass(frozen=True)
@@ -139,16 +142,6 @@ def dimension_labels() -> dict[str, dict[str, str]]:
 
 def _count(q: Q) -> Count:
     return Count("pk", filter=q)
-
-
-def _standing(on: datetime.date) -> dict[str, Count]:
-    """open / broad / narrow counts on ``on`` (the three columns of every breakdown)."""
-    open_q = open_on_q(on)
-    return {
-        "open": _count(open_q),
-        "broad": _count(open_q & Q(broad_on(on))),
-        "narrow": _count(open_q & Q(narrow_on(on))),
-    }
 
 
 def _relevant(scope: Scope, period: Period) -> QuerySet[Case]:
@@ -247,24 +240,6 @@ def _past_months_q(on: datetime.date, months: int) -> Q:
         & Q(clock_start__lte=_months_cutoff(on, months))
         & (Q(first_offer_started_on__isnull=True) | Q(first_offer_started_on__gt=on))
     )
-
-
-def _rows(
-    queryset: QuerySet[Any], key: str, on: datetime.date, extra: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    values = (
-        queryset.values(key)
-        .annotate(**_standing(on), **(extra or {}))
-        .order_by(F(key).asc(nulls_last=True))  # "none" last on SQLite as on PostgreSQL
-    )
-    rows: list[dict[str, Any]] = []
-    for row in values:
-        if not row["open"]:
-            continue
-        item = {"key": row[key] if row[key] not in (None, "") else NO_SCHOOL}
-        item.update({k: v for k, v in row.items() if k != key})
-        rows.append(item)
-    return rows
 
 
 # --- Targets --------------------------------------------------------------------------------
@@ -420,37 +395,51 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     """Every aggregate of DESIGN.md 4.5 for ``scope`` and ``period`` (see the module doc)."""
     today = today or timezone.localdate()
     on = period.on(today)
-    cases = _relevant(scope, period)
     settings = targets_version(scope, on)
+    rows = _case_facts(_relevant(scope, period), period, on, today, settings)
 
-    totals = cases.aggregate(
-        **_standing(on),
-        new=_count(
-            Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
-        ),
-        closed=_count(
-            Q(closed_at__gte=start_of_day(period.start), closed_at__lt=end_of_day(period.end))
-        ),
-        past_three_months=_count(past_three_months_q(on)),
-        past_three_months_broad=_count(past_three_months_q(on) & Q(broad_on(on))),
-        past_three_months_narrow=_count(past_three_months_q(on) & Q(narrow_on(on))),
-        # For the offer target: past the convenant's months (not a total; popped below).
-        offer_missed=_count(_past_months_q(on, settings["target_offer_months"])),
-    )
-    offer_missed = totals.pop("offer_missed")
-
-    open_cases = cases.filter(open_on_q(on))
-    breakdowns = {
-        "phase": _rows(open_cases.annotate(dim=phase_on(on, today)), "dim", on),
-        "kind": _rows(open_cases.annotate(dim=_first_kind(on)), "dim", on),
-        "sector": _rows(open_cases.annotate(dim=F("school__sector")), "dim", on),
-        "age_group": _rows(open_cases.annotate(dim=_age_group(on)), "dim", on),
-        "daytime_activity": _rows(open_cases.annotate(dim=F("daytime_activity")), "dim", on),
-        "waiting_list": _rows(open_cases.annotate(dim=F("waiting_list_for")), "dim", on),
-        "duration": _rows(open_cases.annotate(dim=_duration_bucket(on)), "dim", on),
+    totals = {
+        "open": 0,
+        "broad": 0,
+        "narrow": 0,
+        "new": 0,
+        "closed": 0,
+        "past_three_months": 0,
+        "past_three_months_broad": 0,
+        "past_three_months_narrow": 0,
     }
-    breakdowns["cause"] = _causes(open_cases, on)
-    breakdowns["school"] = _schools(open_cases, on)
+    offer_missed = 0
+    counts: dict[str, dict[Any, list[int]]] = {dim: {} for dim in _DIMENSIONS}
+    causes: dict[str, list[int]] = {}
+    for row in rows:
+        # A comparison with a NULL (no closed_at) is NULL, not false: bool() of each flag.
+        totals["new"] += bool(row["is_new"])
+        totals["closed"] += bool(row["is_closed"])
+        if not row["is_open"]:
+            continue
+        broad, narrow = bool(row["broad"]), bool(row["narrow"])
+        standing = (1, broad, narrow)
+        for name, add in zip(("open", "broad", "narrow"), standing, strict=True):
+            totals[name] += add
+        if row["past"]:
+            totals["past_three_months"] += 1
+            totals["past_three_months_broad"] += broad
+            totals["past_three_months_narrow"] += narrow
+        offer_missed += bool(row["offer_missed"])
+        for dim, column in _DIMENSIONS.items():
+            _add(counts[dim], row[column], standing)
+        recorded = [str(c) for c in (row["causes"] or [])]
+        for code in recorded or [NO_SCHOOL]:
+            _add(causes, code, standing)
+
+    breakdowns = {dim: _breakdown_rows(counts[dim]) for dim in _DIMENSIONS if dim != "school"}
+    codes = [str(c) for c in Cause.values]
+    breakdowns["cause"] = [
+        {"key": code, **_standing_of(causes[code])}
+        for code in [*codes, NO_SCHOOL]
+        if code in causes
+    ]
+    breakdowns["school"] = _schools(_breakdown_rows(counts["school"]))
     order = {
         "phase": [str(p) for p in Phase.values],
         "duration": [k for k, *_rest in DURATION_BUCKETS],
@@ -458,6 +447,8 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     }
     for dim, keys in order.items():
         _sort_by_key(breakdowns[dim], keys)
+    names = [dim for dim in _DIMENSIONS if dim != "school"]
+    breakdowns = {dim: breakdowns[dim] for dim in [*names, "cause", "school"]}
 
     return {
         "scope": {"kind": scope.kind, "organisation_id": scope.organisation_id, "name": scope.name},
@@ -475,44 +466,96 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     }
 
 
+# The breakdowns of the open cases by one value each (the cause, a list, is counted apart),
+# and the column of ``_case_facts`` each is read from.
+_DIMENSIONS = {
+    "phase": "f_phase",
+    "kind": "f_kind",
+    "sector": "f_sector",
+    "age_group": "f_age_group",
+    "daytime_activity": "daytime_activity",
+    "waiting_list": "waiting_list_for",
+    "duration": "f_duration",
+    "school": "school_id",
+}
+
+
+def _case_facts(
+    cases: QuerySet[Case],
+    period: Period,
+    on: datetime.date,
+    today: datetime.date,
+    settings: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """One row per case of the period with what every count needs, in one query: each
+    definition is evaluated once per open case (``CASE WHEN open THEN EXISTS ...``), not once
+    per count and breakdown. The counting itself is a loop over these rows (a few thousand
+    for a region of 100,000 pupils)."""
+    open_q = open_on_q(on)
+
+    def when_open(expression, output_field):
+        return When_(When(open_q, then=expression), default=Value(None), output_field=output_field)
+
+    def flag(q: Q) -> ExpressionWrapper:
+        return ExpressionWrapper(q, output_field=BooleanField())
+
+    return list(
+        cases.annotate(
+            is_open=flag(open_q),
+            is_new=flag(
+                Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
+            ),
+            is_closed=flag(
+                Q(closed_at__gte=start_of_day(period.start), closed_at__lt=end_of_day(period.end))
+            ),
+            broad=when_open(broad_on(on), BooleanField()),
+            narrow=when_open(narrow_on(on), BooleanField()),
+            past=flag(past_three_months_q(on)),
+            offer_missed=flag(_past_months_q(on, settings["target_offer_months"])),
+            f_phase=when_open(phase_on(on, today), CharField()),
+            f_kind=when_open(_first_kind(on), CharField()),
+            f_sector=F("school__sector"),
+            f_age_group=when_open(_age_group(on), CharField()),
+            f_duration=_duration_bucket(on),
+        ).values(
+            "is_open",
+            "is_new",
+            "is_closed",
+            "broad",
+            "narrow",
+            "past",
+            "offer_missed",
+            "causes",
+            *_DIMENSIONS.values(),
+        )
+    )
+
+
+def _add(counts: dict[Any, list[int]], key: Any, standing: tuple[int, bool, bool]) -> None:
+    found = counts.setdefault(key, [0, 0, 0])
+    for i, add in enumerate(standing):
+        found[i] += add
+
+
+def _standing_of(found: list[int]) -> dict[str, int]:
+    return {"open": found[0], "broad": found[1], "narrow": found[2]}
+
+
+def _breakdown_rows(counts: dict[Any, list[int]]) -> list[dict[str, Any]]:
+    """Rows by key, ascending with no value last (as the database sorted them); a missing
+    value is ``NO_SCHOOL``."""
+    ordered = sorted(counts, key=lambda k: (k is None, k if k is not None else ""))
+    return [
+        {"key": key if key not in (None, "") else NO_SCHOOL, **_standing_of(counts[key])}
+        for key in ordered
+    ]
+
+
 def _sort_by_key(rows: list[dict[str, Any]], keys: list[str]) -> None:
     rows.sort(key=lambda row: keys.index(row["key"]) if row["key"] in keys else 99)
 
 
-def _causes(open_cases: QuerySet[Case], on: datetime.date) -> list[dict[str, Any]]:
-    """One query: a case with several causes counts once under each; ``none`` counts the
-    cases without a recorded cause. The JSON list is matched as text, which works the same
-    on PostgreSQL and SQLite (cause codes are not substrings of one another)."""
-    aggregates: dict[str, Count] = {}
-    codes = [str(c) for c in Cause.values]
-    open_q = open_on_q(on)
-    broad_q = Q(broad_on(on))
-    narrow_q = Q(narrow_on(on))
-    for code in codes:
-        has = Q(causes__icontains=f'"{code}"')
-        aggregates[f"{code}__open"] = _count(open_q & has)
-        aggregates[f"{code}__broad"] = _count(open_q & has & broad_q)
-        aggregates[f"{code}__narrow"] = _count(open_q & has & narrow_q)
-    empty = Q(causes=[])
-    aggregates["none__open"] = _count(open_q & empty)
-    aggregates["none__broad"] = _count(open_q & empty & broad_q)
-    aggregates["none__narrow"] = _count(open_q & empty & narrow_q)
-    result = open_cases.aggregate(**aggregates)
-    rows: list[dict[str, Any]] = []
-    for code in [*codes, NO_SCHOOL]:
-        row = {
-            "key": code,
-            "open": result[f"{code}__open"],
-            "broad": result[f"{code}__broad"],
-            "narrow": result[f"{code}__narrow"],
-        }
-        if row["open"]:
-            rows.append(row)
-    return rows
-
-
-def _schools(open_cases: QuerySet[Case], on: datetime.date) -> list[dict[str, Any]]:
-    rows = _rows(open_cases.annotate(dim=F("school_id")), "dim", on)
+def _schools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # School names are organisation data, not personal data; one more query for them.
     from thuiszitters.models import School
 
