@@ -413,19 +413,19 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
     causes: dict[str, list[int]] = {}
     for row in rows:
         # A comparison with a NULL (no closed_at) is NULL, not false: bool() of each flag.
-        totals["new"] += bool(row["is_new"])
-        totals["closed"] += bool(row["is_closed"])
-        if not row["is_open"]:
+        totals["new"] += bool(row["f_new"])
+        totals["closed"] += bool(row["f_closed"])
+        if not row["f_open"]:
             continue
-        broad, narrow = bool(row["broad"]), bool(row["narrow"])
+        broad, narrow = bool(row["f_broad"]), bool(row["f_narrow"])
         standing = (1, broad, narrow)
         for name, add in zip(("open", "broad", "narrow"), standing, strict=True):
             totals[name] += add
-        if row["past"]:
+        if row["f_past"]:
             totals["past_three_months"] += 1
             totals["past_three_months_broad"] += broad
             totals["past_three_months_narrow"] += narrow
-        offer_missed += bool(row["offer_missed"])
+        offer_missed += bool(row["f_offer_missed"])
         for dim, column in _DIMENSIONS.items():
             _add(counts[dim], row[column], standing)
         recorded = [str(c) for c in (row["causes"] or [])]
@@ -493,38 +493,38 @@ def _case_facts(
     for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
-    def when_open(expression, output_field):
+    def when_open(expression: Any, output_field: Any) -> When_:
         return When_(When(open_q, then=expression), default=Value(None), output_field=output_field)
 
-    def flag(q: Q) -> ExpressionWrapper:
+    def flag(q: Q) -> "ExpressionWrapper[Q]":
         return ExpressionWrapper(q, output_field=BooleanField())
 
     return list(
         cases.annotate(
-            is_open=flag(open_q),
-            is_new=flag(
+            f_open=flag(open_q),
+            f_new=flag(
                 Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
             ),
-            is_closed=flag(
+            f_closed=flag(
                 Q(closed_at__gte=start_of_day(period.start), closed_at__lt=end_of_day(period.end))
             ),
-            broad=when_open(broad_on(on), BooleanField()),
-            narrow=when_open(narrow_on(on), BooleanField()),
-            past=flag(past_three_months_q(on)),
-            offer_missed=flag(_past_months_q(on, settings["target_offer_months"])),
+            f_broad=when_open(broad_on(on), BooleanField()),
+            f_narrow=when_open(narrow_on(on), BooleanField()),
+            f_past=flag(past_three_months_q(on)),
+            f_offer_missed=flag(_past_months_q(on, settings["target_offer_months"])),
             f_phase=when_open(phase_on(on, today), CharField()),
             f_kind=when_open(_first_kind(on), CharField()),
             f_sector=F("school__sector"),
             f_age_group=when_open(_age_group(on), CharField()),
             f_duration=_duration_bucket(on),
         ).values(
-            "is_open",
-            "is_new",
-            "is_closed",
-            "broad",
-            "narrow",
-            "past",
-            "offer_missed",
+            "f_open",
+            "f_new",
+            "f_closed",
+            "f_broad",
+            "f_narrow",
+            "f_past",
+            "f_offer_missed",
             "causes",
             *_DIMENSIONS.values(),
         )
