@@ -13,6 +13,7 @@ figures leave the circle of people who may see the cases.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -70,9 +71,10 @@ TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
 # cases (totals and every breakdown), the schools' names, escalations, the target cohort and
-# the trend; an SWV also reads its convenant's targets. (One fewer when no open case has a
-# school: there are no names to read.)
-FIGURES_QUERIES = {"swv": 6, "municipality": 5, "region": 5}
+# the trend (its frozen quarters, then the others); an SWV also reads its convenant's
+# targets. (One fewer when no open case has a school, or when every quarter of the trend is
+# frozen.)
+FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
 @dataclass(frozen=True)
@@ -409,8 +411,7 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         "past_three_months_narrow": 0,
     }
     offer_missed = 0
-    counts: dict[str, dict[Any, list[int]]] = {dim: {} for dim in _DIMENSIONS}
-    causes: dict[str, list[int]] = {}
+    standing: list[tuple[dict[str, Any], bool, bool]] = []  # the open cases
     for row in rows:
         # A comparison with a NULL (no closed_at) is NULL, not false: bool() of each flag.
         totals["new"] += bool(row["f_new"])
@@ -418,19 +419,26 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         if not row["f_open"]:
             continue
         broad, narrow = bool(row["f_broad"]), bool(row["f_narrow"])
-        standing = (1, broad, narrow)
-        for name, add in zip(("open", "broad", "narrow"), standing, strict=True):
-            totals[name] += add
+        standing.append((row, broad, narrow))
         if row["f_past"]:
             totals["past_three_months"] += 1
             totals["past_three_months_broad"] += broad
             totals["past_three_months_narrow"] += narrow
         offer_missed += bool(row["f_offer_missed"])
-        for dim, column in _DIMENSIONS.items():
-            _add(counts[dim], row[column], standing)
-        recorded = [str(c) for c in (row["causes"] or [])]
-        for code in recorded or [NO_SCHOOL]:
-            _add(causes, code, standing)
+    totals["open"] = len(standing)
+    totals["broad"] = sum(broad for _row, broad, _narrow in standing)
+    totals["narrow"] = sum(narrow for _row, _broad, narrow in standing)
+    counts = {
+        dim: _tally(Counter((row[column], b, n) for row, b, n in standing))
+        for dim, column in _DIMENSIONS.items()
+    }
+    causes = _tally(
+        Counter(
+            (code, b, n)
+            for row, b, n in standing
+            for code in ([str(c) for c in row["causes"] or []] or [NO_SCHOOL])
+        )
+    )
 
     breakdowns = {dim: _breakdown_rows(counts[dim]) for dim in _DIMENSIONS if dim != "school"}
     codes = [str(c) for c in Cause.values]
@@ -531,10 +539,15 @@ def _case_facts(
     )
 
 
-def _add(counts: dict[Any, list[int]], key: Any, standing: tuple[int, bool, bool]) -> None:
-    found = counts.setdefault(key, [0, 0, 0])
-    for i, add in enumerate(standing):
-        found[i] += add
+def _tally(combinations: "Counter[tuple[Any, bool, bool]]") -> dict[Any, list[int]]:
+    """open, broad, narrow per key, from how many open cases have each (key, broad, narrow)."""
+    counts: dict[Any, list[int]] = {}
+    for (key, broad, narrow), n in combinations.items():
+        found = counts.setdefault(key, [0, 0, 0])
+        found[0] += n
+        found[1] += n * broad
+        found[2] += n * narrow
+    return counts
 
 
 def _standing_of(found: list[int]) -> dict[str, int]:
@@ -603,42 +616,53 @@ def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
 
 
 def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> list[dict[str, Any]]:
-    """The last ``TREND_QUARTERS`` quarters up to ``last``, in one query: new cases in each
-    quarter, and on its last day (or today for the running quarter) the open cases, the
-    thuiszitters by both definitions and those past three months without an offer."""
+    """The last ``TREND_QUARTERS`` quarters up to ``last``: new cases in each quarter, and on
+    its last day (or today for the running quarter) the open cases, the thuiszitters by both
+    definitions and those past three months without an offer. A quarter that has been
+    frozen (``FiguresSnapshot``) shows its frozen totals, as its own report does; the others
+    are counted in one query."""
     today = today or timezone.localdate()
     quarters = [q for q in last.last(TREND_QUARTERS) if q.start <= today]
     if not quarters:
         return []
-    first = quarters[0]
-    cases = scope.cases().filter(
-        Q(opened_at__lt=end_of_day(quarters[-1].end))
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(first.start)))
-    )
-    aggregates: dict[str, Count] = {}
-    for i, quarter in enumerate(quarters):
-        on = min(quarter.end, today)
-        open_q = open_on_q(on)
-        aggregates[f"q{i}_new"] = _count(
-            Q(opened_at__gte=start_of_day(quarter.start), opened_at__lt=end_of_day(quarter.end))
+    names = ("new", "open", "broad", "narrow", "past_three_months")
+    frozen = frozen_figures(scope, [q for q in quarters if q.end < today])
+    live = [q for q in quarters if str(q) not in frozen]
+    result: dict[str, Any] = {}
+    if live:
+        cases = scope.cases().filter(
+            Q(opened_at__lt=end_of_day(live[-1].end))
+            & (Q(closed_at__isnull=True) | Q(closed_at__gte=start_of_day(live[0].start)))
         )
-        aggregates[f"q{i}_open"] = _count(open_q)
-        aggregates[f"q{i}_broad"] = _count(open_q & Q(broad_on(on)))
-        aggregates[f"q{i}_narrow"] = _count(open_q & Q(narrow_on(on)))
-        aggregates[f"q{i}_past_three_months"] = _count(past_three_months_q(on))
-    result = cases.aggregate(**aggregates)
-    return [
-        {
-            "quarter": str(quarter),
-            "label": quarter.label,
-            "on": min(quarter.end, today).isoformat(),
-            **{
-                name: result[f"q{i}_{name}"]
-                for name in ("new", "open", "broad", "narrow", "past_three_months")
-            },
-        }
-        for i, quarter in enumerate(quarters)
-    ]
+        aggregates: dict[str, Count] = {}
+        for quarter in live:
+            on = min(quarter.end, today)
+            open_q = open_on_q(on)
+            key = str(quarter)
+            aggregates[f"{key}_new"] = _count(
+                Q(opened_at__gte=start_of_day(quarter.start), opened_at__lt=end_of_day(quarter.end))
+            )
+            aggregates[f"{key}_open"] = _count(open_q)
+            aggregates[f"{key}_broad"] = _count(open_q & Q(broad_on(on)))
+            aggregates[f"{key}_narrow"] = _count(open_q & Q(narrow_on(on)))
+            aggregates[f"{key}_past_three_months"] = _count(past_three_months_q(on))
+        result = cases.aggregate(**aggregates)
+    rows = []
+    for quarter in quarters:
+        key = str(quarter)
+        if key in frozen:
+            counts = {name: frozen[key]["totals"][name] for name in names}
+        else:
+            counts = {name: result[f"{key}_{name}"] for name in names}
+        rows.append(
+            {
+                "quarter": key,
+                "label": quarter.label,
+                "on": min(quarter.end, today).isoformat(),
+                **counts,
+            }
+        )
+    return rows
 
 
 # --- The thuiszitterslijst (personal data) --------------------------------------------------

@@ -300,6 +300,19 @@ def test_a_past_quarter_with_a_snapshot_shows_the_frozen_figures(
     assert "30 september 2026" in text  # the standing counts are of the quarter's last day
 
 
+def test_the_trend_shows_a_frozen_quarter_as_it_was_frozen(world, cases, director):
+    scope = _scope(director, world.swv)
+    figures_freeze(scope=scope, quarter=Q3)
+    for _ in range(3):
+        CaseFactory(phase=Phase.ARBITRATION, school=world.school)
+    by_quarter = {t["quarter"]: t for t in figures(scope, Period.of_quarter(Q4))["trend"]}
+    # Q3 as its own report showed it; Q4, not frozen, as the cases are now.
+    assert by_quarter[str(Q3)]["narrow"] == 6
+    assert by_quarter[str(Q4)]["narrow"] == figures(scope, Period.of_quarter(Q4))["totals"][
+        "narrow"
+    ]
+
+
 def test_a_past_quarter_without_a_snapshot_is_computed_and_says_so(
     world, cases, director, django_capture_on_commit_callbacks
 ):
