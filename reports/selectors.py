@@ -72,8 +72,8 @@ TREND_QUARTERS = 8
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
 # cases (totals and every breakdown), the schools' names, escalations, the target cohort and
 # the trend (its frozen quarters, then the others); an SWV also reads its convenant's
-# targets. (One fewer when no open case has a school, or when every quarter of the trend is
-# frozen.)
+# targets. (One fewer when no open case has a school, or when every quarter of the trend
+# before the report's own is frozen.)
 FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
@@ -470,7 +470,13 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
         "breakdowns": breakdowns,
         "escalations": _escalations(scope, period),
         "targets": _targets(scope, period, on, settings, totals["open"], offer_missed),
-        "trend": trend(scope, (period.quarter or Quarter.of(period.end)), today),
+        "trend": trend(
+            scope,
+            (period.quarter or Quarter.of(period.end)),
+            today,
+            # The report's own quarter: the totals just counted, not counted again.
+            known={str(period.quarter): totals} if period.quarter else None,
+        ),
     }
 
 
@@ -508,7 +514,8 @@ def _case_facts(
         return ExpressionWrapper(q, output_field=BooleanField())
 
     return list(
-        cases.annotate(
+        cases.order_by()  # counted, not listed: no sort
+        .annotate(
             f_open=flag(open_q),
             f_new=flag(
                 Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
@@ -525,7 +532,8 @@ def _case_facts(
             f_sector=F("school__sector"),
             f_age_group=when_open(_age_group(on), CharField()),
             f_duration=_duration_bucket(on),
-        ).values(
+        )
+        .values(
             "f_open",
             "f_new",
             "f_closed",
@@ -615,19 +623,25 @@ def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
     return result
 
 
-def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> list[dict[str, Any]]:
+def trend(
+    scope: Scope,
+    last: Quarter,
+    today: datetime.date | None = None,
+    known: dict[str, dict[str, int]] | None = None,
+) -> list[dict[str, Any]]:
     """The last ``TREND_QUARTERS`` quarters up to ``last``: new cases in each quarter, and on
     its last day (or today for the running quarter) the open cases, the thuiszitters by both
     definitions and those past three months without an offer. A quarter that has been
-    frozen (``FiguresSnapshot``) shows its frozen totals, as its own report does; the others
-    are counted in one query."""
+    frozen (``FiguresSnapshot``) shows its frozen totals, as its own report does; ``known``:
+    totals already counted (by quarter); the others are counted in one query."""
     today = today or timezone.localdate()
     quarters = [q for q in last.last(TREND_QUARTERS) if q.start <= today]
     if not quarters:
         return []
     names = ("new", "open", "broad", "narrow", "past_three_months")
     frozen = frozen_figures(scope, [q for q in quarters if q.end < today])
-    live = [q for q in quarters if str(q) not in frozen]
+    known = {**(known or {}), **{key: data["totals"] for key, data in frozen.items()}}
+    live = [q for q in quarters if str(q) not in known]
     result: dict[str, Any] = {}
     if live:
         cases = scope.cases().filter(
@@ -650,8 +664,8 @@ def trend(scope: Scope, last: Quarter, today: datetime.date | None = None) -> li
     rows = []
     for quarter in quarters:
         key = str(quarter)
-        if key in frozen:
-            counts = {name: frozen[key]["totals"][name] for name in names}
+        if key in known:
+            counts = {name: known[key][name] for name in names}
         else:
             counts = {name: result[f"{key}_{name}"] for name in names}
         rows.append(
