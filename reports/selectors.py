@@ -339,18 +339,25 @@ def _target_cohort(
             held_on__lte=on,
         ).filter(held_on__lte=TruncDate(within(conversation_days)))
     )
-    out: dict[str, tuple[int, int]] = {}
-    aggregates: dict[str, Count] = {}
-    for code, met, days in (
+    measures = (
         ("first_contact", contact, contact_days),
         ("goals", goals, goals_days),
         ("first_conversation", conversation, conversation_days),
-    ):
-        aggregates[f"{code}_met"] = _count(Q(met))
-        aggregates[f"{code}_missed"] = _count(~Q(met) & window_closed(days))
-    result = cohort.aggregate(**aggregates)
-    for code in ("first_contact", "goals", "first_conversation"):
-        out[code] = (result[f"{code}_met"], result[f"{code}_missed"])
+    )
+    # Each condition once per case of the cohort (in an aggregate it was evaluated for met
+    # and again for missed), counted here.
+    annotations: dict[str, Any] = {}
+    for code, met, days in measures:
+        annotations[f"{code}_met"] = met
+        annotations[f"{code}_closed"] = ExpressionWrapper(
+            window_closed(days), output_field=BooleanField()
+        )
+    rows = list(cohort.order_by().annotate(**annotations).values_list(*annotations))
+    out: dict[str, tuple[int, int]] = {}
+    for i, (code, _met, _days) in enumerate(measures):
+        met_count = sum(1 for row in rows if row[2 * i])
+        missed = sum(1 for row in rows if not row[2 * i] and row[2 * i + 1])
+        out[code] = (met_count, missed)
     return out
 
 
