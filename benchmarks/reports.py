@@ -145,7 +145,8 @@ def main() -> None:
         ("API figures (director)", reverse("report-figures")),
     ]:
         seconds, queries, response = best_of(lambda u=url: client.get(u))
-        assert response.status_code == 200, (name, response.status_code)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: HTTP {response.status_code} (not signed in?)")
         print(
             f"   {name:<28} {response.status_code}  {seconds * 1000:8.0f} ms  {queries:>3} queries"
         )

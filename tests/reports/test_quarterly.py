@@ -308,9 +308,9 @@ def test_the_trend_shows_a_frozen_quarter_as_it_was_frozen(world, cases, directo
     by_quarter = {t["quarter"]: t for t in figures(scope, Period.of_quarter(Q4))["trend"]}
     # Q3 as its own report showed it; Q4, not frozen, as the cases are now.
     assert by_quarter[str(Q3)]["narrow"] == 6
-    assert by_quarter[str(Q4)]["narrow"] == figures(scope, Period.of_quarter(Q4))["totals"][
-        "narrow"
-    ]
+    assert (
+        by_quarter[str(Q4)]["narrow"] == figures(scope, Period.of_quarter(Q4))["totals"]["narrow"]
+    )
 
 
 def test_a_past_quarter_without_a_snapshot_is_computed_and_says_so(
