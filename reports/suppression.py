@@ -27,10 +27,13 @@ import copy
 import functools
 import itertools
 import json
+import logging
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 SMALL = 5
 SUPPRESSED = "<5"
@@ -92,11 +95,19 @@ class Table:
     def add_sum(self, total: Key, cells: Iterable[Key]) -> None:
         cells = [c for c in cells if c in self.values]
         if total in self.values and cells:
-            self.sums.append((total, cells))
+            # Only what holds: a reader cannot use a relation the figures break, and a
+            # programme with one would have no solution (a bug in this model, logged).
+            if self.values[total] == sum(self.values[c] for c in cells):
+                self.sums.append((total, cells))
+            else:
+                logger.warning("suppression: %s is not the sum of its cells; left out", total)
 
     def add_order(self, larger: Key, smaller: Key) -> None:
         if larger in self.values and smaller in self.values:
-            self.order.append((larger, smaller))
+            if self.values[larger] >= self.values[smaller]:
+                self.order.append((larger, smaller))
+            else:
+                logger.warning("suppression: %s < %s; the order is left out", larger, smaller)
 
     def add_chain(self, keys: Sequence[Key]) -> None:
         """``keys[0] >= keys[1] >= ...`` (each pair, so a difference over a hidden middle

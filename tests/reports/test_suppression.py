@@ -80,6 +80,18 @@ def test_a_scope_of_small_numbers_turns_a_small_number_into_x():
     assert group([1, 1, 1, 1], 4) == [X, S, S, S, S]
 
 
+def test_a_relation_the_figures_break_is_left_out_not_a_server_error(caplog):
+    # 3 + 9 is not 13: no reader can use that sum, and a programme with it has no solution.
+    table = Table()
+    for key, value in {"a": 3, "b": 9, "total": 13}.items():
+        table.add(key, value)
+    table.add_sum("total", ["a", "b"])
+    table.add_order("a", "b")
+    assert table.sums == [] and table.order == []
+    assert protect(table) == {"a": S, "b": 9, "total": 13}
+    assert "not the sum of its cells" in caplog.text
+
+
 def test_a_hidden_cell_cannot_be_recovered_from_the_definitions_of_its_row():
     """Two rows hidden in the open column (their sum is known from the total) while their
     broad counts are shown: if the broad counts use up the sum, open = broad in both rows."""
