@@ -240,6 +240,21 @@ def test_csv_export_of_a_breakdown(world, user_with_role, login):
     assert ["Casusregisseur", "3", "3", "3"] in rows
 
 
+def test_a_hidden_cell_is_explained_to_sighted_and_screen_reader_users(
+    world, user_with_role, login
+):
+    _cases(world, 3)
+    _cases(world, 6, phase="doorbraakteam")
+    client = login(user_with_role(RoleCode.SWV_DIRECTOR))
+    response = client.get(URL)
+    cells = _row(response.content, "phase", "Doorbraakteam")
+    assert "x" in response.content.decode()
+    hidden = [c for c in cells if c.startswith("<abbr")]
+    assert hidden, cells  # the 6 protects the 3 beside it
+    assert 'title="verborgen om een ander aantal te beschermen"' in hidden[0]
+    assert '<span class="app-visually-hidden"> (verborgen)</span>' in hidden[0]
+
+
 def test_csv_export_of_the_totals_and_the_escalations(world, user_with_role, login):
     _cases(world, 6)
     client = login(user_with_role(RoleCode.SWV_CONSULTANT))
