@@ -74,9 +74,9 @@ TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
 # cases (totals and every breakdown), the schools' names, escalations, the target cohort and
-# the trend (its frozen quarters, then the others); an SWV also reads its convenant's
-# targets. (One fewer when no open case has a school, or when every quarter of the trend
-# before the report's own is frozen.)
+# the trend (its frozen quarters, unless the caller passes them, then the others); an SWV
+# also reads its convenant's targets. (One fewer when no open case has a school, or when
+# every quarter of the trend before the report's own is frozen.)
 FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
@@ -409,8 +409,14 @@ def _targets(
 # --- The figures ----------------------------------------------------------------------------
 
 
-def figures(scope: Scope, period: Period, today: datetime.date | None = None) -> dict[str, Any]:
-    """Every aggregate of DESIGN.md 4.5 for ``scope`` and ``period`` (see the module doc)."""
+def figures(
+    scope: Scope,
+    period: Period,
+    today: datetime.date | None = None,
+    frozen: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Every aggregate of DESIGN.md 4.5 for ``scope`` and ``period`` (see the module doc).
+    ``frozen``: ``frozen_figures`` of the trend's quarters when the caller has read them."""
     today = today or timezone.localdate()
     on = period.on(today)
     settings = targets_version(scope, on)
@@ -493,6 +499,7 @@ def figures(scope: Scope, period: Period, today: datetime.date | None = None) ->
             today,
             # The report's own quarter: the totals just counted, not counted again.
             known={str(period.quarter): totals} if period.quarter else None,
+            frozen=frozen,
         ),
     }
 
@@ -665,19 +672,26 @@ def trend(
     last: Quarter,
     today: datetime.date | None = None,
     known: dict[str, dict[str, int]] | None = None,
+    frozen: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The last ``TREND_QUARTERS`` quarters up to ``last``: new cases in each quarter, and on
     its last day (or today for the running quarter) the open cases, the thuiszitters by both
     definitions and those past three months without an offer. A quarter that has been
     frozen (``FiguresSnapshot``) shows its frozen totals, as its own report does; ``known``:
-    totals already counted (by quarter); the others are counted in one query."""
+    totals already counted (by quarter); ``frozen``: the snapshots if the caller has read
+    them (else one query); the others are counted in one query."""
     today = today or timezone.localdate()
     quarters = [q for q in last.last(TREND_QUARTERS) if q.start <= today]
     if not quarters:
         return []
     names = ("new", "open", "broad", "narrow", "past_three_months")
-    frozen = frozen_figures(scope, [q for q in quarters if q.end < today])
-    known = {**(known or {}), **{key: data["totals"] for key, data in frozen.items()}}
+    ended = [q for q in quarters if q.end < today]
+    if frozen is None:
+        frozen = frozen_figures(scope, ended)
+    known = {
+        **(known or {}),
+        **{str(q): frozen[str(q)]["totals"] for q in ended if str(q) in frozen},
+    }
     live = [q for q in quarters if str(q) not in known]
     result: dict[str, Any] = {}
     if live:
@@ -791,5 +805,7 @@ def published_figures(
     from .suppression import suppressed_memo
 
     frozen = frozen_figures(scope, quarter.last(TREND_QUARTERS))
-    data = frozen.get(str(quarter)) or figures(scope, Period.of_quarter(quarter), today)
+    data = frozen.get(str(quarter)) or figures(
+        scope, Period.of_quarter(quarter), today, frozen=frozen
+    )
     return data if scope.personal_data else suppressed_memo(data, frozen)

@@ -121,18 +121,10 @@ def protect(table: Table) -> dict[Key, str | int]:
     """What to publish for each key of ``table``: its value, ``SUPPRESSED`` or ``HIDDEN``."""
     state = {k: (SUPPRESSED if is_small(v) else _SHOWN) for k, v in table.values.items()}
     audit = _Audit(table)
-    while True:
-        pinned = audit.pinned(state)
-        if not pinned:
-            break
+    while pinned := audit.pinned(state):
         # The first pinned cell of each group: groups apart cannot free one another.
-        _rows_now, components = audit.groups(state)
-        seen: set[int] = set()
-        for key in pinned:
-            group = next(i for i, c in enumerate(components) if key in c)
-            if group not in seen:
-                seen.add(group)
-                state.update(dict.fromkeys(audit.protector(state, key), HIDDEN))
+        for keys in pinned:
+            state.update(dict.fromkeys(audit.protector(state, keys[0]), HIDDEN))
     return {k: (table.values[k] if s == _SHOWN else s) for k, s in state.items()}
 
 
@@ -164,15 +156,20 @@ class _Audit:
             self.solved[signature] = _solve(self.solver, component, own, state, only)
         return self.solved[signature]
 
-    def pinned(self, state: dict[Key, str]) -> list[Key]:
-        """Hidden keys whose whole numbers allowed by what is published are one value."""
+    def pinned(self, state: dict[Key, str]) -> list[list[Key]]:
+        """Per group of hidden cells that has any, the hidden keys whose whole numbers
+        allowed by what is published are one value (in table order)."""
         rows, components = self.groups(state)
         out = []
         for component in components:
-            for key, (low, high) in self.bounds(state, rows, component).items():
-                if _one_value(low, high):
-                    out.append(key)
-        return sorted(out, key=self.position)
+            keys = [
+                key
+                for key, (low, high) in self.bounds(state, rows, component).items()
+                if _one_value(low, high)
+            ]
+            if keys:
+                out.append(sorted(keys, key=self.position))
+        return sorted(out, key=lambda keys: self.position(keys[0]))
 
     def protector(self, state: dict[Key, str], key: Key) -> list[Key]:
         """The counts to hide as "x" so that ``key`` is no longer pinned, from the sums and
@@ -238,17 +235,6 @@ class _Audit:
 def _one_value(low: float, high: float) -> bool:
     """At most one whole number lies in [low, high]."""
     return high != _INF and math.ceil(low - _EPSILON) >= math.floor(high + _EPSILON)
-
-
-def bounds(table: Table, state: dict[Key, str]) -> dict[Key, tuple[float, float]]:
-    """The least and the greatest value of each hidden key that is consistent with what is
-    published: shown values, "<5" as 1 to 4, "x" as any number, the sums and the order."""
-    audit = _Audit(table)
-    rows, components = audit.groups(state)
-    result: dict[Key, tuple[float, float]] = {}
-    for component in components:
-        result.update(audit.bounds(state, rows, component))
-    return result
 
 
 # --- the linear programme --------------------------------------------------------------------
@@ -479,8 +465,10 @@ def suppressed(figures: dict, frozen: dict[str, dict] | None = None) -> dict:
     with its own markers: its report may have hidden a total as "x" that this report's trend
     would otherwise show, and the two together would give the hidden cells back."""
     on = figures.get("period", {}).get("on")
+    # Frozen figures do not change: each earlier quarter is suppressed once per process,
+    # not again whenever this quarter's figures change.
     earlier = {
-        quarter: suppressed(data)["totals"]
+        quarter: suppressed_memo(data)["totals"]
         for quarter, data in (frozen or {}).items()
         if data.get("period", {}).get("on") != on
     }

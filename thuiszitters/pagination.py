@@ -9,6 +9,15 @@ from django.utils.functional import cached_property
 COUNT_BOUND = 1000
 
 
+def rows_of_page(queryset: QuerySet, start: int, stop: int) -> QuerySet:
+    """Rows ``start:stop`` of ``queryset`` in two steps: their ids (a narrow, ordered query
+    that PostgreSQL can sort cheaply), then those rows with their joins and annotations, in
+    the same order. In one query the planner joined every row of a large scope (at 100,000
+    pupils: the pupils table) before it sorted and cut the page (issue 14)."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    return queryset.filter(pk__in=ids)
+
+
 class BoundedPaginator(Paginator):
     """Counts up to ``bound`` rows, or up to one page past the page asked for, whichever is
     more. A region-wide list (leerplicht sees every pupil of its municipalities: 100,000)
@@ -39,15 +48,11 @@ class BoundedPaginator(Paginator):
         return min(self._counted, self.limit)
 
     def page(self, number):
-        """The page's rows in two steps: the ids of the page (a narrow, ordered query that
-        PostgreSQL can sort cheaply), then those rows with their joins and annotations.
-        In one query the planner joined every row of the scope (at 100,000 pupils: the
-        pupils table) before it sorted and cut the page."""
+        """The page's rows in two steps (``rows_of_page``)."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = list(self._queryset.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self._queryset.filter(pk__in=ids), number, self)
+        return self._get_page(rows_of_page(self._queryset, bottom, top), number, self)
 
     @property
     def bounded(self) -> bool:

@@ -115,7 +115,7 @@ def _claim(report_id: int, now: datetime.datetime) -> QuarterlyReport | None:
 
 
 def _figures_for(
-    report: QuarterlyReport, today: datetime.date
+    report: QuarterlyReport, today: datetime.date, frozen: dict[str, dict[str, Any]]
 ) -> tuple[dict[str, Any], FiguresSnapshot | None]:
     snapshot = FiguresSnapshot.objects.filter(
         organisation_id=report.organisation_id, year=report.year, quarter=report.quarter
@@ -124,7 +124,7 @@ def _figures_for(
         return snapshot.figures, snapshot
     quarter = Quarter(report.year, report.quarter)
     scope = scope_of_organisation(report.organisation)
-    return figures(scope, Period.of_quarter(quarter), today=today), None
+    return figures(scope, Period.of_quarter(quarter), today=today, frozen=frozen), None
 
 
 def _earlier_frozen(report: QuarterlyReport) -> dict[str, dict[str, Any]]:
@@ -153,9 +153,10 @@ def quarterly_report_render(
         return None
     today = today or timezone.localdate()
     try:
-        raw, snapshot = _figures_for(report, today)
+        frozen = _earlier_frozen(report)
+        raw, snapshot = _figures_for(report, today, frozen)
         html = report_html(
-            suppressed(raw, _earlier_frozen(report)),
+            suppressed(raw, frozen),
             scope_kind=report.scope_kind,
             snapshot=snapshot,
             generated_at=timezone.localtime(),

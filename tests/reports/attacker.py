@@ -3,7 +3,8 @@ says, written out as an integer programme, and for each hidden cell the least an
 whole number it can be. Built from what is published and what the report's own text tells
 (rows add up to the totals, narrow within broad within open, triggers add up to an
 escalation step, met plus missed is measured, the offer target measures the open cases),
-independently of ``reports.suppression``: that module's own model is what is under test.
+independently of ``reports.suppression`` (no code shared on purpose, though both drive HiGHS
+the same way): that module's own model is what is under test.
 
 The reader knows what the markers say: "<5" is 1 to 4, "x" any whole number (0 included),
 and a "target reached" verdict bounds the count it is made of. With ``previous`` (the

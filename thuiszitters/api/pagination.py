@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination, serializers
 
+from thuiszitters.pagination import rows_of_page
+
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000_000
 
@@ -47,10 +49,8 @@ class ApiPagination(pagination.LimitOffsetPagination):
     )
 
     def paginate_queryset(self, queryset, request, view=None):
-        """A page in two steps: its ids (a narrow, ordered query), then those rows with
-        their joins and annotations. In one query PostgreSQL joined every row of a large
-        scope before it sorted and cut the page (issue 14). The count is over the ids only,
-        without the ordering and the annotations."""
+        """A page in two steps (``rows_of_page``), as the HTML lists are; the count over
+        the ids only, without the ordering and the annotations."""
         if not _plain(queryset):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
@@ -61,8 +61,7 @@ class ApiPagination(pagination.LimitOffsetPagination):
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
-        ids = list(queryset.values_list("pk", flat=True)[self.offset : self.offset + self.limit])
-        return list(queryset.filter(pk__in=ids))
+        return list(rows_of_page(queryset, self.offset, self.offset + self.limit))
 
     def get_limit(self, request):
         return _bounded(request, self.limit_query_param, self.default_limit, 1, MAX_LIMIT)
