@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from .access import get_visible_or_404, has_capability, memberships_of
 from .audit import audit_record
+from .cache import cache_ping
 from .checks import database_jit
 from .context_processors import home_entries
 from .filters import AuditLogFilter, OrganisationFilter, filtered
@@ -221,7 +222,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_GET
 @never_cache
 def healthz(request):
-    """Database and broker reachability for load balancers: 200 when both answer, else 503."""
+    """Reachability of the database, the cache and the broker, for load balancers.
+
+    503 only when the database does not answer: without it nothing works. Without the cache
+    (then served from the database, thuiszitters/cache.py) or the broker (an unsent task is
+    logged and the request goes on, thuiszitters/queue.py) the app still serves: 200 with
+    ``"status": "degraded"`` and the failing check ``"error"``.
+    """
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -240,6 +247,12 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         logger.warning("healthz: broker unreachable: %s", exc)
         checks["broker"] = "error"
+    try:
+        cache_ping()
+        checks["cache"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("healthz: cache unreachable: %s", exc)
+        checks["cache"] = "error"
     beat = None
     if checks["database"] == "ok":
         beat = (
@@ -247,9 +260,14 @@ def healthz(request):
             .values_list("last_seen", flat=True)
             .first()
         )
-    healthy = all(v == "ok" for v in checks.values())
+    if checks["database"] != "ok":
+        status = "error"
+    elif all(v == "ok" for v in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
     body = {
-        "status": "ok" if healthy else "error",
+        "status": status,
         "checks": checks,
         # PostgreSQL's JIT should be off for this workload (docs/deployment.md).
         "database_jit": _jit_or_none() if checks["database"] == "ok" else None,
@@ -257,7 +275,7 @@ def healthz(request):
             round((timezone.now() - beat).total_seconds()) if beat else None
         ),
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if status == "error" else 200)
 
 
 def _jit_or_none() -> str | None:

@@ -195,7 +195,9 @@ def enrolment_create(
     if alert:
         # By name: registration does not import the app that notifies (DESIGN.md 5).
         transaction.on_commit(
-            lambda: current_app.send_task("escalation.deliver_enrolment_alerts"), robust=True
+            # No publish retries: a broker outage must not hold the request (issue 15).
+            lambda: current_app.send_task("escalation.deliver_enrolment_alerts", retry=False),
+            robust=True,
         )
     _audit_in_both_regions(
         actor=actor,

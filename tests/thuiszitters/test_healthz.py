@@ -1,14 +1,16 @@
 import pytest
 from django.urls import reverse
 
+from thuiszitters import views
 from thuiszitters.tasks import heartbeat
 
 
-def test_healthz_reports_database_and_broker(client, db):
+def test_healthz_reports_database_broker_and_cache(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     body = response.json()
-    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
     assert body["celery_heartbeat_age_seconds"] is None
 
 
@@ -18,16 +20,42 @@ def test_healthz_shows_the_age_of_the_last_heartbeat(client, db):
     assert 0 <= body["celery_heartbeat_age_seconds"] < 5
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(client, db, monkeypatch):
+def _refuse(*args, **kwargs):
+    raise ConnectionRefusedError("down")
+
+
+def test_healthz_is_degraded_not_503_when_the_broker_is_unreachable(client, db, monkeypatch):
     from thuiszitters.celery import app
 
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("no broker")
+    monkeypatch.setattr(app, "connection_for_write", _refuse)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"] == {"database": "ok", "broker": "error", "cache": "ok"}
 
-    monkeypatch.setattr(app, "connection_for_write", broken)
+
+def test_healthz_is_degraded_not_503_when_the_cache_is_unreachable(client, db, monkeypatch):
+    # A real Redis that stops: tests/thuiszitters/test_redis_down.py.
+    monkeypatch.setattr(views, "cache_ping", _refuse)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"] == {"database": "ok", "broker": "ok", "cache": "error"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client, db, monkeypatch):
+    class NoDatabase:
+        cursor = staticmethod(_refuse)
+
+    monkeypatch.setattr(views, "connection", NoDatabase())
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
-    assert response.json()["checks"]["broker"] == "error"
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["database"] == "error"
+    assert body["database_jit"] is None
 
 
 @pytest.mark.parametrize("header", [{}, {"HTTP_X_FORWARDED_PROTO": "http"}])

@@ -273,14 +273,31 @@ SITE_URL = env_str(
 REDIS_URL = env_str(
     "REDIS_URL",
     None,
-    help="Redis for the cache (and tests of the Redis broker); none: local memory.",
+    help="Redis for the cache (and tests of the Redis broker); none: local memory. "
+    "While Redis is unreachable the cache is served from a database table.",
 )
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": (
+        {
+            # Degrades to "fallback" while Redis is unreachable (thuiszitters/cache.py).
+            "BACKEND": "thuiszitters.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "FALLBACK": "fallback",
+            # A hanging Redis must not hold requests; the fallback answers instead.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    # Shared by all processes, so login lockouts and API rate limits hold during a Redis
+    # outage. The table is made by migration core 0008; unused without REDIS_URL.
+    "fallback": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "thuiszitters_cache_fallback",
+        # Culling drops entries at random: room for every counter of an outage.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts none.
 NUM_PROXIES = env_int(
@@ -338,6 +355,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {"visibility_timeout": 3600}
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Worker and beat reconnect by themselves after a broker outage, however long it lasts.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing from a web request gives up after this (thuiszitters/queue.py logs it and the
+# outbox sends later); the worker's reconnect loop above is not bounded by it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A broker host that drops packets would otherwise hold a request for the OS's TCP
+    # connect timeout (minutes).
+    CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
