@@ -486,9 +486,14 @@ class Notification(ChoiceLabels, models.Model):
     due_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    # E-mail: wanted at creation (the user's preference), then sent once.
+    # E-mail: wanted at creation (the user's preference). The row is the outbox entry of its
+    # e-mail (ADR 0022): claimed with a lease, marked sent only after the relay took it.
     email_wanted = models.BooleanField(default=False)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Not before: the end of a claim's lease (a dead worker's claim expires) or a back-off.
+    email_not_before = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("melding")

@@ -143,13 +143,25 @@ class QuarterlyReport(models.Model):
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     from_snapshot = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    # The row is the outbox entry of its render job (ADR 0022): when the task was last sent,
+    # and how many renders started; the watchdog sends it again or gives up.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("kwartaalrapportage")
         verbose_name_plural = _("kwartaalrapportages")
         ordering = ["-requested_at", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "-requested_at"], name="reports_quarterly_org_idx")
+            models.Index(
+                fields=["organisation", "-requested_at"], name="reports_quarterly_org_idx"
+            ),
+            # The watchdog's look at unfinished reports, every minute.
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "rendering"]),
+                name="reports_quarterly_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,8 @@ def render_quarterly(report_id: int) -> str:
 
     A second run (a redelivery after a lost worker, a double send) finds the report done,
     failed or being rendered and returns without doing anything; only a render that
-    started long ago and never finished is taken over (see ``STALE_RENDER``).
+    started longer ago than the lease and never finished is taken over
+    (``REPORT_RENDER_LEASE_SECONDS``; the watchdog also sends it again, ADR 0022).
     """
     from .services import quarterly_report_render
 
@@ -25,3 +26,12 @@ def freeze_quarter() -> int:
     from .services import figures_freeze_ended_quarter
 
     return figures_freeze_ended_quarter()
+
+
+@shared_task(name="reports.watchdog", ignore_result=True)
+def watchdog() -> int:
+    """Sent by beat every minute: send again the renders a lost message or a dead worker
+    left, and give up on a report whose renders keep dying (ADR 0022)."""
+    from .services import quarterly_reports_watchdog
+
+    return quarterly_reports_watchdog()

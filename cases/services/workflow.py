@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_change, audit_entry, snapshot
+from thuiszitters.bulk import insert_objects
 from thuiszitters.models import AuditAction, AuditLogEntry, Organisation, School, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, SystemActor
@@ -199,7 +200,7 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
         events,
         actor,
     )
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_objects(events)
     return applied
 
 
@@ -274,7 +275,7 @@ def _leads_by_timer(
         LeadAssignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update_audited(
             ended, ended_at=now
         )
-    LeadAssignment.objects.bulk_create(
+    insert_objects(
         [
             LeadAssignment(
                 case_id=s.case_id,
@@ -285,8 +286,7 @@ def _leads_by_timer(
             )
             for s in steps
             if s.lead_organisation_id is not None
-        ],
-        batch_size=2000,
+        ]
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.workflow import Phase
+from thuiszitters.bulk import insert_objects
 
 from ..models import (
     CaseDeadline,
@@ -210,13 +211,7 @@ def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | No
                 if facts.is_current(row)
             }
         rows = [facts.deadline_row(pk, now) for pk in facts.cases if pk not in keep]
-        CaseDeadline.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["case"],
-            update_fields=DEADLINE_FIELDS,
-            batch_size=BATCH_SIZE,
-        )
+        insert_objects(rows, unique_fields=["case"], update_fields=DEADLINE_FIELDS)
         written += len(rows)
     return written
 

@@ -1,32 +1,40 @@
-"""E-mailing notifications: each wanted e-mail once, without personal data.
+"""E-mailing notifications: each wanted e-mail at least once, marked sent once, never lost.
 
-``notification_emails_send`` runs in the Celery task ``escalation.send_notification_emails``
-(after the commit that created notifications, and from each sweep for stragglers). It works
-in two steps so that a notification is e-mailed at most once, also with several workers:
+The notification row is the outbox entry of its e-mail (ADR 0022): it is written in the
+transaction of the event, and ``notification_emails_send`` (the Celery task
+``escalation.send_notification_emails``, sent after that commit and by beat every minute)
+delivers it:
 
-1. Claim: one short transaction locks the unsent rows with ``SELECT ... FOR UPDATE SKIP
-   LOCKED`` (another worker skips them, or finds them claimed after the commit) and sets
-   their ``emailed_at``. The commit ends the transaction before any mail leaves (STYLE 7).
-2. Send: one message per notification, outside the transaction. A message that fails gets
-   its claim back (``emailed_at`` empty again), so the next run tries it again; the others
-   stay marked as sent.
+1. Claim: one short transaction locks due rows with ``SELECT ... FOR UPDATE SKIP LOCKED``
+   (another worker skips them), counts an attempt and sets a lease
+   (``email_not_before`` = now + ``NOTIFICATION_EMAIL_LEASE_SECONDS``). The commit ends
+   the transaction before any mail leaves (STYLE 7).
+2. Send, over one SMTP connection per chunk: each message carries a Message-ID made from
+   the notification (the idempotency key: a mail server or client that sees it twice can
+   drop the second). After each chunk the rows the relay took are marked sent
+   (``emailed_at``); a message that failed gets a back-off, and after
+   ``NOTIFICATION_EMAIL_MAX_ATTEMPTS`` it is given up with the reason in ``email_error``
+   (the admin can retry it).
 
-A worker that dies between the two steps loses those e-mails rather than sending them
-twice; the notifications themselves stay in the users' inboxes.
+A worker killed while sending leaves its claimed rows leased: when the lease ends the next
+run sends them again. So a mail may reach the relay twice (at most one chunk's worth), but
+none is lost, and the outbox marks each sent once.
 
 The mail names only the kind, the case number, the step and the due date, with links to the
 case page and the inbox: never a pupil's name, BSN or other personal data, because mail
 leaves the system unencrypted and lands in shared mailboxes.
 """
 
+import datetime
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 SUBJECT_TEMPLATE = "escalation/email/notification_subject.txt"
 BODY_TEMPLATE = "escalation/email/notification_body.txt"
+# Rows claimed per transaction, and messages per SMTP connection (and per "sent" update: a
+# worker killed mid-chunk resends at most this many).
+CLAIM_SIZE = 500
+CHUNK = 50
 
 
 def language_of(user: User) -> str:
@@ -78,14 +90,24 @@ def notification_email_render(notification: Notification, *, language: str) -> t
     return " ".join(subject.split()), body
 
 
+def _due() -> Q:
+    now = timezone.now()
+    return Q(
+        Q(email_not_before__isnull=True) | Q(email_not_before__lte=now),
+        email_wanted=True,
+        emailed_at__isnull=True,
+        email_attempts__lt=settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS,
+    )
+
+
 def _claim(limit: int) -> list[int]:
-    """Lock up to ``limit`` unsent rows (skipping rows another worker holds) and mark them
-    as sent; returns their ids. Rows of users who can no longer log in are dropped."""
+    """Lock up to ``limit`` due rows (skipping rows another worker holds), count an attempt
+    and lease them; returns their ids. Rows of users who can no longer log in are dropped."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(email_wanted=True, emailed_at__isnull=True)
+            .filter(_due())
             .order_by("created_at", "id")
             .values_list("pk", flat=True)[:limit]
         )
@@ -97,15 +119,58 @@ def _claim(limit: int) -> list[int]:
         if dropped:
             Notification.objects.filter(pk__in=dropped).update(email_wanted=False)
         claimed = [pk for pk in ids if pk not in dropped]
-        Notification.objects.filter(pk__in=claimed).update(emailed_at=now)
+        Notification.objects.filter(pk__in=claimed).update(
+            email_attempts=F("email_attempts") + 1,
+            email_not_before=now
+            + datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_LEASE_SECONDS),
+        )
     return claimed
 
 
-def _release(ids: Iterable[int]) -> None:
-    """Give back the claims of notifications whose e-mail did not leave."""
-    ids = list(ids)
+def backoff(attempts: int) -> datetime.timedelta:
+    """The wait before the next attempt: 1, 2, 4 ... minutes, at most an hour."""
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _sent(ids: list[int]) -> None:
     if ids:
-        Notification.objects.filter(pk__in=ids).update(emailed_at=None)
+        Notification.objects.filter(pk__in=ids).update(
+            emailed_at=timezone.now(), email_not_before=None, email_error=""
+        )
+
+
+def _failed(notifications: Iterable[Notification], reason: str) -> None:
+    """Back off the rows whose e-mail did not leave; give up after the last attempt."""
+    now = timezone.now()
+    for notification in notifications:
+        # Read after the claim: the attempt that just failed is counted.
+        attempts = notification.email_attempts
+        last = attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            email_not_before=None if last else now + backoff(attempts),
+            email_error=(f"given up: {reason}" if last else reason)[:200],
+        )
+        if last:
+            logger.error(
+                "Notification e-mail %s given up after %s attempts: %s",
+                notification.pk,
+                attempts,
+                reason,
+            )
+
+
+def notification_email_retry(ids: Iterable[int]) -> int:
+    """Give notifications whose e-mail was given up their attempts back (the admin's
+    action); the next run sends them."""
+    return Notification.objects.filter(
+        pk__in=list(ids), email_wanted=True, emailed_at__isnull=True
+    ).update(email_attempts=0, email_not_before=None, email_error="")
+
+
+def message_id(notification: Notification) -> str:
+    """The idempotency key of a notification's e-mail, the same on every attempt."""
+    host = urlsplit(settings.SITE_URL or "").hostname or "localhost"
+    return f"<notification-{notification.pk}@{host}>"
 
 
 def _message(notification: Notification, connection: BaseEmailBackend | None) -> EmailMessage:
@@ -120,39 +185,69 @@ def _message(notification: Notification, connection: BaseEmailBackend | None) ->
             # RFC 3834: no out-of-office replies to a machine.
             "Auto-Submitted": "auto-generated",
             "X-Thuiszitters-Notification": str(notification.pk),
+            "Message-ID": message_id(notification),
         },
     )
 
 
-def notification_emails_send(limit: int = 500) -> int:
-    """Send the wanted, unsent notification e-mails (at most ``limit``); returns how many
-    left. Safe to call twice and at once: each notification is e-mailed at most once.
+def notification_emails_send(limit: int | None = None) -> int:
+    """Send the due notification e-mails: all of them, or at most ``limit``; returns how
+    many the relay took. Safe to call twice and at once (see the module docstring).
 
     Call it outside a transaction (from the task): inside one, the claim would only be a
     savepoint and the mail would leave before the caller's commit.
     """
-    ids = _claim(limit)
-    if not ids:
-        return 0
+    total = 0
+    while limit is None or total < limit:
+        size = CLAIM_SIZE if limit is None else min(CLAIM_SIZE, limit - total)
+        ids = _claim(size)
+        if not ids:
+            break
+        total += _send(ids)
+    return total
+
+
+def _send(ids: list[int]) -> int:
     notifications = list(
         Notification.objects.filter(pk__in=ids).select_related("user").order_by("created_at", "id")
     )
-    sent: set[int] = set()
-    try:
-        with get_connection(fail_silently=False) as connection:
-            for notification in notifications:
-                try:
-                    _message(notification, connection).send(fail_silently=False)
-                except OSError:  # smtplib.SMTPException and socket errors
-                    logger.warning(
-                        "Notification e-mail %s could not be sent; it is tried again later.",
-                        notification.pk,
-                        exc_info=True,
-                    )
-                else:
-                    sent.add(notification.pk)
-    finally:
-        # Whatever stopped the loop (the relay refusing the connection, a bug in a
-        # template), the notifications not sent go back to the queue.
-        _release(pk for pk in ids if pk not in sent)
-    return len(sent)
+    sent = 0
+    for start in range(0, len(notifications), CHUNK):
+        chunk = notifications[start : start + CHUNK]
+        done: list[int] = []
+        failed: list[tuple[Notification, str]] = []
+        try:
+            with get_connection(fail_silently=False) as connection:
+                for notification in chunk:
+                    try:
+                        _message(notification, connection).send(fail_silently=False)
+                    except OSError as exc:  # smtplib.SMTPException and socket errors
+                        logger.warning(
+                            "Notification e-mail %s could not be sent; it is tried again later.",
+                            notification.pk,
+                            exc_info=True,
+                        )
+                        failed.append((notification, type(exc).__name__))
+                    else:
+                        done.append(notification.pk)
+        except Exception as exc:
+            # The relay refused the connection, or a template broke: what did not leave
+            # backs off; the error goes up only if it is not the relay's.
+            tried = set(done) | {n.pk for n, _reason in failed}
+            left = [n for n in chunk if n.pk not in tried]
+            _sent(done)
+            _failed(left, type(exc).__name__)
+            _failed_each(failed)
+            if not isinstance(exc, OSError):
+                raise
+            logger.warning("Mail relay unavailable; e-mail is tried again later.", exc_info=True)
+            return sent + len(done)
+        _sent(done)
+        _failed_each(failed)
+        sent += len(done)
+    return sent
+
+
+def _failed_each(failed: list[tuple[Notification, str]]) -> None:
+    for notification, reason in failed:
+        _failed([notification], reason)

@@ -10,12 +10,13 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 
 from cases.workflow import Phase
+from thuiszitters.bulk import insert_objects
+from thuiszitters.queue import enqueue_on_commit
 
 from ..models import Notification, NotificationKind, NotificationPreference, PolicyVersion
 
@@ -115,11 +116,11 @@ def notify(events: list[Event]) -> int:
         for e in events
         for user_id in sorted(e.users)
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    insert_objects(rows, ignore_conflicts=True)
     if any(r.email_wanted for r in rows):
         from ..tasks import send_notification_emails
 
-        transaction.on_commit(partial(send_notification_emails.delay))
+        enqueue_on_commit(send_notification_emails)
     return len(rows)
 
 

@@ -12,7 +12,6 @@ with its own due date.
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
+from thuiszitters.bulk import insert_objects
+from thuiszitters.queue import enqueue_on_commit
 from thuiszitters.system import SWEEP
 
 from ..models import (
@@ -140,7 +141,7 @@ def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled
     if Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists():
         from ..tasks import send_notification_emails
 
-        transaction.on_commit(partial(send_notification_emails.delay))
+        enqueue_on_commit(send_notification_emails)
 
 
 @transaction.atomic
@@ -162,17 +163,22 @@ def _escalate_batch(
     appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
     leads = appoint(facts, [pk for pk, d, _due in due if d.step == Step.CASUSREGISSEUR], appointed)
     steps = []
+    # Translated once per batch, not once per case (gettext was a tenth of the sweep).
+    passed = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.")
+    om_passed = _(
+        "Termijn verstreken: %(months)s maanden na de start van het doorbraakteam "
+        "zonder passend aanbod, uiterlijk %(due)s. De casusregisseur beoordeelt met "
+        "leerplicht de doorverwijzing naar het Openbaar Ministerie."
+    )
+    labels: dict[str, str] = {step.value: str(step.label) for step in Step}
     for pk, deadline, due_on in due:
-        message = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.") % {
-            "step": Step(deadline.step).label,
-            "due": due_on.strftime("%d-%m-%Y"),
-        }
         if deadline.step == Step.OM_REFERRAL:
-            message = _(
-                "Termijn verstreken: %(months)s maanden na de start van het doorbraakteam "
-                "zonder passend aanbod, uiterlijk %(due)s. De casusregisseur beoordeelt met "
-                "leerplicht de doorverwijzing naar het Openbaar Ministerie."
-            ) % {"months": facts.policy(pk).om_referral_months, "due": due_on.strftime("%d-%m-%Y")}
+            message = om_passed % {
+                "months": facts.policy(pk).om_referral_months,
+                "due": due_on.strftime("%d-%m-%Y"),
+            }
+        else:
+            message = passed % {"step": labels[deadline.step], "due": due_on.strftime("%d-%m-%Y")}
         org, user = leads.get(pk, (None, None))
         steps.append(
             TimerStep(
@@ -187,7 +193,7 @@ def _escalate_batch(
     applied = cases_transition_by_timer(steps, actor=SWEEP)
     if not applied:
         return 0
-    Escalation.objects.bulk_create(
+    insert_objects(
         [
             Escalation(
                 case_id=s.case_id,

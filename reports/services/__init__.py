@@ -10,6 +10,8 @@ from .quarterly import (
     quarterly_report_open,
     quarterly_report_render,
     quarterly_report_request,
+    quarterly_report_retry,
+    quarterly_reports_watchdog,
     scope_of_organisation,
 )
 
@@ -19,5 +21,7 @@ __all__ = [
     "quarterly_report_open",
     "quarterly_report_render",
     "quarterly_report_request",
+    "quarterly_report_retry",
+    "quarterly_reports_watchdog",
     "scope_of_organisation",
 ]

@@ -14,13 +14,14 @@ suppressed figures (``reports.suppression``) and no personal data at all.
 
 import datetime
 import logging
-from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from thuiszitters.audit import audit_change, audit_record
 from thuiszitters.models import AuditAction, Organisation, User
+from thuiszitters.queue import enqueue_on_commit
 
 from ..models import FiguresSnapshot, QuarterlyReport, QuarterlyReportStatus
 from ..periods import Quarter
@@ -36,9 +38,12 @@ from ..selectors import TREND_QUARTERS, Period, figures, frozen_figures
 
 logger = logging.getLogger(__name__)
 
-# A render that started this long ago and never finished died with its worker (acks_late
-# delivers the task again); a newer one is still running elsewhere and is left alone.
-STALE_RENDER = datetime.timedelta(minutes=30)
+
+def _lease() -> datetime.timedelta:
+    # A render that started longer ago and never finished died with its worker; a newer one
+    # is still running elsewhere and is left alone.
+    return datetime.timedelta(seconds=settings.REPORT_RENDER_LEASE_SECONDS)
+
 
 # --- Request ----------------------------------------------------------------------------
 
@@ -68,6 +73,7 @@ def quarterly_report_request(
             quarter=quarter.number,
             requested_by=actor,
             status=QuarterlyReportStatus.QUEUED,
+            dispatched_at=timezone.now(),
         )
         audit_change(
             actor=actor,
@@ -83,8 +89,101 @@ def quarterly_report_request(
             reason="quarterly report requested",
             organisation=Organisation.objects.get(pk=scope.organisation_id),
         )
-        transaction.on_commit(partial(render_quarterly.delay, report_id=report.pk))
+        enqueue_on_commit(render_quarterly, report_id=report.pk)
     return report
+
+
+def quarterly_report_retry(*, actor: User, report: QuarterlyReport) -> QuarterlyReport:
+    """Queue a failed report again, with fresh attempts: for whoever may request a report
+    of its scope (else PermissionDenied)."""
+    from ..tasks import render_quarterly
+
+    scope = scope_of_organisation(report.organisation)
+    if scope.key not in {s.key for s in report_scopes_for(actor)}:
+        raise PermissionDenied
+    with transaction.atomic():
+        updated = QuarterlyReport.objects.filter(
+            pk=report.pk, status=QuarterlyReportStatus.FAILED
+        ).update(
+            status=QuarterlyReportStatus.QUEUED,
+            attempts=0,
+            error="",
+            started_at=None,
+            finished_at=None,
+            dispatched_at=timezone.now(),
+        )
+        if not updated:
+            raise ValidationError(_("Alleen een mislukte rapportage kan opnieuw worden gemaakt."))
+        audit_change(
+            actor=actor,
+            obj=report,
+            action=AuditAction.UPDATE,
+            before={"status": QuarterlyReportStatus.FAILED},
+            after={"status": QuarterlyReportStatus.QUEUED},
+            reason="quarterly report retried",
+            organisation=report.organisation,
+        )
+        enqueue_on_commit(render_quarterly, report_id=report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def quarterly_reports_watchdog(*, now: datetime.datetime | None = None) -> int:
+    """Beat's every-minute look at unfinished reports (the outbox dispatcher of renders):
+
+    - queued longer than ``REPORT_QUEUE_GRACE_SECONDS`` since its task was sent (the broker
+      was down, or the message was lost): the task is sent again;
+    - rendering longer than the lease (its worker died): queued again and sent, or, after
+      ``REPORT_RENDER_MAX_ATTEMPTS`` renders, failed with the reason, for the user to retry.
+
+    A task sent twice is harmless (the render claims the row). Returns the reports touched.
+    """
+    from ..tasks import render_quarterly
+
+    now = now or timezone.now()
+    grace = datetime.timedelta(seconds=settings.REPORT_QUEUE_GRACE_SECONDS)
+    touched = 0
+    with transaction.atomic():
+        stale = list(
+            QuarterlyReport.objects.select_for_update(skip_locked=True)
+            .filter(status=QuarterlyReportStatus.RENDERING, started_at__lt=now - _lease())
+            .values_list("pk", "attempts")
+        )
+        given_up = [pk for pk, attempts in stale if attempts >= settings.REPORT_RENDER_MAX_ATTEMPTS]
+        if given_up:
+            QuarterlyReport.objects.filter(pk__in=given_up).update(
+                status=QuarterlyReportStatus.FAILED,
+                finished_at=now,
+                error=_(
+                    "Het maken van de rapportage is %(n)s keer afgebroken. Probeer het opnieuw; "
+                    "lukt het dan niet, neem contact op met de beheerder."
+                )
+                % {"n": settings.REPORT_RENDER_MAX_ATTEMPTS},
+            )
+            logger.error("quarterly reports %s given up after their renders died", given_up)
+        requeued = [pk for pk, _attempts in stale if pk not in set(given_up)]
+        QuarterlyReport.objects.filter(pk__in=requeued).update(
+            status=QuarterlyReportStatus.QUEUED, started_at=None
+        )
+        waiting = list(
+            QuarterlyReport.objects.select_for_update(skip_locked=True)
+            .filter(status=QuarterlyReportStatus.QUEUED)
+            .filter(
+                Q(dispatched_at__isnull=True)
+                | Q(dispatched_at__lt=now - grace)
+                | Q(pk__in=requeued)
+            )
+            .values_list("pk", flat=True)
+        )
+        QuarterlyReport.objects.filter(pk__in=waiting).update(dispatched_at=now)
+        for pk in waiting:
+            enqueue_on_commit(render_quarterly, report_id=pk)
+        touched = len(given_up) + len(waiting)
+    if touched:
+        logger.warning(
+            "watchdog: %s quarterly reports sent again, %s given up", len(waiting), len(given_up)
+        )
+    return touched
 
 
 # --- Render -----------------------------------------------------------------------------
@@ -103,14 +202,15 @@ def _claim(report_id: int, now: datetime.datetime) -> QuarterlyReport | None:
         if report is None:
             return None
         if report.status == QuarterlyReportStatus.RENDERING:
-            if report.started_at and now - report.started_at < STALE_RENDER:
+            if report.started_at and now - report.started_at < _lease():
                 return None
         elif report.status != QuarterlyReportStatus.QUEUED:
             return None
         report.status = QuarterlyReportStatus.RENDERING
         report.started_at = now
         report.error = ""
-        report.save(update_fields=["status", "started_at", "error"])
+        report.attempts += 1
+        report.save(update_fields=["status", "started_at", "error", "attempts"])
         return report
 
 
@@ -170,7 +270,7 @@ def quarterly_report_render(
                 .first()
             )
             if current != (QuarterlyReportStatus.RENDERING, now):
-                return None  # taken over by another worker after STALE_RENDER: theirs counts
+                return None  # taken over by another worker after the lease: theirs counts
             report.pdf.save(pdf_filename(report), ContentFile(rendered.content), save=False)
             report.pages = rendered.pages
             report.size_bytes = len(rendered.content)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.quarterly_list, name="list"),
     path("aanvragen/", views.quarterly_request, name="request"),
     path("<int:pk>/download/", views.quarterly_download, name="download"),
+    path("<int:pk>/opnieuw/", views.quarterly_retry, name="retry"),
 ]

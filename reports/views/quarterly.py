@@ -30,7 +30,7 @@ from ..models import QuarterlyReportStatus
 from ..periods import Quarter
 from ..scopes import Scope, report_scopes_for
 from ..selectors import quarterly_reports_visible_to
-from ..services import quarterly_report_open, quarterly_report_request
+from ..services import quarterly_report_open, quarterly_report_request, quarterly_report_retry
 
 PAGE_SIZE = 25
 REQUESTABLE_QUARTERS = 8
@@ -140,6 +140,25 @@ def quarterly_request(request):
         % {"quarter": quarter.label, "name": scope.name},
     )
     return redirect(list_url)
+
+
+@require_POST
+def quarterly_retry(request, pk: int):
+    """Queue a failed report of one of the user's scopes again; anything else is 404."""
+    scopes = _scopes_or_404(request.user)
+    report = get_visible_or_404(
+        quarterly_reports_visible_to(scopes)
+        .filter(status=QuarterlyReportStatus.FAILED)
+        .select_related("organisation"),
+        pk=pk,
+    )
+    quarterly_report_retry(actor=request.user, report=report)
+    messages.success(
+        request,
+        _("De kwartaalrapportage %(quarter)s van %(name)s wordt opnieuw gemaakt.")
+        % {"quarter": Quarter(report.year, report.quarter).label, "name": report.organisation.name},
+    )
+    return redirect(reverse("quarterly:list"))
 
 
 @require_GET

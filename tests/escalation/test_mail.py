@@ -1,8 +1,10 @@
 """Notification e-mails: each wanted one sent once, without personal data, in the right
 language; a failing message does not cost the others."""
 
+import datetime
 import smtplib
 import threading
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -10,12 +12,16 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases.workflow import Phase
 from escalation.models import Notification, NotificationKind, Step
 from escalation.services import mail as mail_service
-from escalation.services.mail import language_of, notification_emails_send
+from escalation.services.mail import (
+    language_of,
+    notification_email_retry,
+    notification_emails_send,
+)
 from escalation.tasks import send_notification_emails
 from thuiszitters.roles import RoleCode
 
@@ -151,7 +157,7 @@ def test_the_email_names_no_personal_data(world, user_with_role, site):
 
 
 @pytest.mark.django_db
-def test_a_refused_message_does_not_lose_the_others(settings, site):
+def test_a_refused_message_does_not_lose_the_others(settings, site, frozen_clock):
     settings.EMAIL_BACKEND = "tests.escalation.test_mail.RefusingBackend"
     first, refused, last = NotificationFactory.create_batch(3, email_wanted=True)
     RefusingBackend.refused = {refused.user.email}
@@ -162,22 +168,118 @@ def test_a_refused_message_does_not_lose_the_others(settings, site):
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.user.email, last.user.email])
     refused.refresh_from_db()
-    assert refused.emailed_at is None  # tried again by the next run
+    assert refused.emailed_at is None
+    assert (refused.email_attempts, refused.email_error) == (1, "SMTPRecipientsRefused")
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 2
 
+    assert notification_emails_send() == 0  # backing off: a minute after the first attempt
+    frozen_clock.shift(datetime.timedelta(minutes=1, seconds=1))
     assert notification_emails_send() == 1
     assert len(mail.outbox) == 3
+    refused.refresh_from_db()
+    assert (refused.emailed_at is not None, refused.email_error) == (True, "")
 
 
 @pytest.mark.django_db
-def test_an_unreachable_relay_gives_every_claim_back(settings, site):
+def test_an_unreachable_relay_keeps_every_email_for_later(settings, site, frozen_clock):
     settings.EMAIL_BACKEND = "tests.escalation.test_mail.DownBackend"
     NotificationFactory.create_batch(2, email_wanted=True)
 
-    with pytest.raises(ConnectionRefusedError):
-        notification_emails_send()
+    assert notification_emails_send() == 0  # logged, not raised: the task is not a failure
 
-    assert Notification.objects.filter(emailed_at__isnull=True, email_wanted=True).count() == 2
+    waiting = Notification.objects.filter(emailed_at__isnull=True, email_wanted=True)
+    assert (
+        sorted(waiting.values_list("email_attempts", "email_error"))
+        == [(1, "ConnectionRefusedError")] * 2
+    )
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    frozen_clock.shift(datetime.timedelta(minutes=1, seconds=1))
+    assert notification_emails_send() == 2
+
+
+@pytest.mark.django_db
+def test_an_email_is_given_up_after_the_last_attempt_and_the_admin_can_retry(
+    settings, site, frozen_clock
+):
+    settings.EMAIL_BACKEND = "tests.escalation.test_mail.DownBackend"
+    settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS = 3
+    notification = NotificationFactory(email_wanted=True)
+    waits = []
+    for _attempt in range(3):
+        notification_emails_send()
+        notification.refresh_from_db()
+        if notification.email_not_before:
+            waits.append(notification.email_not_before - timezone.now())
+        frozen_clock.shift(datetime.timedelta(hours=1))
+
+    notification.refresh_from_db()
+    assert notification.email_attempts == 3
+    assert notification.email_error == "given up: ConnectionRefusedError"
+    assert [round(w.total_seconds() / 60) for w in waits] == [1, 2]  # backing off, doubling
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_emails_send() == 0  # given up stays given up
+
+    assert notification_email_retry([notification.pk]) == 1
+    assert notification_emails_send() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_every_attempt_carries_the_same_message_id(settings, site, frozen_clock):
+    settings.EMAIL_BACKEND = "tests.escalation.test_mail.RefusingBackend"
+    notification = NotificationFactory(email_wanted=True)
+    other = NotificationFactory(email_wanted=True)
+    RefusingBackend.refused = {notification.user.email}
+    try:
+        notification_emails_send()
+    finally:
+        RefusingBackend.refused = set()
+    frozen_clock.shift(datetime.timedelta(minutes=2))
+    notification_emails_send()
+
+    ids = {
+        m.extra_headers["X-Thuiszitters-Notification"]: m.extra_headers["Message-ID"]
+        for m in mail.outbox
+    }
+    assert ids == {
+        str(notification.pk): f"<notification-{notification.pk}@thuiszitters.example.nl>",
+        str(other.pk): f"<notification-{other.pk}@thuiszitters.example.nl>",
+    }
+
+
+class DyingBackend(LocmemBackend):
+    """A worker killed after ``survive`` messages: SystemExit, as a kill looks to the code
+    that did not run (nothing after it happens)."""
+
+    survive = 0
+
+    def send_messages(self, messages):
+        if len(mail.outbox) >= self.survive:
+            raise SystemExit("worker killed")
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_while_sending_loses_nothing(settings, site, frozen_clock):
+    """Killed halfway through its second chunk: what it claimed waits out the lease, then
+    the next run sends the rest. Each e-mail reaches the relay at least once (the killed
+    chunk's first messages twice) and is marked sent once."""
+    settings.EMAIL_BACKEND = "tests.escalation.test_mail.DyingBackend"
+    notifications = NotificationFactory.create_batch(mail_service.CHUNK + 30, email_wanted=True)
+    DyingBackend.survive = mail_service.CHUNK + 10
+    with pytest.raises(SystemExit):
+        notification_emails_send()
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == mail_service.CHUNK
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_emails_send() == 0  # still leased to the dead worker
+    frozen_clock.shift(datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_LEASE_SECONDS + 1))
+    assert notification_emails_send() == 30
+
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    reached = Counter(m.extra_headers["X-Thuiszitters-Notification"] for m in mail.outbox)
+    assert set(reached) == {str(n.pk) for n in notifications}  # none lost
+    assert sorted(reached.values()) == [1] * (mail_service.CHUNK + 20) + [2] * 10
 
 
 @pytest.mark.django_db

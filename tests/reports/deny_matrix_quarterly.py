@@ -21,6 +21,7 @@ ENTRIES = {
     "quarterly:list": (None, AGGREGATE_ROLES),
     "quarterly:request": (None, "post_only"),
     "quarterly:download": (lambda f: [f["quarterly_report"].pk], "foreign_detail"),
+    "quarterly:retry": (lambda f: [f["quarterly_report"].pk], "post_only"),
 }
 
 

@@ -27,6 +27,7 @@ from reports.services import (
     figures_freeze,
     figures_freeze_ended_quarter,
     quarterly_report_request,
+    quarterly_reports_watchdog,
     scope_of_organisation,
 )
 from reports.suppression import suppressed
@@ -195,7 +196,7 @@ def test_the_request_is_audited_and_the_task_is_sent_only_after_the_commit(
     world, director, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(render_quarterly, "delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda kwargs, **kw: sent.append(kwargs))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report = quarterly_report_request(
             actor=director, scope=_scope(director, world.swv), quarter=Q4
@@ -244,7 +245,7 @@ def test_a_render_that_died_long_ago_is_taken_over_a_running_one_is_not(
 ):
     from django.utils import timezone
 
-    monkeypatch.setattr(render_quarterly, "delay", lambda **kw: None)
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda *a, **kw: None)
     report = quarterly_report_request(actor=director, scope=_scope(director, world.swv), quarter=Q4)
     started = timezone.now() - datetime.timedelta(minutes=5)
     QuarterlyReport.objects.filter(pk=report.pk).update(
@@ -275,6 +276,111 @@ def test_a_failure_marks_the_report_failed_without_a_file(
     assert not report.pdf
     assert report.finished_at is not None
     assert render_quarterly(report.pk) == "skipped"  # a failed report is not tried again
+
+
+def _queued(world, director, monkeypatch, sent=None):
+    monkeypatch.setattr(
+        render_quarterly,
+        "apply_async",
+        lambda kwargs, **kw: sent.append(kwargs["report_id"]) if sent is not None else None,
+    )
+    return quarterly_report_request(actor=director, scope=_scope(director, world.swv), quarter=Q4)
+
+
+def test_the_watchdog_sends_a_queued_report_again_once_its_message_is_overdue(
+    world, director, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The broker was down when the report was requested: the message never left."""
+    from django.utils import timezone
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(render_quarterly, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = quarterly_report_request(
+            actor=director, scope=_scope(director, world.swv), quarter=Q4
+        )  # no error for the user: the row is the outbox entry
+    sent: list[int] = []
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda kwargs, **kw: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_watchdog() == 0  # within the grace: maybe still on its way
+    later = timezone.now() + datetime.timedelta(seconds=121)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_watchdog(now=later) == 1
+    assert sent == [{"report_id": report.pk}]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_watchdog(now=later) == 0  # sent: not again within the grace
+
+
+def test_the_watchdog_requeues_a_render_whose_worker_died_then_gives_up(
+    world, cases, director, monkeypatch, django_capture_on_commit_callbacks, settings
+):
+    from django.utils import timezone
+
+    settings.REPORT_RENDER_MAX_ATTEMPTS = 2
+    sent: list[int] = []
+    report = _queued(world, director, monkeypatch, sent)
+    lease = datetime.timedelta(seconds=settings.REPORT_RENDER_LEASE_SECONDS + 1)
+    for attempt in (1, 2):
+        # A worker takes it and dies mid-render: the row says rendering, nothing finishes.
+        QuarterlyReport.objects.filter(pk=report.pk).update(
+            status=QuarterlyReportStatus.RENDERING,
+            started_at=timezone.now() - lease,
+            attempts=attempt,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert quarterly_reports_watchdog() == 1
+        report.refresh_from_db()
+        if attempt == 1:
+            assert (report.status, sent) == (QuarterlyReportStatus.QUEUED, [report.pk])
+    assert report.status == QuarterlyReportStatus.FAILED
+    assert "2 keer afgebroken" in report.error
+    assert sent == [report.pk]  # given up: not sent again
+
+
+def test_a_failed_report_can_be_made_again_from_the_list(
+    world, cases, director, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import pdf
+
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: (_ for _ in ()).throw(OSError("disk")))
+    client = login(director)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, scope_of_organisation(world.swv).key)
+    report = QuarterlyReport.objects.get()
+    assert report.status == QuarterlyReportStatus.FAILED
+    page = client.get(LIST)
+    assert reverse("quarterly:retry", args=[report.pk]) in page.content.decode()
+
+    monkeypatch.setattr(pdf, "html_to_pdf", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("quarterly:retry", args=[report.pk]))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.error, report.attempts) == (QuarterlyReportStatus.DONE, "", 1)
+    assert AuditLogEntry.objects.filter(
+        object_type="reports.quarterlyreport", reason="quarterly report retried"
+    ).exists()
+    # Done now: no second retry, and no one else's report.
+    assert client.post(reverse("quarterly:retry", args=[report.pk])).status_code == 404
+
+
+def test_a_report_of_another_scope_cannot_be_retried(world, director, user_with_role, login):
+    other = user_with_role(RoleCode.SWV_DIRECTOR, world.far_swv)
+    report = QuarterlyReport.objects.create(
+        scope_kind="swv",
+        organisation=world.far_swv,
+        year=2026,
+        quarter=4,
+        requested_by=other,
+        status=QuarterlyReportStatus.FAILED,
+    )
+    client = login(director)
+    assert client.post(reverse("quarterly:retry", args=[report.pk])).status_code == 404
+    report.refresh_from_db()
+    assert report.status == QuarterlyReportStatus.FAILED
 
 
 # --- Frozen figures -----------------------------------------------------------------------
@@ -384,7 +490,7 @@ def test_the_request_page_queues_a_report_and_the_list_offers_its_download(
 
 
 def test_the_list_polls_while_a_report_is_pending(world, director, login, monkeypatch):
-    monkeypatch.setattr(render_quarterly, "delay", lambda **kw: None)
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda *a, **kw: None)
     client = login(director)
     _post(client, f"swv-{world.swv.pk}")
     page = client.get(LIST)
@@ -454,7 +560,7 @@ def test_the_download_is_for_users_of_the_scope_only_and_audited(
 
 
 def test_a_report_that_is_not_done_cannot_be_downloaded(world, director, login, monkeypatch):
-    monkeypatch.setattr(render_quarterly, "delay", lambda **kw: None)
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda *a, **kw: None)
     report = quarterly_report_request(actor=director, scope=_scope(director, world.swv), quarter=Q4)
     url = reverse("quarterly:download", args=[report.pk])
     assert login(director).get(url).status_code == 404
@@ -463,7 +569,7 @@ def test_a_report_that_is_not_done_cannot_be_downloaded(world, director, login, 
 def test_the_list_shows_only_the_users_scopes_with_a_fixed_number_of_queries(
     world, director, user_with_role, login, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(render_quarterly, "delay", lambda **kw: None)
+    monkeypatch.setattr(render_quarterly, "apply_async", lambda *a, **kw: None)
     far_director = user_with_role(RoleCode.SWV_DIRECTOR, world.far_swv)
     foreign = quarterly_report_request(
         actor=far_director, scope=_scope(far_director, world.far_swv), quarter=Q4

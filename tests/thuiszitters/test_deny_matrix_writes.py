@@ -774,6 +774,14 @@ REPORTS_WRITES = {
     "quarterly:request": Write(
         bodies=_scoped(_quarter), author=RoleCode.SWV_DIRECTOR, controls=("swv",)
     ),
+    # Region B's failed report: not made again by region A (404, nothing queued).
+    "quarterly:retry": Write(
+        args=lambda t: [t["quarterly_report"].pk],
+        bodies={"attack": lambda c: {}},
+        prepare=lambda world, target: type(target["quarterly_report"])
+        .objects.filter(pk=target["quarterly_report"].pk)
+        .update(status="failed"),
+    ),
     # Searches by POST (no BSN in a URL): region B's pupil is not found; nothing is written.
     "registration:pupil_list": Write(bodies={"their_bsn": lambda c: {"q": c.target["pupil"].bsn}}),
     "pupil-search": Write(

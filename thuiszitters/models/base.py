@@ -73,10 +73,10 @@ class AuditedQuerySet(models.QuerySet[_M]):
 def _write_entries(entries) -> None:
     from django.db import connection
 
-    from .audit import AuditLogEntry
-
     if not connection.in_atomic_block:
         raise RuntimeError("Changes are audited inside the transaction of the change.")
     if not entries:
         raise AuditBypassError("A bulk change needs the audit entries that describe it.")
-    AuditLogEntry.objects.bulk_create(entries)
+    from ..bulk import insert_objects
+
+    insert_objects(entries)

@@ -260,6 +260,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help="Use STARTTLS for SMTP.")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False, help="Use implicit TLS (SMTPS) for SMTP.")
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", help="SMTP user name (empty: no login).")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", help="SMTP password.")
+NOTIFICATION_EMAIL_LEASE_SECONDS = env_int(
+    "NOTIFICATION_EMAIL_LEASE_SECONDS",
+    600,
+    help="How long a worker holds the notification e-mails it claimed; a worker that died "
+    "meanwhile leaves them to the next run after this.",
+)
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int(
+    "NOTIFICATION_EMAIL_MAX_ATTEMPTS",
+    8,
+    help="Attempts (1, 2, 4 ... minutes apart, at most an hour) before a notification "
+    "e-mail is given up; the admin can retry it.",
+)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, help="Seconds before an SMTP connection gives up.")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "thuiszitters@localhost", help="Sender of notifications."
@@ -335,6 +347,23 @@ OTP_TOTP_ISSUER = env_str(
 )
 RECOVERY_CODE_COUNT = 10
 
+REPORT_RENDER_LEASE_SECONDS = env_int(
+    "REPORT_RENDER_LEASE_SECONDS",
+    600,
+    help="A PDF render running longer than this died with its worker: the watchdog queues "
+    "it again.",
+)
+REPORT_RENDER_MAX_ATTEMPTS = env_int(
+    "REPORT_RENDER_MAX_ATTEMPTS",
+    3,
+    help="Renders of one report the watchdog starts before it marks the report failed.",
+)
+REPORT_QUEUE_GRACE_SECONDS = env_int(
+    "REPORT_QUEUE_GRACE_SECONDS",
+    120,
+    help="A report queued this long without a worker taking it has its task sent again.",
+)
+
 # --- Celery -------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str(
@@ -395,6 +424,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(ESCALATION_SWEEP_MINUTES * 60),
         # A sweep that waited longer than one interval is superseded by the next.
         "options": {"expires": float(ESCALATION_SWEEP_MINUTES * 60)},
+    },
+    # The outbox dispatchers (ADR 0022): what a lost or unsent task message left behind.
+    "escalation-send-notification-emails": {
+        "task": "escalation.send_notification_emails",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "reports-watchdog": {
+        "task": "reports.watchdog",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     # Daily: closed cases past their retention date go (docs/privacy.md, "Retention").
     "cases-retention-purge": {

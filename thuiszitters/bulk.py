@@ -1,0 +1,74 @@
+"""Many new rows in one statement per chunk, for the batch services (the sweep, ADR 0012).
+
+``bulk_create`` builds a model instance's worth of prepared values and a placeholder per
+value: for the sweep's 350,000 rows a day of escalations that was most of its time (issue
+15). On PostgreSQL this sends one array per column instead, ``INSERT ... SELECT * FROM
+unnest(...)``, with the same conflict handling; elsewhere (SQLite) it is ``bulk_create``.
+The objects get no primary keys back: the callers do not need them.
+"""
+
+import json
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+CHUNK = 10_000
+
+
+def insert_objects(
+    objs: Sequence[models.Model],
+    *,
+    ignore_conflicts: bool = False,
+    unique_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
+) -> int:
+    """Insert ``objs`` (all of one model); with ``ignore_conflicts`` rows that break a
+    unique constraint are skipped, with ``unique_fields`` and ``update_fields`` they update
+    the row they conflict with. Returns the number of objects offered."""
+    if not objs:
+        return 0
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            objs,
+            batch_size=2000,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=bool(update_fields),
+            unique_fields=unique_fields or None,
+            update_fields=update_fields or None,
+        )
+        return len(objs)
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "db_returning", False)]
+    quote = connection.ops.quote_name
+    # Names and types come from the model's definition, values travel as parameters.
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"  # noqa: S608
+    if update_fields:
+        targets = [_column_name(model, name) for name in unique_fields]
+        sets = [_column_name(model, name) for name in update_fields]
+        sql += f" ON CONFLICT ({', '.join(quote(c) for c in targets)}) DO UPDATE SET " + ", ".join(
+            f"{quote(c)} = EXCLUDED.{quote(c)}" for c in sets
+        )
+    elif ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), CHUNK):
+            chunk = objs[start : start + CHUNK]
+            cursor.execute(sql, [_column(f, chunk) for f in fields])
+    return len(objs)
+
+
+def _column_name(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # noqa: S101 - a programming error
+    return field.column
+
+
+def _column(field: models.Field, objs: Sequence[models.Model]) -> list:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return [field.pre_save(obj, add=True) for obj in objs]
+    values = [getattr(obj, field.attname) for obj in objs]
+    if isinstance(field, models.JSONField):
+        return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
+    return values
