@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
 
 from .models import AuditAction, AuditLogEntry, AuditOutcome, Organisation
 from .request_context import current_request_context
@@ -373,6 +374,59 @@ def audit_entry(
         changes=minimise_changes(object_type, changes),
         reason=reason,
     )
+
+
+class AuditBatch:
+    """The audit rows of many changes of one kind by one actor, for a batch service (the
+    sweep) and ``AuditedQuerySet.update_audited``: what ``audit_entry`` would write for each
+    change, without a model instance per row. Equal changes are minimised once."""
+
+    def __init__(self, *, action: str, object_type: str, reason: str, actor: Actor) -> None:
+        ctx = current_request_context()
+        user = acting_user(actor)
+        self.object_type = object_type
+        self.common: dict[str, Any] = {
+            "timestamp": timezone.now(),
+            "actor_id": user.pk if user is not None else None,
+            "actor_email": user.email if user is not None else "",
+            "system_actor": actor.name if isinstance(actor, SystemActor) else "",
+            "action": action,
+            "object_type": object_type,
+            "client_address": ctx.client_address,
+            "request_id": ctx.request_id,
+            "outcome": AuditOutcome.SUCCESS,
+            "reason": reason,
+        }
+        self.object_ids: list[str] = []
+        self.region_ids: list[int | None] = []
+        self.changes: list[dict[str, Any]] = []
+        self._minimised: dict[str, dict[str, Any]] = {}
+
+    def add(self, *, object_id: Any, region_id: int | None, changes: dict[str, Any]) -> None:
+        key = repr(changes)
+        minimised = self._minimised.get(key)
+        if minimised is None:
+            minimised = self._minimised[key] = minimise_changes(self.object_type, changes)
+        self.object_ids.append(str(object_id))
+        self.region_ids.append(region_id)
+        self.changes.append(minimised)
+
+    def __len__(self) -> int:
+        return len(self.object_ids)
+
+    def write(self) -> int:
+        from .bulk import insert_columns
+
+        return insert_columns(
+            AuditLogEntry,
+            {
+                **self.common,
+                "object_id": self.object_ids,
+                "region_id": self.region_ids,
+                "changes": self.changes,
+            },
+            len(self),
+        )
 
 
 def audit_read(

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
-from thuiszitters.audit import audit_change, audit_entry, snapshot
-from thuiszitters.bulk import insert_objects
-from thuiszitters.models import AuditAction, AuditLogEntry, Organisation, School, User
+from thuiszitters.audit import AuditBatch, audit_change, snapshot
+from thuiszitters.bulk import insert_columns
+from thuiszitters.models import AuditAction, Organisation, School, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, SystemActor
 
@@ -158,36 +158,28 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
     if not applied:
         return []
     now = timezone.now()
-    events: list[CaseEvent] = []
+    journal_rows = _Journal()
     by_move: dict[tuple[str, str], list[int]] = defaultdict(list)
-    entries_by_move: dict[tuple[str, str], list[AuditLogEntry]] = defaultdict(list)
     for step in applied:
         by_move[(step.from_phase, step.to_phase)].append(step.case_id)
-        entries_by_move[(step.from_phase, step.to_phase)].append(
-            audit_entry(
-                action=AuditAction.UPDATE,
-                object_type="cases.case",
-                object_id=step.case_id,
-                changes={"before": {"phase": step.from_phase}, "after": {"phase": step.to_phase}},
-                # The journal holds the message; the audit row names only the cause.
-                reason="timer",
-                region_id=rows[step.case_id][3],
-                actor=actor,
-            )
-        )
-        events.append(
-            CaseEvent(
-                case_id=step.case_id,
-                at=now,
-                kind=CaseEventKind.PHASE_CHANGED,
-                message=step.message,
-                data={"from": step.from_phase, "to": step.to_phase, "via": "timer"},
-            )
+        journal_rows.add(
+            step.case_id,
+            CaseEventKind.PHASE_CHANGED,
+            step.message,
+            {"from": step.from_phase, "to": step.to_phase, "via": "timer"},
         )
     for (from_phase, to_phase), ids in by_move.items():
-        Case.objects.filter(pk__in=ids, phase=from_phase).update_audited(
-            entries_by_move[(from_phase, to_phase)], phase=to_phase
+        # The journal holds the message; the audit row names only the cause.
+        entries = AuditBatch(
+            action=AuditAction.UPDATE, object_type="cases.case", reason="timer", actor=actor
         )
+        for pk in ids:
+            entries.add(
+                object_id=pk,
+                region_id=rows[pk][3],
+                changes={"before": {"phase": from_phase}, "after": {"phase": to_phase}},
+            )
+        Case.objects.filter(pk__in=ids, phase=from_phase).update_audited(entries, phase=to_phase)
     _leads_by_timer(
         [
             s
@@ -197,11 +189,41 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
         ],
         rows,
         now,
-        events,
+        journal_rows,
         actor,
     )
-    insert_objects(events)
+    journal_rows.write(now)
     return applied
+
+
+class _Journal:
+    """The journal rows of a batch, column by column (``insert_columns``)."""
+
+    def __init__(self) -> None:
+        self.case_ids: list[int] = []
+        self.kinds: list[str] = []
+        self.messages: list[str] = []
+        self.data: list[dict[str, Any]] = []
+
+    def add(self, case_id: int, kind: str, message: str, data: dict[str, Any]) -> None:
+        self.case_ids.append(case_id)
+        self.kinds.append(kind)
+        self.messages.append(message)
+        self.data.append(data)
+
+    def write(self, at: datetime.datetime) -> None:
+        insert_columns(
+            CaseEvent,
+            {
+                "case_id": self.case_ids,
+                "at": at,
+                "actor_id": None,
+                "kind": self.kinds,
+                "message": self.messages,
+                "data": self.data,
+            },
+            len(self.case_ids),
+        )
 
 
 # A locked case as the sweep read it: phase, lead organisation, lead user, region.
@@ -212,7 +234,7 @@ def _leads_by_timer(
     steps: list[TimerStep],
     rows: Mapping[int, _CaseRow],
     now: datetime.datetime,
-    events: list[CaseEvent],
+    journal_rows: _Journal,
     actor: SystemActor,
 ) -> None:
     if not steps:
@@ -220,73 +242,65 @@ def _leads_by_timer(
     ids = [s.case_id for s in steps]
     # One UPDATE per new lead (a handful of casusregisseurs), not a CASE over the batch.
     by_lead: dict[tuple[int, int | None], list[int]] = defaultdict(list)
-    entries_by_lead: dict[tuple[int, int | None], list[AuditLogEntry]] = defaultdict(list)
     for step in steps:
         if step.lead_organisation_id is None:  # the caller passes only steps with a new lead
             continue
-        _, old_org, old_user, region = rows[step.case_id]
         lead = (step.lead_organisation_id, step.lead_user_id)
         by_lead[lead].append(step.case_id)
-        entries_by_lead[lead].append(
-            audit_entry(
-                action=AuditAction.UPDATE,
-                object_type="cases.case",
-                object_id=step.case_id,
-                changes={
-                    "before": {"lead_organisation": old_org, "lead_user": old_user},
-                    "after": {"lead_organisation": lead[0], "lead_user": lead[1]},
-                },
-                # The journal holds the message; the audit row names only the cause.
-                reason="timer",
-                region_id=region,
-                actor=actor,
-            )
-        )
-        events.append(
-            CaseEvent(
-                case_id=step.case_id,
-                at=now,
-                kind=CaseEventKind.LEAD_CHANGED,
-                message=step.message,
-                data={"organisation": lead[0], "user": lead[1]},
-            )
+        journal_rows.add(
+            step.case_id,
+            CaseEventKind.LEAD_CHANGED,
+            step.message,
+            {"organisation": lead[0], "user": lead[1]},
         )
     for (org_id, user_id), case_ids in by_lead.items():
+        # The journal holds the message; the audit row names only the cause.
+        entries = AuditBatch(
+            action=AuditAction.UPDATE, object_type="cases.case", reason="timer", actor=actor
+        )
+        for pk in case_ids:
+            _, old_org, old_user, region = rows[pk]
+            entries.add(
+                object_id=pk,
+                region_id=region,
+                changes={
+                    "before": {"lead_organisation": old_org, "lead_user": old_user},
+                    "after": {"lead_organisation": org_id, "lead_user": user_id},
+                },
+            )
         Case.objects.filter(pk__in=case_ids).update_audited(
-            entries_by_lead[(org_id, user_id)],
-            lead_organisation_id=org_id,
-            lead_user_id=user_id,
+            entries, lead_organisation_id=org_id, lead_user_id=user_id
         )
-    ended = [
-        audit_entry(
-            action=AuditAction.UPDATE,
-            object_type="cases.leadassignment",
+    ended = AuditBatch(
+        action=AuditAction.UPDATE,
+        object_type="cases.leadassignment",
+        reason="timer",
+        actor=actor,
+    )
+    for pk, case_id in LeadAssignment.objects.filter(
+        case_id__in=ids, ended_at__isnull=True
+    ).values_list("pk", "case_id"):
+        ended.add(
             object_id=pk,
-            changes={"before": {"ended_at": None}, "after": {"ended_at": now.isoformat()}},
-            reason="timer",
             region_id=rows[case_id][3],
-            actor=actor,
+            changes={"before": {"ended_at": None}, "after": {"ended_at": now.isoformat()}},
         )
-        for pk, case_id in LeadAssignment.objects.filter(
-            case_id__in=ids, ended_at__isnull=True
-        ).values_list("pk", "case_id")
-    ]
-    if ended:
+    if len(ended):
         LeadAssignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update_audited(
             ended, ended_at=now
         )
-    insert_objects(
-        [
-            LeadAssignment(
-                case_id=s.case_id,
-                organisation_id=s.lead_organisation_id,
-                user_id=s.lead_user_id,
-                started_at=now,
-                reason=s.message,
-            )
-            for s in steps
-            if s.lead_organisation_id is not None
-        ]
+    new = [s for s in steps if s.lead_organisation_id is not None]
+    insert_columns(
+        LeadAssignment,
+        {
+            "case_id": [s.case_id for s in new],
+            "organisation_id": [s.lead_organisation_id for s in new],
+            "user_id": [s.lead_user_id for s in new],
+            "started_at": now,
+            "ended_at": None,
+            "reason": [s.message for s in new],
+        },
+        len(new),
     )
 
 

@@ -10,12 +10,14 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.workflow import Phase
-from thuiszitters.bulk import insert_objects
+from thuiszitters.bulk import insert_columns
 from thuiszitters.queue import enqueue_on_commit
 
 from ..models import Notification, NotificationKind, NotificationPreference, PolicyVersion
@@ -103,25 +105,38 @@ def notify(events: list[Event]) -> int:
             "user_id", "kind"
         )
     )
-    rows = [
-        Notification(
-            user_id=user_id,
-            kind=e.kind,
-            event_key=e.key,
-            case_id=e.case_id,
-            step=e.step,
-            due_on=e.due_on,
-            email_wanted=(user_id, e.kind) not in no_email,
-        )
-        for e in events
-        for user_id in sorted(e.users)
-    ]
-    insert_objects(rows, ignore_conflicts=True)
-    if any(r.email_wanted for r in rows):
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in ("user_id", "kind", "event_key", "case_id", "step", "due_on", "email_wanted")
+    }
+    for e in events:
+        key = e.key
+        for user_id in sorted(e.users):
+            columns["user_id"].append(user_id)
+            columns["kind"].append(e.kind)
+            columns["event_key"].append(key)
+            columns["case_id"].append(e.case_id)
+            columns["step"].append(e.step)
+            columns["due_on"].append(e.due_on)
+            columns["email_wanted"].append((user_id, e.kind) not in no_email)
+    rows = len(columns["user_id"])
+    insert_columns(
+        Notification,
+        {
+            **columns,
+            "created_at": timezone.now(),
+            "read_at": None,
+            "emailed_at": None,
+            "email_not_before": None,
+        },
+        rows,
+        ignore_conflicts=True,
+    )
+    if any(columns["email_wanted"]):
         from ..tasks import send_notification_emails
 
         enqueue_on_commit(send_notification_emails)
-    return len(rows)
+    return rows
 
 
 def enrolment_alerts_deliver() -> int:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
-from thuiszitters.bulk import insert_objects
+from thuiszitters.bulk import insert_columns
 from thuiszitters.queue import enqueue_on_commit
 from thuiszitters.system import SWEEP
 
@@ -193,20 +193,19 @@ def _escalate_batch(
     applied = cases_transition_by_timer(steps, actor=SWEEP)
     if not applied:
         return 0
-    insert_objects(
-        [
-            Escalation(
-                case_id=s.case_id,
-                route_round=facts.cases[s.case_id]["route_round"],
-                step=s.to_phase,
-                due_on=deadlines[s.case_id].due_on,
-                happened_at=happened_at,
-                trigger=Trigger.TIMER,
-                reason=s.message,
-                policy_version_id=deadlines[s.case_id].policy_version_id,
-            )
-            for s in applied
-        ],
+    insert_columns(
+        Escalation,
+        {
+            "case_id": [s.case_id for s in applied],
+            "route_round": [facts.cases[s.case_id]["route_round"] for s in applied],
+            "step": [s.to_phase for s in applied],
+            "due_on": [deadlines[s.case_id].due_on for s in applied],
+            "happened_at": happened_at,
+            "trigger": Trigger.TIMER,
+            "reason": [s.message for s in applied],
+            "policy_version_id": [deadlines[s.case_id].policy_version_id for s in applied],
+        },
+        len(applied),
         ignore_conflicts=True,
     )
     deadlines_compute([s.case_id for s in applied])

@@ -778,9 +778,11 @@ REPORTS_WRITES = {
     "quarterly:retry": Write(
         args=lambda t: [t["quarterly_report"].pk],
         bodies={"attack": lambda c: {}},
-        prepare=lambda world, target: type(target["quarterly_report"])
-        .objects.filter(pk=target["quarterly_report"].pk)
-        .update(status="failed"),
+        prepare=lambda world, target: (
+            type(target["quarterly_report"])
+            .objects.filter(pk=target["quarterly_report"].pk)
+            .update(status="failed")
+        ),
     ),
     # Searches by POST (no BSN in a URL): region B's pupil is not found; nothing is written.
     "registration:pupil_list": Write(bodies={"their_bsn": lambda c: {"q": c.target["pupil"].bsn}}),

@@ -71,12 +71,17 @@ class AuditedQuerySet(models.QuerySet[_M]):
 
 
 def _write_entries(entries) -> None:
+    """``entries``: the ``AuditLogEntry`` instances of the change, or a
+    ``thuiszitters.audit.AuditBatch``."""
     from django.db import connection
+
+    from ..bulk import insert_objects
 
     if not connection.in_atomic_block:
         raise RuntimeError("Changes are audited inside the transaction of the change.")
-    if not entries:
+    if not len(entries):
         raise AuditBypassError("A bulk change needs the audit entries that describe it.")
-    from ..bulk import insert_objects
-
-    insert_objects(entries)
+    if hasattr(entries, "write"):
+        entries.write()
+    else:
+        insert_objects(entries)
