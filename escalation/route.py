@@ -7,6 +7,7 @@ it; the tests travel through time against it.
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -139,6 +140,7 @@ def planned_dates(
     return planned
 
 
+@functools.lru_cache(maxsize=4096)  # a region's cases share a few hundred clock starts
 def three_months_on(clock_start: datetime.date) -> datetime.date:
     """The day a child has been at home for three months (the pact's promise)."""
     return clock_start + relativedelta(months=3)

@@ -60,10 +60,12 @@ def insert_columns(
     rows: int,
     *,
     ignore_conflicts: bool = False,
+    unique_fields: Sequence[str] = (),
+    update_fields: Sequence[str] = (),
 ) -> int:
     """Insert ``rows`` rows of ``model`` given per field (by attname): a sequence of
     ``rows`` values, or one value for every row. Fields not given take their default.
-    JSON fields take Python values."""
+    JSON fields take Python values. Conflicts as in ``insert_objects``."""
     if not rows:
         return 0
     unknown = set(columns) - {f.attname for f in model._meta.concrete_fields}
@@ -86,7 +88,14 @@ def insert_columns(
             model(**{f.attname: column[i] for f, column in zip(fields, values, strict=True)})
             for i in range(rows)
         ]
-        model._default_manager.bulk_create(objs, batch_size=2000, ignore_conflicts=ignore_conflicts)
+        model._default_manager.bulk_create(
+            objs,
+            batch_size=2000,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=bool(update_fields),
+            unique_fields=unique_fields or None,
+            update_fields=update_fields or None,
+        )
         return rows
     values = [
         [None if v is None else json.dumps(v, cls=f.encoder) for v in column]
@@ -94,7 +103,15 @@ def insert_columns(
         else column
         for f, column in zip(fields, values, strict=True)
     ]
-    _execute(model, fields, values, rows, ignore_conflicts=ignore_conflicts)
+    _execute(
+        model,
+        fields,
+        values,
+        rows,
+        ignore_conflicts=ignore_conflicts,
+        unique_fields=unique_fields,
+        update_fields=update_fields,
+    )
     return rows
 
 

@@ -9,13 +9,14 @@ calls ``deadlines_refresh_stale`` for cases whose phase, clock or round changed 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Case
 from cases.workflow import Phase
-from thuiszitters.bulk import insert_objects
+from thuiszitters.bulk import insert_columns
 
 from ..models import (
     CaseDeadline,
@@ -26,6 +27,7 @@ from ..models import (
     Step,
 )
 from ..route import (
+    Deadline,
     Holidays,
     Policy,
     RouteState,
@@ -38,6 +40,17 @@ from ..route import (
 from .policy import current_versions
 
 BATCH_SIZE = 2000
+DEADLINE_COLUMNS = [
+    "case_id",
+    "policy_version_id",
+    "phase",
+    "clock_start",
+    "route_round",
+    "step",
+    "due_on",
+    "warn_on",
+    "three_months_on",
+]
 DEADLINE_FIELDS = [
     "policy_version",
     "phase",
@@ -123,6 +136,8 @@ class RouteFacts:
         self.holidays = holidays_by_region(
             {r["municipality__region_id"] for r in self.cases.values()} - {None}
         )
+        self._memo: dict[tuple[Any, ...], Deadline | None] = {}
+        self._policies: dict[int | None, Policy] = {}
 
     def is_current(self, row: CaseDeadline) -> bool:
         case = self.cases.get(row.case_id)
@@ -169,22 +184,37 @@ class RouteFacts:
             offer_started=row["first_offer_started_on"] is not None,
         )
 
-    def deadline_row(self, case_id: int, now: datetime.datetime) -> CaseDeadline:
+    def deadline_values(self, case_id: int) -> dict[str, Any]:
+        """The stored deadline's fields (but ``computed_at``) for this case. Cases of one
+        convenant and region in the same state share a deadline: computed once a batch."""
         row = self.cases[case_id]
-        policy = self.policy(case_id)
-        deadline = next_deadline(self.state(case_id), policy, self.holidays_of(case_id))
-        return CaseDeadline(
-            case_id=case_id,
-            policy_version_id=policy.version_id,
-            phase=row["phase"],
-            clock_start=row["clock_start"],
-            route_round=row["route_round"],
-            step=deadline.step if deadline else "",
-            due_on=deadline.due_on if deadline else None,
-            warn_on=deadline.warn_on if deadline else None,
-            three_months_on=three_months_on(row["clock_start"]),
-            computed_at=now,
-        )
+        version = self.version(case_id)
+        region = row["municipality__region_id"]
+        state = self.state(case_id)
+        key = (state, version.pk if version is not None else None, region)
+        deadline = self._memo.get(key, _MISSING)
+        if deadline is _MISSING:
+            policy = self._policies.get(key[1])
+            if policy is None:
+                policy = self._policies[key[1]] = Policy.of(version)
+            deadline = self._memo[key] = next_deadline(state, policy, self.holidays_of(case_id))
+        return {
+            "case_id": case_id,
+            "policy_version_id": key[1],
+            "phase": row["phase"],
+            "clock_start": row["clock_start"],
+            "route_round": row["route_round"],
+            "step": deadline.step if deadline else "",
+            "due_on": deadline.due_on if deadline else None,
+            "warn_on": deadline.warn_on if deadline else None,
+            "three_months_on": three_months_on(row["clock_start"]),
+        }
+
+    def deadline_row(self, case_id: int, now: datetime.datetime) -> CaseDeadline:
+        return CaseDeadline(**self.deadline_values(case_id), computed_at=now)
+
+
+_MISSING: Any = object()
 
 
 def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | None = None) -> int:
@@ -210,8 +240,18 @@ def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | No
                 )
                 if facts.is_current(row)
             }
-        rows = [facts.deadline_row(pk, now) for pk in facts.cases if pk not in keep]
-        insert_objects(rows, unique_fields=["case"], update_fields=DEADLINE_FIELDS)
+        rows = [facts.deadline_values(pk) for pk in facts.cases if pk not in keep]
+        insert_columns(
+            CaseDeadline,
+            {
+                **{name: [r[name] for r in rows] for name in DEADLINE_COLUMNS},
+                "computed_at": now,
+                "warned_for": None,
+            },
+            len(rows),
+            unique_fields=["case"],
+            update_fields=DEADLINE_FIELDS,
+        )
         written += len(rows)
     return written
 
