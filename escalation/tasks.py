@@ -7,9 +7,24 @@ def sweep() -> str:
 
     Idempotent and safe to run in several workers at once; see ``services.sweep``.
     """
+    from django.conf import settings
+
     from .services.sweep import escalation_sweep
 
-    return escalation_sweep().summary()
+    return escalation_sweep(fan_out=settings.ESCALATION_SWEEP_FAN_OUT).summary()
+
+
+@shared_task(name="escalation.sweep_swv", ignore_result=True, acks_late=True)
+def sweep_swv(swv_id: int, as_of: str | None = None) -> str:
+    """Sent by a big sweep (``ESCALATION_SWEEP_FAN_OUT``): the route of one SWV's cases, so
+    that the workers of several machines share the day. Idempotent like the sweep; a
+    redelivery after a lost worker finishes what the first left."""
+    import datetime
+
+    from .services.sweep import escalation_sweep_swv
+
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    return escalation_sweep_swv(swv_id=swv_id, as_of=day).summary()
 
 
 @shared_task(name="escalation.send_notification_emails", ignore_result=True)

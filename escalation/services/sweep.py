@@ -14,14 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.workflow import Phase
 from thuiszitters.bulk import insert_columns
-from thuiszitters.queue import enqueue_on_commit
+from thuiszitters.queue import enqueue, enqueue_on_commit
 from thuiszitters.system import SWEEP
 
 from ..models import (
@@ -85,47 +85,103 @@ class SweepResult:
 
 
 def escalation_sweep(
-    *, as_of: datetime.date | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
+    *,
+    as_of: datetime.date | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    fan_out: int = 0,
 ) -> SweepResult:
     """Apply every escalation due on ``as_of`` (default today) and send the warnings.
 
     ``dry_run`` does all of it inside one transaction that is rolled back, so it reports
     exactly what a real sweep would do and keeps nothing (no e-mail leaves either).
+
+    ``fan_out`` (beat's sweep, ``ESCALATION_SWEEP_FAN_OUT``): when more than that many cases
+    are due, the route of each SWV with due cases is left to a task of its own
+    (``escalation.sweep_swv``), so the workers of several machines share a big day. The
+    birthdays, the stale deadlines and the monitoring reminders stay here.
     """
     today = as_of or timezone.localdate()
     result = SweepResult(as_of=today, dry_run=dry_run)
     if not dry_run:
-        _sweep(today, result, batch_size, as_of is not None)
+        _sweep(today, result, batch_size, as_of is not None, fan_out)
         return result
     try:
         with transaction.atomic():
-            _sweep(today, result, batch_size, as_of is not None)
+            _sweep(today, result, batch_size, as_of is not None, 0)
             raise _DryRun
     except _DryRun:
         pass
     return result
 
 
-def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled: bool) -> None:
+def escalation_sweep_swv(
+    *, swv_id: int, as_of: datetime.date | None = None, batch_size: int = BATCH_SIZE
+) -> SweepResult:
+    """The route part of the sweep for the cases of one SWV (the fanned-out task): its due
+    escalations, in passes, and its warnings. Safe beside any other sweep (ADR 0012)."""
+    today = as_of or timezone.localdate()
+    result = SweepResult(as_of=today)
+    _route(today, result, batch_size, _happened_at(today, as_of is not None), swv_id)
+    _mail_stragglers()
+    return result
+
+
+def _happened_at(today: datetime.date, travelled: bool) -> datetime.datetime:
+    now = timezone.now()
+    if not travelled:
+        return now
+    return timezone.make_aware(datetime.datetime.combine(today, timezone.localtime(now).time()))
+
+
+def _due(today: datetime.date, swv_id: int | None = None) -> QuerySet[CaseDeadline]:
+    due = CaseDeadline.objects.filter(due_on__lte=today).exclude(step="")
+    return due if swv_id is None else due.filter(case__swv_id=swv_id)
+
+
+def _sweep(
+    today: datetime.date, result: SweepResult, batch_size: int, travelled: bool, fan_out: int
+) -> None:
     # Birthdays first: a pupil who turns 18 today leaves the route instead of escalating.
     result.closed_at_18 = close_turned_18(today, result)
     result.consent_ages = consent_ages_follow(today, result)
     stale = stale_case_ids()
     if stale:
         result.refreshed = deadlines_compute(stale)
-    now = timezone.now()
-    happened_at = (
-        timezone.make_aware(datetime.datetime.combine(today, timezone.localtime(now).time()))
-        if travelled
-        else now
-    )
+    if fan_out and _due(today).count() > fan_out:
+        from ..tasks import sweep_swv
+
+        swvs = sorted(set(_due(today).values_list("case__swv_id", flat=True).distinct()) - {None})
+        for swv_id in swvs:
+            enqueue(sweep_swv, swv_id=swv_id, as_of=today.isoformat() if travelled else None)
+        result.log(f"{len(swvs)} SWVs swept by their own tasks")
+        # Cases without an SWV (none in practice) are swept here.
+        _route(today, result, batch_size, _happened_at(today, travelled), None, no_swv=True)
+    else:
+        _route(today, result, batch_size, _happened_at(today, travelled), None)
+    result.monitoring = monitoring_reminders(today=today, batch_size=batch_size)
+    enrolment_alerts_deliver()  # any that the task after the enrolment's commit did not
+    _mail_stragglers()
+
+
+def _route(
+    today: datetime.date,
+    result: SweepResult,
+    batch_size: int,
+    happened_at: datetime.datetime,
+    swv_id: int | None,
+    *,
+    no_swv: bool = False,
+) -> None:
+    due = _due(today, swv_id)
+    if no_swv:
+        due = due.filter(case__swv_id__isnull=True)
     for _pass in range(len(TIMED_STEPS) + 1):
         moved = 0
         last = 0
         while True:
             batch = list(
-                CaseDeadline.objects.filter(due_on__lte=today, case_id__gt=last)
-                .exclude(step="")
+                due.filter(case_id__gt=last)
                 .order_by("case_id")
                 .values_list("case_id", flat=True)[:batch_size]
             )
@@ -135,9 +191,10 @@ def _sweep(today: datetime.date, result: SweepResult, batch_size: int, travelled
             moved += _escalate_batch(batch, today, happened_at, result)
         if not moved:
             break
-    _warn(today, result, batch_size)
-    result.monitoring = monitoring_reminders(today=today, batch_size=batch_size)
-    enrolment_alerts_deliver()  # any that the task after the enrolment's commit did not
+    _warn(today, result, batch_size, swv_id, no_swv=no_swv)
+
+
+def _mail_stragglers() -> None:
     if Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists():
         from ..tasks import send_notification_emails
 
@@ -252,11 +309,22 @@ def _om_officers(facts: RouteFacts, steps: list[tuple[int, str]]) -> dict[int, s
     return {pk: by_municipality.get(facts.cases[pk]["municipality_id"], set()) for pk in om_cases}
 
 
-def _warn(today: datetime.date, result: SweepResult, batch_size: int) -> None:
+def _warn(
+    today: datetime.date,
+    result: SweepResult,
+    batch_size: int,
+    swv_id: int | None = None,
+    *,
+    no_swv: bool = False,
+) -> None:
     """Warn before deadlines (the convenant's lead time), once per due date."""
     pending = CaseDeadline.objects.filter(
         warn_on__lte=today, due_on__gt=today, case__closed_at__isnull=True
     ).filter(Q(warned_for__isnull=True) | ~Q(warned_for=F("due_on")))
+    if swv_id is not None:
+        pending = pending.filter(case__swv_id=swv_id)
+    elif no_swv:
+        pending = pending.filter(case__swv_id__isnull=True)
     while True:
         batch = list(pending.order_by("case_id")[:batch_size])
         if not batch:

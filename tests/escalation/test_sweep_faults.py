@@ -151,3 +151,44 @@ def test_two_mail_workers_at_once_send_each_mail_once(restore_roles, world):
     for t in threads:
         t.join(timeout=60)
     assert sum(sent) == wanted == len(mail.outbox)
+
+
+def test_a_big_sweep_fans_out_per_swv_and_the_tasks_end_like_one_sweep(world, monkeypatch):
+    """Beat's sweep with more cases due than ``fan_out``: each SWV's route goes to a task
+    of its own; those tasks, run in any order, leave what one sweep would have."""
+    from escalation import tasks
+
+    cases = make_cases(world)
+    coordinator = member(world.far_swv, RoleCode.DOORBRAAKTEAM)
+    policy_version_create(swv=world.far_swv, actor=SETUP, doorbraakteam_coordinator=coordinator)
+    today = timezone.localdate()
+    far = [
+        CaseFactory(school=world.far_school, clock_start=today - datetime.timedelta(days=92))
+        for _ in range(3)
+    ]
+    sent = []
+    monkeypatch.setattr(tasks.sweep_swv, "apply_async", lambda kwargs, **kw: sent.append(kwargs))
+
+    result = escalation_sweep(fan_out=len(cases))
+    assert result.total == 0  # the route was left to the tasks
+    assert sorted(s["swv_id"] for s in sent) == sorted([world.swv.pk, world.far_swv.pk])
+    assert not Escalation.objects.exists()
+
+    far_task, *_ = [k for k in sent if k["swv_id"] == world.far_swv.pk]
+    tasks.sweep_swv.run(**far_task)
+    assert set(Escalation.objects.values_list("case_id", flat=True)) == {c.pk for c in far}
+    for kwargs in sent:
+        tasks.sweep_swv.run(**kwargs)  # the far one again: a redelivery changes nothing
+    check_complete(cases + far)
+    first = outcome()
+    escalation_sweep()  # nothing left for a sweep after them
+    assert outcome() == first
+
+
+def test_a_small_sweep_does_not_fan_out(world, monkeypatch):
+    from escalation import tasks
+
+    cases = make_cases(world)
+    monkeypatch.setattr(tasks.sweep_swv, "apply_async", lambda *a, **kw: pytest.fail("fanned out"))
+    escalation_sweep(fan_out=len(cases) + 1)
+    check_complete(cases)

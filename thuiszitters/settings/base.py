@@ -408,6 +408,12 @@ ESCALATION_SWEEP_MINUTES = env_int(
     15,
     help="How often Celery beat runs the escalation sweep (deadlines, warnings).",
 )
+ESCALATION_SWEEP_FAN_OUT = env_int(
+    "ESCALATION_SWEEP_FAN_OUT",
+    5000,
+    help="When more cases than this are due, beat's sweep leaves each SWV's route to a task "
+    "of its own, so that several workers share the day (0: never).",
+)
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "core.heartbeat",
