@@ -143,7 +143,25 @@ def _execute(
         sql += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         for start in range(0, rows, CHUNK):
-            cursor.execute(sql, [column[start : start + CHUNK] for column in columns])
+            cursor.execute(sql, [_array(column[start : start + CHUNK]) for column in columns])
+
+
+def _array(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal (``'{1,NULL,"a b"}'``): one string the server parses in
+    one go. A Python list would become ``ARRAY[...]`` with an expression per element, which
+    took the server three times as long to parse as to insert."""
+    out = []
+    for value in values:
+        if value is None:
+            out.append("NULL")
+        elif isinstance(value, bool):
+            out.append("t" if value else "f")
+        elif isinstance(value, int):
+            out.append(str(value))
+        else:
+            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(out) + "}"
 
 
 def _column_name(model: type[models.Model], name: str) -> str:

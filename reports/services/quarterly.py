@@ -14,6 +14,8 @@ suppressed figures (``reports.suppression``) and no personal data at all.
 
 import datetime
 import logging
+import os
+import re
 from typing import Any
 
 from django.conf import settings
@@ -237,6 +239,23 @@ def pdf_filename(report: QuarterlyReport) -> str:
     return f"oogo-{slug}-{report.year}-Q{report.quarter}-{report.pk}.pdf"
 
 
+def _remove_strays(report: QuarterlyReport) -> None:
+    """Delete the files a render killed between writing its PDF and its commit left of
+    this report (the storage named the next one ``<name>_<7 characters>.pdf``)."""
+    folder, stored = os.path.split(report.pdf.name)
+    stem = pdf_filename(report).removesuffix(".pdf")
+    own = re.compile(re.escape(stem) + r"(_[A-Za-z0-9]{7})?\.pdf")
+    storage = report.pdf.storage
+    try:
+        names = storage.listdir(folder)[1]
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        if name != stored and own.fullmatch(name):
+            storage.delete(os.path.join(folder, name))
+            logger.warning("quarterly report %s: removed %s of a render that died", report.pk, name)
+
+
 def quarterly_report_render(
     *, report_id: int, today: datetime.date | None = None
 ) -> QuarterlyReport | None:
@@ -287,6 +306,7 @@ def quarterly_report_render(
                     "finished_at",
                 ]
             )
+        _remove_strays(report)
     except Exception as exc:  # recorded on the report and logged; see the docstring
         logger.exception("quarterly report %s failed", report_id)
         if report.pdf:
