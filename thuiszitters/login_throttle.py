@@ -6,7 +6,7 @@ is locked for ``LOGIN_LOCKOUT_SECONDS``, and each further failure after a lockou
 owner, from their own address, is not affected by failures from elsewhere. One address
 guessing many accounts is refused after ``LOGIN_ADDRESS_MAX_FAILURES`` within
 ``LOGIN_ADDRESS_WINDOW_SECONDS``. Kept in the cache (Redis in production, shared by all web
-processes).
+processes; while Redis is down, a database table: ``thuiszitters.cache``, so the limits hold).
 """
 
 import hashlib

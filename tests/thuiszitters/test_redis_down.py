@@ -7,6 +7,7 @@ API rate limits must keep holding while it is down (fail safe), from the databas
 migration core 0008 made.
 """
 
+import datetime
 import logging
 import shutil
 import socket
@@ -16,8 +17,9 @@ import time
 import pytest
 import redis
 from django.core.cache import cache, caches
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.throttling import UserRateThrottle
 
 from thuiszitters import cache as resilient
@@ -244,3 +246,172 @@ def test_publishing_to_a_dead_broker_gives_up_within_seconds(redis_server):
     finally:
         app.conf.broker_url, app.conf.broker_transport_options = saved
         app._pool, app.amqp._producer_pool = None, None
+
+
+# --- The work requested during the outage completes after Redis returns -------------------
+
+
+@pytest.fixture
+def redis_broker(redis_server, settings):
+    """The Celery app's broker on ``redis_server`` too (its database 1, so the cache never
+    flushes a message), with the transport options production uses for Redis."""
+    from thuiszitters.celery import app
+
+    saved = (app.conf.broker_url, app.conf.broker_transport_options)
+    app.conf.broker_url = redis_server.url.removesuffix("/0") + "/1"
+    app.conf.broker_transport_options = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+    }
+    app._pool, app.amqp._producer_pool = None, None  # as test_celery.py: pools of the new URL
+    yield app
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    app._pool, app.amqp._producer_pool = None, None
+
+
+def _wait_for(condition, timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_work_requested_while_redis_is_down_completes_after_it_returns(
+    restore_roles,
+    world,
+    user_with_role,
+    login,
+    settings,
+    tmp_path,
+    redis_server,
+    resilient_cache,
+    redis_broker,
+    monkeypatch,
+    caplog,
+    mailoutbox,
+):
+    """Cache and broker on one redis-server, as in production. It stops; a director requests
+    the quarterly report and the sweep makes notifications that want e-mail: the page
+    answers at once and the rows wait. Redis returns; a worker alone does not find the work
+    (its messages were never sent), beat's dispatchers send it again and the worker does it,
+    each piece once."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_prerun
+
+    from cases.workflow import Phase
+    from escalation.models import Notification, NotificationKind, Step
+    from escalation.services.notify import Event, notify
+    from escalation.tasks import send_notification_emails
+    from reports import pdf
+    from reports.models import QuarterlyReport, QuarterlyReportStatus
+    from reports.periods import Quarter
+    from reports.services import quarterly_reports_watchdog
+    from reports.tasks import render_quarterly
+
+    from ..factories.cases import CaseFactory
+
+    app = redis_broker
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for _ in range(3):
+        CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
+    director = user_with_role(RoleCode.SWV_DIRECTOR)
+    casusregisseur = user_with_role(RoleCode.CASUSREGISSEUR)
+    client = login(director)
+    renders: list[int] = []
+    html_to_pdf = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: renders.append(1) or html_to_pdf(html))
+    delivered: list[str] = []
+
+    def _delivered(sender=None, **kwargs):
+        delivered.append(sender.name)
+
+    # --- Redis stops: the request and the notifications are stored, their messages lost.
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING, logger="thuiszitters.queue"):
+        started = time.monotonic()
+        response = client.post(
+            reverse("quarterly:request"),
+            {"scope": f"swv-{world.swv.pk}", "quarter": str(Quarter.of(timezone.localdate()))},
+        )
+        request_seconds = time.monotonic() - started
+        started = time.monotonic()
+        with transaction.atomic():  # as the sweep does: notifications and e-mail on commit
+            offered = notify(
+                [
+                    Event(
+                        kind=NotificationKind.DEADLINE_WARNING,
+                        case_id=None,
+                        route_round=1,
+                        step=Step.CASUSREGISSEUR,
+                        due_on=timezone.localdate() + datetime.timedelta(days=7),
+                        users={director.pk, casusregisseur.pk},
+                    )
+                ]
+            )
+        notify_seconds = time.monotonic() - started
+    assert response.status_code == 302, response.content[:500]
+    # Each publish gives up after CELERY_BROKER_CONNECTION_TIMEOUT (2 s), then is logged.
+    assert request_seconds < 3, f"the request took {request_seconds:.1f}s"
+    assert notify_seconds < 3, f"the notifications took {notify_seconds:.1f}s"
+    assert offered == 2
+    not_sent = [r.getMessage() for r in caplog.records if r.name == "thuiszitters.queue"]
+    assert [m.split(" not sent")[0] for m in not_sent] == [
+        f"Task {render_quarterly.name}",
+        f"Task {send_notification_emails.name}",
+    ]
+    report = QuarterlyReport.objects.get()
+    assert (report.status, report.attempts) == (QuarterlyReportStatus.QUEUED, 0)
+    mails = Notification.objects.filter(email_wanted=True)
+    assert mails.count() == 2 and not mails.filter(emailed_at__isnull=False).exists()
+
+    # --- Redis returns (the same port, empty: nothing was persisted) and a worker starts.
+    redis_server.start()
+    task_prerun.connect(_delivered, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            time.sleep(2)
+            # The worker alone finds nothing: the messages never reached the broker.
+            report.refresh_from_db()
+            assert (report.status, report.attempts) == (QuarterlyReportStatus.QUEUED, 0)
+            assert (delivered, renders, mailoutbox) == ([], [], [])
+
+            # Beat's dispatchers: the watchdog once the report's message is overdue, and
+            # the e-mail task it sends every minute (with the schedule's expiry).
+            started = time.monotonic()
+            later = timezone.now() + datetime.timedelta(
+                seconds=settings.REPORT_QUEUE_GRACE_SECONDS + 1
+            )
+            assert quarterly_reports_watchdog(now=later) == 1
+            send_notification_emails.apply_async(expires=60.0)
+
+            def finished() -> bool:
+                status = QuarterlyReport.objects.values_list("status", flat=True).get()
+                sent = Notification.objects.filter(emailed_at__isnull=False).count()
+                if status == QuarterlyReportStatus.FAILED:
+                    return True  # stop waiting; the assertion below shows the error
+                return status == QuarterlyReportStatus.DONE and sent == 2
+
+            assert _wait_for(finished, timeout=60), "the work did not complete within 60 s"
+            done_seconds = time.monotonic() - started
+    finally:
+        task_prerun.disconnect(_delivered)
+
+    report.refresh_from_db()
+    summary = (
+        f"{report.status} after {report.attempts} attempt(s), {len(renders)} render(s), "
+        f"{len(mailoutbox)} mail(s), {done_seconds:.1f}s after the dispatchers; during the "
+        f"outage the request took {request_seconds:.2f}s, the notifications {notify_seconds:.2f}s"
+    )
+    assert report.status == QuarterlyReportStatus.DONE, f"{summary}: {report.error}"
+    assert report.attempts == 1 and len(renders) == 1, summary
+    assert sorted(delivered) == sorted([render_quarterly.name, send_notification_emails.name])
+    pdfs = sorted((tmp_path / "media").rglob("*.pdf"))
+    assert [p.name for p in pdfs] == [report.pdf.name.rsplit("/", 1)[-1]], summary
+    assert pdfs[0].read_bytes().startswith(b"%PDF") and report.pages >= 1
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([director.email, casusregisseur.email])
+    assert not Notification.objects.filter(email_wanted=True, emailed_at__isnull=True).exists()
+    print(summary)
