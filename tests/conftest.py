@@ -111,6 +111,14 @@ def now(frozen_clock) -> datetime.datetime:
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_paused(monkeypatch):
+    """A test that saw the broker down must not pause the next test's task messages."""
+    from thuiszitters import queue
+
+    monkeypatch.setattr(queue, "_paused_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Login throttling and API rate limits live in the cache; start every test without them."""
     from django.core.cache import cache

@@ -95,9 +95,18 @@ class RouteFacts:
     """What the route computation needs of a batch of cases, read in six queries."""
 
     def __init__(self, case_ids: list[int]):
+        wanted = set(case_ids)
+        # A batch of neighbouring ids (the backfill's, the sweep's keyset batches) is read as
+        # an id range, an index range scan without a parameter per id; scattered ids by list.
+        low, high = (min(wanted), max(wanted)) if wanted else (0, -1)
+        dense = high - low < 2 * len(wanted)
+        by_case = Q(case_id__gte=low, case_id__lte=high) if dense else Q(case_id__in=list(wanted))
         self.cases = {
             row["pk"]: row
-            for row in Case.objects.filter(pk__in=case_ids, closed_at__isnull=True).values(
+            for row in Case.objects.filter(
+                Q(pk__gte=low, pk__lte=high) if dense else Q(pk__in=list(wanted)),
+                closed_at__isnull=True,
+            ).values(
                 "pk",
                 "phase",
                 "clock_start",
@@ -110,15 +119,16 @@ class RouteFacts:
                 "at_risk",
                 "first_offer_started_on",
             )
+            if row["pk"] in wanted
         }
         rounds = {pk: row["route_round"] for pk, row in self.cases.items()}
         self.done: dict[int, set[str]] = defaultdict(set)
         self.assessment_since: dict[int, datetime.date] = {}
         self.doorbraakteam_since: dict[int, datetime.date] = {}
         for case_id, route_round, step, happened_at in Escalation.objects.filter(
-            case_id__in=list(self.cases)
+            by_case
         ).values_list("case_id", "route_round", "step", "happened_at"):
-            if rounds.get(case_id) != route_round:
+            if rounds.get(case_id) != route_round:  # also: not a case of this batch
                 continue
             self.done[case_id].add(step)
             if step == Step.DOORBRAAK_ASSESSMENT:
@@ -128,7 +138,7 @@ class RouteFacts:
         self.assessment_yes = {
             case_id
             for case_id, route_round in DoorbraakAssessment.objects.filter(
-                case_id__in=list(self.cases), offer_within_four_weeks=True
+                by_case, offer_within_four_weeks=True
             ).values_list("case_id", "route_round")
             if rounds.get(case_id) == route_round
         }
@@ -171,26 +181,42 @@ class RouteFacts:
             self.holidays_of(case_id),
         )
 
-    def state(self, case_id: int) -> RouteState:
+    def state(self, case_id: int, taken: tuple[str, datetime.date] | None = None) -> RouteState:
+        """The case's state; with ``taken`` (step, day) as it is once the sweep took that
+        step on that day (what reading it again after the step would give)."""
         row = self.cases[case_id]
+        phase = row["phase"]
+        done = frozenset(self.done.get(case_id, ()))
+        assessment_since = self.assessment_since.get(case_id)
+        doorbraakteam_since = self.doorbraakteam_since.get(case_id)
+        if taken is not None:
+            phase, on = taken
+            done = done | {phase}
+            if phase == Step.DOORBRAAK_ASSESSMENT:
+                assessment_since = on
+            elif phase == Step.DOORBRAAKTEAM:
+                doorbraakteam_since = on
         return RouteState(
-            phase=row["phase"],
+            phase=phase,
             clock_start=row["clock_start"],
-            done=frozenset(self.done.get(case_id, ())),
+            done=done,
             assessment_yes=case_id in self.assessment_yes,
-            assessment_since=self.assessment_since.get(case_id),
+            assessment_since=assessment_since,
             at_risk=row["at_risk"],
-            doorbraakteam_since=self.doorbraakteam_since.get(case_id),
+            doorbraakteam_since=doorbraakteam_since,
             offer_started=row["first_offer_started_on"] is not None,
         )
 
-    def deadline_values(self, case_id: int) -> dict[str, Any]:
-        """The stored deadline's fields (but ``computed_at``) for this case. Cases of one
-        convenant and region in the same state share a deadline: computed once a batch."""
+    def deadline_values(
+        self, case_id: int, taken: tuple[str, datetime.date] | None = None
+    ) -> dict[str, Any]:
+        """The stored deadline's fields (but ``computed_at``) for this case (``taken``: as in
+        ``state``). Cases of one convenant and region in the same state share a deadline:
+        computed once a batch."""
         row = self.cases[case_id]
         version = self.version(case_id)
         region = row["municipality__region_id"]
-        state = self.state(case_id)
+        state = self.state(case_id, taken)
         key = (state, version.pk if version is not None else None, region)
         deadline = self._memo.get(key, _MISSING)
         if deadline is _MISSING:
@@ -201,7 +227,7 @@ class RouteFacts:
         return {
             "case_id": case_id,
             "policy_version_id": key[1],
-            "phase": row["phase"],
+            "phase": state.phase,
             "clock_start": row["clock_start"],
             "route_round": row["route_round"],
             "step": deadline.step if deadline else "",
@@ -241,19 +267,33 @@ def deadlines_compute(case_ids: list[int], *, keep_passed_on: datetime.date | No
                 if facts.is_current(row)
             }
         rows = [facts.deadline_values(pk) for pk in facts.cases if pk not in keep]
-        insert_columns(
-            CaseDeadline,
-            {
-                **{name: [r[name] for r in rows] for name in DEADLINE_COLUMNS},
-                "computed_at": now,
-                "warned_for": None,
-            },
-            len(rows),
-            unique_fields=["case"],
-            update_fields=DEADLINE_FIELDS,
-        )
-        written += len(rows)
+        written += _store(rows, now)
     return written
+
+
+def deadlines_after_steps(
+    facts: RouteFacts, taken: dict[int, str], happened_at: datetime.datetime
+) -> int:
+    """Store the next deadlines of the cases the sweep just moved (case id -> the step it
+    took), from the facts the batch read before the step: the same rows
+    ``deadlines_compute`` would write after reading the cases again."""
+    on = timezone.localtime(happened_at).date()
+    rows = [facts.deadline_values(pk, (step, on)) for pk, step in taken.items()]
+    return _store(rows, timezone.now())
+
+
+def _store(rows: list[dict[str, Any]], now: datetime.datetime) -> int:
+    return insert_columns(
+        CaseDeadline,
+        {
+            **{name: [r[name] for r in rows] for name in DEADLINE_COLUMNS},
+            "computed_at": now,
+            "warned_for": None,
+        },
+        len(rows),
+        unique_fields=["case"],
+        update_fields=DEADLINE_FIELDS,
+    )
 
 
 def deadlines_recompute(

@@ -35,7 +35,13 @@ from ..models import (
 from ..route import TIMED_STEPS
 from .appointment import appoint
 from .birthdays import close_turned_18, consent_ages_follow
-from .deadlines import BATCH_SIZE, RouteFacts, deadlines_compute, stale_case_ids
+from .deadlines import (
+    BATCH_SIZE,
+    RouteFacts,
+    deadlines_after_steps,
+    deadlines_compute,
+    stale_case_ids,
+)
 from .monitoring import monitoring_reminders
 from .notify import (
     Event,
@@ -265,7 +271,7 @@ def _escalate_batch(
         len(applied),
         ignore_conflicts=True,
     )
-    deadlines_compute([s.case_id for s in applied])
+    deadlines_after_steps(facts, {s.case_id: s.to_phase for s in applied}, happened_at)
     arbitration_end_by_timer(
         [s.case_id for s in applied if s.from_phase == Phase.ARBITRATION],
         {pk: row["route_round"] for pk, row in facts.cases.items()},

@@ -192,3 +192,24 @@ def test_a_small_sweep_does_not_fan_out(world, monkeypatch):
     monkeypatch.setattr(tasks.sweep_swv, "apply_async", lambda *a, **kw: pytest.fail("fanned out"))
     escalation_sweep(fan_out=len(cases) + 1)
     check_complete(cases)
+
+
+def test_the_deadlines_the_sweep_stores_are_those_a_fresh_computation_gives(world):
+    """The sweep stores each moved case's next deadline from what it read before the step
+    (no second read): the same rows as computing them again from the database."""
+    from escalation.models import CaseDeadline
+    from escalation.services.deadlines import DEADLINE_COLUMNS, deadlines_compute
+
+    cases = make_cases(world)
+    today = timezone.localdate()
+    cases += [
+        CaseFactory(school=world.school, clock_start=today - datetime.timedelta(days=days))
+        for days in (29, 57, 200, 400)  # one step, two, and the OM's months as well
+    ]
+    escalation_sweep()
+    stored = sorted(CaseDeadline.objects.values_list(*DEADLINE_COLUMNS))
+    assert len(stored) == len(cases)
+    assert {row[DEADLINE_COLUMNS.index("step")] for row in stored} >= {"om_referral"}
+
+    deadlines_compute([c.pk for c in cases])
+    assert sorted(CaseDeadline.objects.values_list(*DEADLINE_COLUMNS)) == stored

@@ -4,7 +4,8 @@ The tests start a redis-server of their own (skipped without one), point the def
 at it (``thuiszitters.cache.ResilientRedisCache`` with the database fallback, as the
 settings do with ``REDIS_URL``) or the Celery broker, and stop it halfway. Login lockouts and
 API rate limits must keep holding while it is down (fail safe), from the database table that
-migration core 0008 made.
+migration core 0008 made. Work requested during the outage (a quarterly report, notification
+e-mails) waits in its own rows and is done once Redis is back and beat's dispatchers run.
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.utils import timezone
 from rest_framework.throttling import UserRateThrottle
 
 from thuiszitters import cache as resilient
+from thuiszitters import queue
 from thuiszitters.roles import RoleCode
 from thuiszitters.services import api_token_create
 
@@ -295,10 +297,10 @@ def test_work_requested_while_redis_is_down_completes_after_it_returns(
     mailoutbox,
 ):
     """Cache and broker on one redis-server, as in production. It stops; a director requests
-    the quarterly report and the sweep makes notifications that want e-mail: the page
-    answers at once and the rows wait. Redis returns; a worker alone does not find the work
-    (its messages were never sent), beat's dispatchers send it again and the worker does it,
-    each piece once."""
+    the quarterly report and the sweep makes notifications that want e-mail: each gives up
+    its publish within seconds (the page redirects, no 5xx) and the rows wait. Redis
+    returns; a worker alone does not find the work (its messages were never sent), beat's
+    dispatchers send it again and the worker does it, each piece once."""
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_prerun
 
@@ -331,7 +333,7 @@ def test_work_requested_while_redis_is_down_completes_after_it_returns(
 
     # --- Redis stops: the request and the notifications are stored, their messages lost.
     redis_server.stop()
-    with caplog.at_level(logging.WARNING, logger="thuiszitters.queue"):
+    with caplog.at_level(logging.INFO, logger="thuiszitters.queue"):
         started = time.monotonic()
         response = client.post(
             reverse("quarterly:request"),
@@ -354,15 +356,17 @@ def test_work_requested_while_redis_is_down_completes_after_it_returns(
             )
         notify_seconds = time.monotonic() - started
     assert response.status_code == 302, response.content[:500]
-    # Each publish gives up after CELERY_BROKER_CONNECTION_TIMEOUT (2 s), then is logged.
+    # The first publish gives up after CELERY_BROKER_CONNECTION_TIMEOUT (2 s); the next
+    # ones within queue.PAUSE_SECONDS do not try at all.
     assert request_seconds < 3, f"the request took {request_seconds:.1f}s"
-    assert notify_seconds < 3, f"the notifications took {notify_seconds:.1f}s"
+    assert notify_seconds < 0.5, f"the notifications took {notify_seconds:.1f}s"
     assert offered == 2
     not_sent = [r.getMessage() for r in caplog.records if r.name == "thuiszitters.queue"]
     assert [m.split(" not sent")[0] for m in not_sent] == [
         f"Task {render_quarterly.name}",
         f"Task {send_notification_emails.name}",
     ]
+    assert "moments ago" in not_sent[1]
     report = QuarterlyReport.objects.get()
     assert (report.status, report.attempts) == (QuarterlyReportStatus.QUEUED, 0)
     mails = Notification.objects.filter(email_wanted=True)
@@ -370,6 +374,9 @@ def test_work_requested_while_redis_is_down_completes_after_it_returns(
 
     # --- Redis returns (the same port, empty: nothing was persisted) and a worker starts.
     redis_server.start()
+    # Beat's dispatchers run in the worker, another process than the web request's, which
+    # has not seen the outage: no pause on publishing there.
+    monkeypatch.setattr(queue, "_paused_until", 0.0)
     task_prerun.connect(_delivered, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
