@@ -149,19 +149,26 @@ def _execute(
 def _array(values: Sequence[Any]) -> str:
     """A PostgreSQL array literal (``'{1,NULL,"a b"}'``): one string the server parses in
     one go. A Python list would become ``ARRAY[...]`` with an expression per element, which
-    took the server three times as long to parse as to insert."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append("NULL")
-        elif isinstance(value, bool):
-            out.append("t" if value else "f")
-        elif isinstance(value, int):
-            out.append(str(value))
-        else:
-            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-            out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return "{" + ",".join(out) + "}"
+    took the server three times as long to parse as to insert. A column holds one type:
+    its first value decides how all are written."""
+    sample = next((v for v in values if v is not None), None)
+    if sample is None:
+        items = ["NULL"] * len(values)
+    elif isinstance(sample, bool):
+        items = ["NULL" if v is None else ("t" if v else "f") for v in values]
+    elif isinstance(sample, int):
+        items = ["NULL" if v is None else str(v) for v in values]
+    elif hasattr(sample, "isoformat"):  # dates and times need no escaping
+        items = ["NULL" if v is None else f'"{v.isoformat()}"' for v in values]
+    else:
+        items = ["NULL" if v is None else _quoted(str(v)) for v in values]
+    return "{" + ",".join(items) + "}"
+
+
+def _quoted(text: str) -> str:
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def _column_name(model: type[models.Model], name: str) -> str:

@@ -9,9 +9,10 @@ calls ``deadlines_refresh_stale`` for cases whose phase, clock or round changed 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
@@ -78,14 +79,53 @@ def batched(ids: list[int], size: int = BATCH_SIZE) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def signal_changed(row: CaseDeadline, at_risk: bool, phase: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """A stored deadline as the sweep reads it in bulk: the fields of ``CaseDeadline`` it
+    uses, without a model instance per row (a fifth of a catch-up's Python time)."""
+
+    case_id: int
+    policy_version_id: int | None
+    phase: str
+    clock_start: datetime.date
+    route_round: int
+    step: str
+    due_on: datetime.date | None
+    warn_on: datetime.date | None
+
+    FIELDS = (
+        "case_id",
+        "policy_version_id",
+        "phase",
+        "clock_start",
+        "route_round",
+        "step",
+        "due_on",
+        "warn_on",
+    )
+
+    def is_current_for(self, phase: str, clock_start: datetime.date, route_round: int) -> bool:
+        return (self.phase, self.clock_start, self.route_round) == (
+            phase,
+            clock_start,
+            route_round,
+        )
+
+    @classmethod
+    def read(cls, queryset: "QuerySet[CaseDeadline]") -> list["DeadlineRow"]:
+        return [cls(*values) for values in queryset.values_list(*cls.FIELDS)]
+
+
+def signal_changed(row: "CaseDeadline | DeadlineRow", at_risk: bool, phase: str) -> bool:
     """Whether the row predates a change of the case's at-risk flag: a signal has no step,
     and a case in phase school with absence always has one. The clock start may not move
     when absence is first reported, so the stored inputs alone do not show it."""
     return bool(row.step) if at_risk else (phase == Phase.SCHOOL and not row.step)
 
 
-def offer_stops_om(row: CaseDeadline, first_offer_started_on: datetime.date | None) -> bool:
+def offer_stops_om(
+    row: "CaseDeadline | DeadlineRow", first_offer_started_on: datetime.date | None
+) -> bool:
     """Whether a stored OM step predates a suitable offer's start (which moves none of the
     stored inputs): a started offer stops the OM clock."""
     return row.step == Step.OM_REFERRAL and first_offer_started_on is not None
@@ -149,7 +189,7 @@ class RouteFacts:
         self._memo: dict[tuple[Any, ...], Deadline | None] = {}
         self._policies: dict[int | None, Policy] = {}
 
-    def is_current(self, row: CaseDeadline) -> bool:
+    def is_current(self, row: "CaseDeadline | DeadlineRow") -> bool:
         case = self.cases.get(row.case_id)
         return (
             case is not None

@@ -48,8 +48,11 @@ def monitoring_reminders(*, today: datetime.date, batch_size: int = BATCH_SIZE) 
 def _remind(batch: Sequence[tuple[int, int, int | None, int]], today: datetime.date) -> int:
     keys = {pk: monitoring_key(pk, today) for pk, *_rest in batch}
     sent = set(
+        # By case first: its index; the keys alone (no index) scanned every notification.
         Notification.objects.filter(
-            kind=NotificationKind.MONITORING, event_key__in=list(keys.values())
+            case_id__in=list(keys),
+            kind=NotificationKind.MONITORING,
+            event_key__in=list(keys.values()),
         ).values_list("case_id", flat=True)
     )
     todo = [row for row in batch if row[0] not in sent]

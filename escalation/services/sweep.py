@@ -37,6 +37,7 @@ from .appointment import appoint
 from .birthdays import close_turned_18, consent_ages_follow
 from .deadlines import (
     BATCH_SIZE,
+    DeadlineRow,
     RouteFacts,
     deadlines_after_steps,
     deadlines_compute,
@@ -212,8 +213,10 @@ def _escalate_batch(
     case_ids: list[int], today: datetime.date, happened_at: datetime.datetime, result: SweepResult
 ) -> int:
     facts = RouteFacts(case_ids)
-    deadlines = {d.case_id: d for d in CaseDeadline.objects.filter(case_id__in=case_ids)}
-    due: list[tuple[int, CaseDeadline, datetime.date]] = []
+    deadlines = {
+        d.case_id: d for d in DeadlineRow.read(CaseDeadline.objects.filter(case_id__in=case_ids))
+    }
+    due: list[tuple[int, DeadlineRow, datetime.date]] = []
     for pk in case_ids:
         deadline = deadlines.get(pk)
         if deadline is None or not deadline.step or deadline.due_on is None:
@@ -298,10 +301,11 @@ def _escalate_batch(
             )
         )
         result.escalated[s.to_phase] += 1
-        result.log(
-            f"case {s.case_id}: {Phase(s.from_phase).label} -> {Phase(s.to_phase).label} "
-            f"(due {deadlines[s.case_id].due_on})"
-        )
+        if len(result.lines) < MAX_LINES:  # the labels translate when formatted: not 150,000x
+            result.log(
+                f"case {s.case_id}: {Phase(s.from_phase).label} -> {Phase(s.to_phase).label} "
+                f"(due {deadlines[s.case_id].due_on})"
+            )
     notify(events)
     return len(applied)
 
@@ -332,7 +336,7 @@ def _warn(
     elif no_swv:
         pending = pending.filter(case__swv_id__isnull=True)
     while True:
-        batch = list(pending.order_by("case_id")[:batch_size])
+        batch = DeadlineRow.read(pending.order_by("case_id")[:batch_size])
         if not batch:
             return
         with transaction.atomic():

@@ -10,10 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thuiszitters.audit import audit_change, audit_entry, audited_update, snapshot
+from thuiszitters.audit import AuditBatch, audit_change, audited_update, snapshot
 from thuiszitters.models import (
     AuditAction,
-    AuditLogEntry,
     Organisation,
     OrganisationKind,
     User,
@@ -299,23 +298,28 @@ def _bands_fill(today: datetime.date, actor: Actor) -> None:
     rows = Pupil.objects.filter(consent_age_band__isnull=True).values_list(
         "pk", "date_of_birth", "municipality__region_id"
     )
-    by_band: dict[int, list[AuditLogEntry]] = {}
+    by_band: dict[int, list[tuple[int, int | None]]] = {}
     for pk, date_of_birth, region_id in rows.iterator():
         band = consent_age_band(age_on(date_of_birth, today))
-        by_band.setdefault(band, []).append(
-            audit_entry(
+        by_band.setdefault(band, []).append((pk, region_id))
+    for band, pupils in by_band.items():
+        for start in range(0, len(pupils), 5000):
+            chunk = pupils[start : start + 5000]
+            entries = AuditBatch(
                 action=AuditAction.UPDATE,
                 object_type="registration.pupil",
-                object_id=pk,
-                changes={"before": {"consent_age_band": None}, "after": {"consent_age_band": band}},
                 reason="consent age band first known",
-                region_id=region_id,
                 actor=actor,
             )
-        )
-    for band, entries in by_band.items():
-        for start in range(0, len(entries), 1000):
-            chunk = entries[start : start + 1000]
-            Pupil.objects.filter(pk__in=[int(e.object_id) for e in chunk]).update_audited(
-                chunk, consent_age_band=band
+            for pk, region in chunk:
+                entries.add(
+                    object_id=pk,
+                    region_id=region,
+                    changes={
+                        "before": {"consent_age_band": None},
+                        "after": {"consent_age_band": band},
+                    },
+                )
+            Pupil.objects.filter(pk__in=[pk for pk, _region in chunk]).update_audited(
+                entries, consent_age_band=band
             )
