@@ -17,6 +17,10 @@ bulk, not through the intake. It then measures, each with its query count:
 5. a busy day: the sweep ``--days-ahead`` days later (default 9: about 30,000 escalations
    on 100,000 open cases), and the same sweep repeated, which must write nothing.
 
+With ``--workers N`` (N > 1) the catch-up and the busy day run as beat runs a big day: the
+sweep fans out one ``escalation.sweep_swv`` task per SWV (``ESCALATION_SWEEP_FAN_OUT``),
+and N worker processes take them; the time is the sweep's plus the tasks', end to end.
+
 With ``--compare-sql`` (PostgreSQL) each step is also replayed by hand-written SQL that
 writes exactly the rows the step wrote, on a copy of the database from before the step, and
 the two databases are compared row for row (``benchmarks/sweep_sql.py``).
@@ -114,6 +118,42 @@ def measure(label: str, call) -> float:
     return seconds
 
 
+def _swv_task(kwargs: dict) -> tuple[int, int, int]:
+    from escalation import tasks
+    from escalation.services.sweep import escalation_sweep_swv
+
+    day = datetime.date.fromisoformat(kwargs["as_of"]) if kwargs.get("as_of") else None
+    result = escalation_sweep_swv(swv_id=kwargs["swv_id"], as_of=day)
+    del tasks  # imported so that the task module's setup has run in the worker
+    return result.total, result.warned, result.monitoring
+
+
+def fanned_out(as_of: datetime.date | None, workers: int) -> str:
+    """The sweep with its SWV tasks taken by ``workers`` processes (forked, as a worker
+    pool's are); the SWV tasks' messages are collected instead of sent to a broker."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from escalation.services import sweep as sweep_module
+
+    sent: list[dict] = []
+    real = sweep_module.enqueue
+    sweep_module.enqueue = lambda task, **kwargs: bool(sent.append(kwargs)) or True
+    try:
+        result = sweep_module.escalation_sweep(as_of=as_of, fan_out=1)
+    finally:
+        sweep_module.enqueue = real
+    connections.close_all()  # the children open their own
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        done = pool.map(_swv_task, sent)
+    return (
+        f"{sum(d[0] for d in done)} escalations, {sum(d[1] for d in done)} warnings, "
+        f"{sum(d[2] for d in done)} monitoring reminders by {len(sent)} SWV tasks in "
+        f"{workers} processes; {result.summary()}"
+    )
+
+
 def step(label: str, call, compare: bool) -> None:
     """``measure``, and with ``compare`` the same rows by hand-written SQL beside it."""
     from django.db import connection
@@ -145,6 +185,12 @@ def main() -> None:
         action="store_true",
         help="Replay each step's rows by hand-written SQL and compare (PostgreSQL).",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Processes that take the fanned-out SWV tasks of the catch-up and the busy day.",
+    )
     args = parser.parse_args()
 
     import django
@@ -163,16 +209,30 @@ def main() -> None:
     ids = list(Case.objects.open().order_by("pk").values_list("pk", flat=True))
     compare = args.compare_sql
     step("backfill of the stored deadlines", lambda: f"{deadlines_compute(ids)} rows", compare)
-    step("catch-up sweep", lambda: escalation_sweep().summary(), compare)
+    if args.workers > 1:
+        step(
+            f"catch-up sweep, fanned out to {args.workers} processes",
+            lambda: fanned_out(None, args.workers),
+            compare,
+        )
+    else:
+        step("catch-up sweep", lambda: escalation_sweep().summary(), compare)
     step("steady sweep (nothing due)", lambda: escalation_sweep().summary(), False)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     step("next day's sweep", lambda: escalation_sweep(as_of=tomorrow).summary(), compare)
     busy = timezone.localdate() + datetime.timedelta(days=args.days_ahead)
-    step(
-        f"busy day (+{args.days_ahead} days)",
-        lambda: escalation_sweep(as_of=busy).summary(),
-        compare,
-    )
+    if args.workers > 1:
+        step(
+            f"busy day (+{args.days_ahead} days), fanned out to {args.workers} processes",
+            lambda: fanned_out(busy, args.workers),
+            compare,
+        )
+    else:
+        step(
+            f"busy day (+{args.days_ahead} days)",
+            lambda: escalation_sweep(as_of=busy).summary(),
+            compare,
+        )
     step("the same day again", lambda: escalation_sweep(as_of=busy).summary(), False)
 
 

@@ -27,9 +27,20 @@ def monitoring_key(case_id: int, day: datetime.date) -> str:
     return f"monitoring:{case_id}:{year}-W{week:02d}"
 
 
-def monitoring_reminders(*, today: datetime.date, batch_size: int = BATCH_SIZE) -> int:
-    """Send this week's reminders not sent yet; returns the number of cases reminded."""
+def monitoring_reminders(
+    *,
+    today: datetime.date,
+    batch_size: int = BATCH_SIZE,
+    swv_id: int | None = None,
+    no_swv: bool = False,
+) -> int:
+    """Send this week's reminders not sent yet (of one SWV's cases, or of the cases without
+    one); returns the number of cases reminded."""
     cases = Case.objects.open().filter(phase=Phase.SCHOOL).order_by("pk")
+    if swv_id is not None:
+        cases = cases.filter(swv_id=swv_id)
+    elif no_swv:
+        cases = cases.filter(swv_id__isnull=True)
     reminded = 0
     last = 0
     while True:

@@ -105,8 +105,9 @@ def escalation_sweep(
 
     ``fan_out`` (beat's sweep, ``ESCALATION_SWEEP_FAN_OUT``): when more than that many cases
     are due, the route of each SWV with due cases is left to a task of its own
-    (``escalation.sweep_swv``), so the workers of several machines share a big day. The
-    birthdays, the stale deadlines and the monitoring reminders stay here.
+    (``escalation.sweep_swv``, which also sends that SWV's monitoring reminders), so the
+    workers of several machines share a big day. The birthdays and stale deadlines stay
+    here.
     """
     today = as_of or timezone.localdate()
     result = SweepResult(as_of=today, dry_run=dry_run)
@@ -130,6 +131,8 @@ def escalation_sweep_swv(
     today = as_of or timezone.localdate()
     result = SweepResult(as_of=today)
     _route(today, result, batch_size, _happened_at(today, as_of is not None), swv_id)
+    # After the route, as in one sweep: a case that just left phase school is not reminded.
+    result.monitoring = monitoring_reminders(today=today, batch_size=batch_size, swv_id=swv_id)
     _mail_stragglers()
     return result
 
@@ -164,9 +167,10 @@ def _sweep(
         result.log(f"{len(swvs)} SWVs swept by their own tasks")
         # Cases without an SWV (none in practice) are swept here.
         _route(today, result, batch_size, _happened_at(today, travelled), None, no_swv=True)
+        result.monitoring = monitoring_reminders(today=today, batch_size=batch_size, no_swv=True)
     else:
         _route(today, result, batch_size, _happened_at(today, travelled), None)
-    result.monitoring = monitoring_reminders(today=today, batch_size=batch_size)
+        result.monitoring = monitoring_reminders(today=today, batch_size=batch_size)
     enrolment_alerts_deliver()  # any that the task after the enrolment's commit did not
     _mail_stragglers()
 
