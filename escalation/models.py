@@ -535,3 +535,36 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.email}"
+
+
+class EmailMode(models.TextChoices):
+    """How a user's notification e-mail arrives (which kinds: ``NotificationPreference``)."""
+
+    DIGEST = "digest", _("Dagelijks overzicht: één e-mail per dag met alle nieuwe berichten")
+    EACH = "each", _("Per bericht: een e-mail zodra er een bericht is")
+
+
+class NotificationEmailSetting(models.Model):
+    """A user's choice of ``EmailMode``. No row: ``settings.NOTIFICATION_EMAIL_DEFAULT``, so
+    changing the default reaches everyone who never chose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_email_setting",
+    )
+    mode = models.CharField(_("e-mail ontvangen"), max_length=8, choices=EmailMode.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mailinstelling van meldingen")
+        verbose_name_plural = _("e-mailinstellingen van meldingen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=EmailMode.values), name="escalation_email_mode_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.mode}"

@@ -36,6 +36,16 @@ def send_notification_emails() -> int:
     return notification_emails_send()
 
 
+@shared_task(name="escalation.send_notification_digests", ignore_result=True)
+def send_notification_digests(retries_only: bool = False) -> int:
+    """Sent by beat once a day at ``NOTIFICATION_DIGEST_HOUR``: one e-mail per digest user
+    listing their new notifications; and every minute with ``retries_only`` for digests that
+    failed or whose worker died. A second run finds them sent or leased and sends nothing."""
+    from .services.digest import notification_digests_send
+
+    return notification_digests_send(retries_only=retries_only)
+
+
 @shared_task(name="escalation.deliver_enrolment_alerts", ignore_result=True)
 def deliver_enrolment_alerts() -> int:
     """Sent after the commit of an enrolment of a known pupil, and by each sweep for any a

@@ -4,11 +4,18 @@ Every read filters on ``user``: there is no way to reach another user's notifica
 through these selectors, so views that fetch through them answer 404 for foreign ids.
 """
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from thuiszitters.models import User
 
-from ..models import Notification, NotificationKind, NotificationPreference
+from ..models import (
+    EmailMode,
+    Notification,
+    NotificationEmailSetting,
+    NotificationKind,
+    NotificationPreference,
+)
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
@@ -30,3 +37,13 @@ def preferences_of(user: User) -> dict[str, bool]:
         NotificationPreference.objects.filter(user_id=user.pk).values_list("kind", "email")
     )
     return {kind: stored.get(kind, True) for kind in NotificationKind.values}
+
+
+def email_mode_of(user: User) -> EmailMode:
+    """How the user's notification e-mail arrives: their choice, else the site's default."""
+    chosen = (
+        NotificationEmailSetting.objects.filter(user_id=user.pk)
+        .values_list("mode", flat=True)
+        .first()
+    )
+    return EmailMode(chosen or settings.NOTIFICATION_EMAIL_DEFAULT)

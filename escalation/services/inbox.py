@@ -1,4 +1,5 @@
-"""The user's side of notifications: reading them and choosing which also come by e-mail.
+"""The user's side of notifications: reading them, choosing which also come by e-mail, and
+how that e-mail arrives (a daily digest or each message at once).
 
 Only the owner changes a notification; views fetch through ``notifications_of(user)`` first
 (another user's id is a 404), and the services check again so admin actions or commands
@@ -12,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from thuiszitters.models import User
 
-from ..models import Notification, NotificationKind, NotificationPreference
+from ..models import (
+    EmailMode,
+    Notification,
+    NotificationEmailSetting,
+    NotificationKind,
+    NotificationPreference,
+)
 
 
 def notification_mark_read(*, notification: Notification, user: User) -> Notification:
@@ -39,12 +46,17 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) -> dict[str, bool]:
-    """Store for each given kind whether the user wants it by e-mail too; returns them.
+def notification_preferences_set(
+    *, user: User, email_by_kind: dict[str, bool], email_mode: str | None = None
+) -> dict[str, bool]:
+    """Store for each given kind whether the user wants it by e-mail too, and with
+    ``email_mode`` how the e-mail arrives; returns the kinds.
 
     Turning e-mail off also cancels the e-mails of that kind not sent yet. Turning it on
     applies to new notifications only: old ones are not mailed afterwards.
     """
+    if email_mode is not None:
+        notification_email_mode_set(user=user, mode=email_mode)
     unknown = sorted(set(email_by_kind) - set(NotificationKind.values))
     if unknown:
         raise ValidationError(
@@ -66,3 +78,20 @@ def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) 
             user_id=user.pk, kind__in=off, email_wanted=True, emailed_at__isnull=True
         ).update(email_wanted=False)
     return choices
+
+
+def notification_email_mode_set(*, user: User, mode: str) -> EmailMode:
+    """Store how the user's notification e-mail arrives; returns it.
+
+    Applies to e-mail not sent yet too: a switch to each message at once sends the waiting
+    ones within a minute, a switch to the digest keeps them for the next digest. Not audited,
+    like the choice per kind: it concerns the user's own mail, no one else's data.
+    """
+    if mode not in EmailMode.values:
+        raise ValidationError(
+            _("Onbekende manier van e-mail ontvangen: %(mode)s."), params={"mode": mode}
+        )
+    NotificationEmailSetting.objects.update_or_create(
+        user_id=user.pk, defaults={"mode": mode, "changed_at": timezone.now()}
+    )
+    return EmailMode(mode)

@@ -20,6 +20,10 @@ A worker killed while sending leaves its claimed rows leased: when the lease end
 run sends them again. So a mail may reach the relay twice (at most one chunk's worth), but
 none is lost, and the outbox marks each sent once.
 
+Only notifications of users who want each message at once (``EmailMode.EACH``) go this
+way; the others wait for the daily digest (``services.digest``), which claims, backs off and
+marks sent with the same helpers.
+
 The mail names only the kind, the case number, the step and the due date, with links to the
 case page and the inbox: never a pupil's name, BSN or other personal data, because mail
 leaves the system unencrypted and lands in shared mailboxes.
@@ -27,7 +31,9 @@ leaves the system unencrypted and lands in shared mailboxes.
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -41,7 +47,7 @@ from django.utils import timezone, translation
 
 from thuiszitters.models import User
 
-from ..models import Notification, NotificationKind
+from ..models import EmailMode, Notification, NotificationEmailSetting, NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -65,33 +71,45 @@ def _absolute(path: str) -> str:
     return f"{(settings.SITE_URL or '').rstrip('/')}{path}"
 
 
+def item_context(notification: Notification) -> dict[str, object]:
+    """What a mail may say of one notification (nothing personal); call it inside the
+    recipient's language: the display values are translated when they are read."""
+    return {
+        "kind": notification.get_kind_display(),
+        "case_id": notification.case_id,
+        "step": notification.get_step_display() if notification.step else "",
+        "due_on": notification.due_on,
+        # A step taken by hand carries the day it was taken, not a deadline.
+        "by_hand": notification.kind == NotificationKind.ESCALATED_BY_HAND,
+        "case_url": (
+            _absolute(reverse("cases:case_detail", args=[notification.case_id]))
+            if notification.case_id
+            else ""
+        ),
+    }
+
+
+def links_context() -> dict[str, str]:
+    return {
+        "inbox_url": _absolute(reverse("inbox:inbox")),
+        "preferences_url": _absolute(reverse("inbox:preferences")),
+    }
+
+
 def notification_email_render(notification: Notification, *, language: str) -> tuple[str, str]:
     """Subject and body of the e-mail for ``notification``, in ``language``."""
     with translation.override(language):
-        # Inside the override: the display values are translated when they are read.
-        context = {
-            "kind": notification.get_kind_display(),
-            "case_id": notification.case_id,
-            "step": notification.get_step_display() if notification.step else "",
-            "due_on": notification.due_on,
-            # A step taken by hand carries the day it was taken, not a deadline.
-            "by_hand": notification.kind == NotificationKind.ESCALATED_BY_HAND,
-            "case_url": (
-                _absolute(reverse("cases:case_detail", args=[notification.case_id]))
-                if notification.case_id
-                else ""
-            ),
-            "inbox_url": _absolute(reverse("inbox:inbox")),
-            "preferences_url": _absolute(reverse("inbox:preferences")),
-        }
+        context = {**item_context(notification), **links_context()}
         subject = render_to_string(SUBJECT_TEMPLATE, context)
         body = render_to_string(BODY_TEMPLATE, context)
     # A header is one line: no newlines from the template (header injection, folding).
     return " ".join(subject.split()), body
 
 
-def _due() -> Q:
-    now = timezone.now()
+def due(now: datetime.datetime | None = None) -> Q:
+    """Notifications whose e-mail may be tried now: wanted, not sent, attempts left, and
+    neither leased nor backing off."""
+    now = now or timezone.now()
     return Q(
         Q(email_not_before__isnull=True) | Q(email_not_before__lte=now),
         email_wanted=True,
@@ -100,30 +118,46 @@ def _due() -> Q:
     )
 
 
+def in_mode(mode: str) -> Q:
+    """Notifications of the users whose e-mail arrives in ``mode``; a user without a setting
+    has ``NOTIFICATION_EMAIL_DEFAULT``. A subquery, not a join: the claim's row lock stays
+    on the notification."""
+    if mode == settings.NOTIFICATION_EMAIL_DEFAULT:
+        chose_otherwise = NotificationEmailSetting.objects.exclude(mode=mode).values("user_id")
+        return ~Q(user_id__in=chose_otherwise)
+    return Q(user_id__in=NotificationEmailSetting.objects.filter(mode=mode).values("user_id"))
+
+
 def _claim(limit: int) -> list[int]:
-    """Lock up to ``limit`` due rows (skipping rows another worker holds), count an attempt
-    and lease them; returns their ids. Rows of users who can no longer log in are dropped."""
+    """Lock up to ``limit`` due rows of users who want each message at once (skipping rows
+    another worker holds) and lease them; returns their ids."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(_due())
+            .filter(due(now), in_mode(EmailMode.EACH))
             .order_by("created_at", "id")
             .values_list("pk", flat=True)[:limit]
         )
-        if not ids:
-            return []
-        # No e-mail to a deactivated account or an API service account.
-        gone = Q(user__is_active=False) | Q(user__is_service_account=True)
-        dropped = set(Notification.objects.filter(gone, pk__in=ids).values_list("pk", flat=True))
-        if dropped:
-            Notification.objects.filter(pk__in=dropped).update(email_wanted=False)
-        claimed = [pk for pk in ids if pk not in dropped]
-        Notification.objects.filter(pk__in=claimed).update(
-            email_attempts=F("email_attempts") + 1,
-            email_not_before=now
-            + datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_LEASE_SECONDS),
-        )
+        return lease(ids, now=now)
+
+
+def lease(ids: list[int], *, now: datetime.datetime) -> list[int]:
+    """Count an attempt for the locked rows ``ids`` and lease them; returns the ids to send.
+    Rows of users who can no longer log in are dropped. Inside the claim's transaction."""
+    if not ids:
+        return []
+    # No e-mail to a deactivated account or an API service account.
+    gone = Q(user__is_active=False) | Q(user__is_service_account=True)
+    dropped = set(Notification.objects.filter(gone, pk__in=ids).values_list("pk", flat=True))
+    if dropped:
+        Notification.objects.filter(pk__in=dropped).update(email_wanted=False)
+    claimed = [pk for pk in ids if pk not in dropped]
+    Notification.objects.filter(pk__in=claimed).update(
+        email_attempts=F("email_attempts") + 1,
+        email_not_before=now
+        + datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_LEASE_SECONDS),
+    )
     return claimed
 
 
@@ -191,8 +225,9 @@ def _message(notification: Notification, connection: BaseEmailBackend | None) ->
 
 
 def notification_emails_send(limit: int | None = None) -> int:
-    """Send the due notification e-mails: all of them, or at most ``limit``; returns how
-    many the relay took. Safe to call twice and at once (see the module docstring).
+    """Send the due notification e-mails of users who want each message at once: all of
+    them, or at most ``limit``; returns how many the relay took. Safe to call twice and at
+    once (see the module docstring).
 
     Call it outside a transaction (from the task): inside one, the claim would only be a
     savepoint and the mail would leave before the caller's commit.
@@ -211,43 +246,72 @@ def _send(ids: list[int]) -> int:
     notifications = list(
         Notification.objects.filter(pk__in=ids).select_related("user").order_by("created_at", "id")
     )
+    return deliver(
+        [
+            Outgoing(
+                notifications=[notification],
+                build=partial(_message, notification),
+                label=f"Notification e-mail {notification.pk}",
+            )
+            for notification in notifications
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One e-mail and the claimed notifications it carries: one, or a user's digest."""
+
+    notifications: list[Notification]
+    build: Callable[[BaseEmailBackend], EmailMessage]
+    label: str
+
+
+def deliver(mails: list[Outgoing]) -> int:
+    """Send ``mails`` in chunks over one SMTP connection each; after each chunk mark the
+    notifications of the mails the relay took sent, and back off the others. Returns how
+    many mails the relay took."""
     sent = 0
-    for start in range(0, len(notifications), CHUNK):
-        chunk = notifications[start : start + CHUNK]
-        done: list[int] = []
-        failed: list[tuple[Notification, str]] = []
+    for start in range(0, len(mails), CHUNK):
+        chunk = mails[start : start + CHUNK]
+        done: list[Outgoing] = []
+        failed: list[tuple[Outgoing, str]] = []
         try:
             with get_connection(fail_silently=False) as connection:
-                for notification in chunk:
+                for outgoing in chunk:
                     try:
-                        _message(notification, connection).send(fail_silently=False)
+                        outgoing.build(connection).send(fail_silently=False)
                     except OSError as exc:  # smtplib.SMTPException and socket errors
                         logger.warning(
-                            "Notification e-mail %s could not be sent; it is tried again later.",
-                            notification.pk,
+                            "%s could not be sent; it is tried again later.",
+                            outgoing.label,
                             exc_info=True,
                         )
-                        failed.append((notification, type(exc).__name__))
+                        failed.append((outgoing, type(exc).__name__))
                     else:
-                        done.append(notification.pk)
+                        done.append(outgoing)
         except Exception as exc:
             # The relay refused the connection, or a template broke: what did not leave
             # backs off; the error goes up only if it is not the relay's.
-            tried = set(done) | {n.pk for n, _reason in failed}
-            left = [n for n in chunk if n.pk not in tried]
-            _sent(done)
-            _failed(left, type(exc).__name__)
+            tried = {id(o) for o in done} | {id(o) for o, _reason in failed}
+            left = [o for o in chunk if id(o) not in tried]
+            _sent(_ids(done))
+            _failed([n for o in left for n in o.notifications], type(exc).__name__)
             _failed_each(failed)
             if not isinstance(exc, OSError):
                 raise
             logger.warning("Mail relay unavailable; e-mail is tried again later.", exc_info=True)
             return sent + len(done)
-        _sent(done)
+        _sent(_ids(done))
         _failed_each(failed)
         sent += len(done)
     return sent
 
 
-def _failed_each(failed: list[tuple[Notification, str]]) -> None:
-    for notification, reason in failed:
-        _failed([notification], reason)
+def _ids(mails: list[Outgoing]) -> list[int]:
+    return [n.pk for o in mails for n in o.notifications]
+
+
+def _failed_each(failed: list[tuple[Outgoing, str]]) -> None:
+    for outgoing, reason in failed:
+        _failed(outgoing.notifications, reason)

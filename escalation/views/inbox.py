@@ -8,6 +8,7 @@ as a plain POST that redirects back.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -20,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from thuiszitters.access import get_visible_or_404
 
-from ..models import NotificationKind
-from ..selectors.inbox import notifications_of, preferences_of, unread_count
+from ..forms.route import RadioSelect
+from ..models import EmailMode, NotificationKind
+from ..selectors.inbox import email_mode_of, notifications_of, preferences_of, unread_count
 from ..services.inbox import (
     notification_mark_read,
     notification_preferences_set,
@@ -109,7 +111,14 @@ def mark_all_read(request):
 
 
 class PreferencesForm(forms.Form):
-    """One checkbox per kind of notification: also by e-mail?"""
+    """How e-mail arrives (a daily digest or each message), and one checkbox per kind of
+    notification: also by e-mail?"""
+
+    email_mode = forms.ChoiceField(
+        label=gettext_lazy("Hoe wilt u e-mail ontvangen?"),
+        choices=EmailMode.choices,
+        widget=RadioSelect,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,16 +141,27 @@ class PreferencesForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    """Per kind of notification: whether it also comes by e-mail."""
+    """How notification e-mail arrives, and per kind whether it also comes by e-mail."""
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            notification_preferences_set(user=request.user, email_by_kind=form.email_by_kind())
+            notification_preferences_set(
+                user=request.user,
+                email_by_kind=form.email_by_kind(),
+                email_mode=form.cleaned_data["email_mode"],
+            )
             messages.success(request, _("Uw voorkeuren zijn opgeslagen."))
             return redirect("inbox:preferences")
     else:
         current = preferences_of(request.user)
         form = PreferencesForm(
-            initial={PreferencesForm.field_name(k): v for k, v in current.items()}
+            initial={
+                "email_mode": email_mode_of(request.user),
+                **{PreferencesForm.field_name(k): v for k, v in current.items()},
+            }
         )
-    return render(request, "escalation/inbox/preferences.html", {"form": form})
+    return render(
+        request,
+        "escalation/inbox/preferences.html",
+        {"form": form, "digest_hour": settings.NOTIFICATION_DIGEST_HOUR},
+    )

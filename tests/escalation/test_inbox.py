@@ -274,7 +274,8 @@ def test_saving_preferences_stores_them_and_cancels_pending_mail(me, login):
     keep = {k: "on" for k in NotificationKind.values if k != NotificationKind.DEADLINE_WARNING}
 
     response = login(me).post(
-        reverse("inbox:preferences"), {f"email_{k}": v for k, v in keep.items()}
+        reverse("inbox:preferences"),
+        {"email_mode": "digest", **{f"email_{k}": v for k, v in keep.items()}},
     )
 
     assert response.status_code == 302

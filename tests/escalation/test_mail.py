@@ -33,6 +33,13 @@ from ..factories.users import UserFactory
 SITE = "https://thuiszitters.example.nl"
 
 
+@pytest.fixture(autouse=True)
+def _each_message_at_once(settings):
+    """This module tests the mail per message; users get the daily digest by default
+    (tested with that default in test_digest.py)."""
+    settings.NOTIFICATION_EMAIL_DEFAULT = "each"
+
+
 @pytest.fixture
 def site(settings):
     settings.SITE_URL = SITE + "/"  # a trailing slash must not double in the links

@@ -29,6 +29,12 @@ CASES = 24
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
+@pytest.fixture(autouse=True)
+def _each_message_at_once(settings):
+    """The mail of these sweeps is counted per message (not the default daily digest)."""
+    settings.NOTIFICATION_EMAIL_DEFAULT = "each"
+
+
 def make_cases(world) -> list:
     """Cases at 13 weeks in phase school: three steps due each (the sweep was down)."""
     today = timezone.localdate()

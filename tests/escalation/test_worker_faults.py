@@ -63,7 +63,13 @@ ROUTE = (Phase.CASUSREGISSEUR, Phase.DOORBRAAK_ASSESSMENT, Phase.DOORBRAAKTEAM)
 @pytest.fixture
 def workers(tmp_path, settings):
     settings.NOTIFICATION_EMAIL_LEASE_SECONDS = LEASE_SECONDS
-    pool = WorkerPool(tmp_path, NOTIFICATION_EMAIL_LEASE_SECONDS=str(LEASE_SECONDS))
+    # Mail per message (not the default daily digest), in the workers and in this process.
+    settings.NOTIFICATION_EMAIL_DEFAULT = "each"
+    pool = WorkerPool(
+        tmp_path,
+        NOTIFICATION_EMAIL_LEASE_SECONDS=str(LEASE_SECONDS),
+        NOTIFICATION_EMAIL_DEFAULT="each",
+    )
     yield pool
     pool.close()
 

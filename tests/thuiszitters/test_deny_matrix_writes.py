@@ -741,8 +741,13 @@ INBOX_WRITES = {
     "inbox:mark_read": Write(args=lambda t: [t["notification"].pk], bodies=_one()),
     "inbox:mark_all_read": Write(bodies={"own": lambda c: {}}, own=frozenset()),
     "inbox:preferences": Write(
-        bodies={"own": lambda c: {f"email_{kind}": "on" for kind in NotificationKind.values}},
-        own=frozenset({"escalation.NotificationPreference"}),
+        bodies={
+            "own": lambda c: {
+                "email_mode": "each",
+                **{f"email_{kind}": "on" for kind in NotificationKind.values},
+            }
+        },
+        own=frozenset({"escalation.NotificationPreference", "escalation.NotificationEmailSetting"}),
     ),
 }
 

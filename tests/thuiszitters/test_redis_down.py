@@ -318,6 +318,8 @@ def test_work_requested_while_redis_is_down_completes_after_it_returns(
 
     app = redis_broker
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Mail per message, sent by the minute dispatcher (the default daily digest waits).
+    settings.NOTIFICATION_EMAIL_DEFAULT = "each"
     for _ in range(3):
         CaseFactory(phase=Phase.DOORBRAAKTEAM, school=world.school)
     director = user_with_role(RoleCode.SWV_DIRECTOR)

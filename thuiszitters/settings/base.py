@@ -7,6 +7,8 @@ documented in ``docs/configuration.md``. ``production.py`` removes the developme
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -272,6 +274,25 @@ NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int(
     help="Attempts (1, 2, 4 ... minutes apart, at most an hour) before a notification "
     "e-mail is given up; the admin can retry it.",
 )
+NOTIFICATION_EMAIL_DEFAULT = env_str(
+    "NOTIFICATION_EMAIL_DEFAULT",
+    "digest",
+    help="How notification e-mail arrives for users who did not choose: 'digest' (one mail "
+    "a day) or 'each' (a mail per message).",
+)
+if NOTIFICATION_EMAIL_DEFAULT not in {"digest", "each"}:
+    raise ImproperlyConfigured(
+        f"NOTIFICATION_EMAIL_DEFAULT must be digest or each, got {NOTIFICATION_EMAIL_DEFAULT!r}"
+    )
+NOTIFICATION_DIGEST_HOUR = env_int(
+    "NOTIFICATION_DIGEST_HOUR",
+    7,
+    help="The hour (0-23, local time) at which Celery beat sends the daily digest e-mails.",
+)
+if not 0 <= NOTIFICATION_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"NOTIFICATION_DIGEST_HOUR must be an hour from 0 to 23, got {NOTIFICATION_DIGEST_HOUR}"
+    )
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, help="Seconds before an SMTP connection gives up.")
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "thuiszitters@localhost", help="Sender of notifications."
@@ -436,6 +457,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "escalation.send_notification_emails",
         "schedule": 60.0,
         "options": {"expires": 60.0},
+    },
+    # Digests whose sending failed or whose worker died, again within minutes.
+    "escalation-send-notification-digest-retries": {
+        "task": "escalation.send_notification_digests",
+        "schedule": 60.0,
+        "kwargs": {"retries_only": True},
+        "options": {"expires": 60.0},
+    },
+    # The daily digest e-mail (docs/notifications.md); still queued 20 h on: the next day's.
+    "escalation-send-notification-digests": {
+        "task": "escalation.send_notification_digests",
+        "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR),
+        "options": {"expires": float(20 * 3600)},
     },
     "reports-watchdog": {
         "task": "reports.watchdog",
