@@ -22,7 +22,7 @@ from thuiszitters.models import User
 from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 
 from .models import Case
-from .selectors import case_has_overdue_action, case_has_report_kind
+from .selectors import case_has_overdue_action, case_has_report_kind, case_search
 from .workflow import Phase
 
 # sort key -> order_by; "-key" reverses.
@@ -132,6 +132,14 @@ class CaseListFilter(CaseFilter):
     """The case list page: the API's filters with the page's widgets and names, and sorting.
     The view defaults ``status`` to open."""
 
+    # Posted by the page's form: a BSN is answered in the response, never put in a URL.
+    q = django_filters.CharFilter(
+        label=_("Zoeken"),
+        method="filter_q",
+        max_length=200,
+        help_text=_("Naam van de leerling, casusnummer, BSN of geboortedatum (dd-mm-jjjj)."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     status = django_filters.ChoiceFilter(
         label=_("Open of gesloten"),
         choices=[("open", _("Open")), ("closed", _("Gesloten")), ("all", _("Alle"))],
@@ -166,6 +174,9 @@ class CaseListFilter(CaseFilter):
         empty_label=None,
         method="filter_sort",
     )
+
+    def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return case_search(queryset, value)
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset if value == "all" else self.filter_open(queryset, name, value == "open")

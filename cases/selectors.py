@@ -6,12 +6,19 @@ has no shared report (no consent, no legal ground) works from the restricted vie
 ``cases_in_restricted_view`` until consent is given."""
 
 import datetime
+import re
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from registration.selectors import leerplicht_municipality_q, personal_data_orgs
+from registration.models import Pupil
+from registration.selectors import (
+    leerplicht_municipality_q,
+    personal_data_orgs,
+    pupil_search,
+    pupils_visible_to,
+)
 from thuiszitters.access import memberships_of
 from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
 from thuiszitters.roles import Capability
@@ -314,3 +321,51 @@ def signals_visible_to(user: User) -> CaseQuerySet:
         .open()
         .filter(Q(at_risk=True) | Q(phase=Phase.SCHOOL, expects_thuiszitter_soon=True))
     )
+
+
+# "69", "#69", "Casus 69", "casus69"; nine digits are a BSN, never a case number.
+_CASE_NUMBER = re.compile(r"(?:casus\s*)?#?\s*(\d{1,8})", re.IGNORECASE)
+SEARCH_SHOWN = 50
+
+
+def case_number_in(text: str) -> int | None:
+    """The case number typed in a search box, else None."""
+    match = _CASE_NUMBER.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def case_search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Narrow cases to a case number, or to the pupils that ``pupil_search`` finds by name,
+    BSN or date of birth. Only narrows: the scope stays that of ``cases``."""
+    text = text.strip()
+    if not text:
+        return cases
+    number = case_number_in(text)
+    if number is not None:
+        return cases.filter(pk=number)
+    # pupil_search over all pupils is safe inside a subquery: the outer cases are scoped.
+    return cases.filter(pupil_id__in=pupil_search(Pupil.objects.all(), text).values("pk"))
+
+
+def search_everything(user: User, text: str) -> tuple[list[Case], list[Pupil]]:
+    """The header's search: the cases and the pupils the user may see that match ``text``
+    (a case number, a name, a BSN or a date of birth), each at most ``SEARCH_SHOWN``."""
+    text = text.strip()
+    if not text:
+        return [], []
+    cases = list(
+        case_search(cases_visible_to(user), text)
+        .select_related("pupil")
+        .order_by(
+            F("closed_at").asc(nulls_first=True), "pupil__surname", "pupil__given_names", "id"
+        )[:SEARCH_SHOWN]
+    )
+    if case_number_in(text) is not None:
+        pupils: list[Pupil] = []  # a case number names no pupil
+    else:
+        pupils = list(
+            pupil_search(pupils_visible_to(user), text)
+            .select_related("municipality")
+            .order_by("surname", "given_names", "id")[:SEARCH_SHOWN]
+        )
+    return cases, pupils

@@ -6,9 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from thuiszitters.access import has_capability
 from thuiszitters.roles import Capability
 
+# Among the core's items (``NAV_ORDER``): with the work lists of cases (its ``WORK_ORDER``),
+# after them, as escalation registers after cases.
+DEADLINES_ORDER = 20
+
 
 def nav_items(user) -> list[dict]:
     items = []
+    if has_capability(user, Capability.VIEW_PERSONAL_DATA):  # who sees cases (the case list)
+        items.append(
+            {
+                "url": reverse("deadlines:deadline_list"),
+                "label": _("Termijnen"),
+                "current_for": {"deadlines:deadline_list"},
+                "order": DEADLINES_ORDER,
+            }
+        )
     if has_capability(user, Capability.SIT_ON_DOORBRAAKTEAM) or has_capability(
         user, Capability.LEAD_AS_CASUSREGISSEUR
     ):

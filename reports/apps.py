@@ -10,11 +10,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from thuiszitters.api.routes import register_api_route
-        from thuiszitters.context_processors import register_nav_provider
+        from thuiszitters.context_processors import register_home_provider, register_nav_provider
 
-        from .navigation import nav_items
+        from .navigation import home_entries, nav_items
 
         register_nav_provider(nav_items)
+        register_home_provider(home_entries)
         # The longer prefix first: the router tries its patterns in order.
         register_api_route(
             "reports/quarterly", "reports.api.QuarterlyReportViewSet", basename="quarterlyreport"

@@ -1,5 +1,5 @@
-"""The menu items of reports (``register_nav_provider``): from the cached memberships only,
-so the menu costs no query."""
+"""The menu items and start-page entries of reports (``register_nav_provider``,
+``register_home_provider``): from the cached memberships only, so they cost no query."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +52,23 @@ def nav_items(user) -> list[dict]:
         }
     )
     return items
+
+
+def home_entries(user) -> list[dict]:
+    """The dashboard on the start page, for who may see the figures (the SWV director first
+    of all: the menu's "Cijfers" alone was easy to miss)."""
+    if not any(_AGGREGATES in m.capabilities for m in memberships_of(user)):
+        return []
+    return [
+        {
+            "url": reverse("reports:dashboard"),
+            "label": _("Dashboard met cijfers"),
+            "text": _(
+                "Open casussen, thuiszitters, nieuwe en gesloten casussen en escalaties per "
+                "kwartaal, voor uw organisatie."
+            ),
+        }
+    ]
 
 
 def _subject_access_items(user) -> list[dict]:

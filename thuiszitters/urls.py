@@ -21,7 +21,9 @@ urlpatterns = [
     path("escalatie/", include("escalation.urls.route")),
     path("beheer/convenant/", include("escalation.urls.convenant")),
     path("berichten/", include("escalation.urls.inbox")),
+    path("termijnen/", include("escalation.urls.deadlines")),
     path("werk/", include("cases.urls.lists")),
+    path("zoeken/", include("cases.urls.search")),
     path("rapportages/kwartaal/", include("reports.urls.quarterly")),
     path("rapportages/lijsten/", include("reports.urls.lists")),
     path("rapportages/", include("reports.urls.dashboard")),
@@ -65,6 +67,7 @@ urlpatterns = [
         name="set_language",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/v1/", include("thuiszitters.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start script as a file: no inline script (CSP).

@@ -7,9 +7,11 @@ the list annotates what its table shows, so a page costs the same queries for 1 
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from registration.search import bsn_in_url_refused, looks_like_bsn, posted_search
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audit_list
 from thuiszitters.filters import filtered
@@ -31,7 +33,17 @@ from ..selectors import (
 PAGE_SIZE = 25
 WORK_ITEMS_SHOWN = 200
 # The page's filters in the order of its form (``CaseListFilter``; the API has more).
-CASE_LIST_FILTERS = ["status", "phase", "kind", "school", "lead", "weeks_min", "overdue", "sort"]
+CASE_LIST_FILTERS = [
+    "q",
+    "status",
+    "phase",
+    "kind",
+    "school",
+    "lead",
+    "weeks_min",
+    "overdue",
+    "sort",
+]
 
 
 def _require_personal_data(user) -> None:
@@ -115,11 +127,31 @@ def work_summary(request):
 
 
 def case_list(request):
-    """The cases the user may see, filtered and sorted; 25 a page."""
+    """The cases the user may see, filtered, searched and sorted; 25 a page.
+
+    The form posts (a BSN must not travel in a URL): a BSN is answered in the response
+    itself, any other search or filter goes back to the bookmarkable GET."""
     user = request.user
     _require_personal_data(user)
+    list_url = reverse("caselists:case_list")
+    bsn_answered = False
+    if request.method == "POST":
+        posted = request.POST.copy()
+        posted.pop("csrfmiddlewaretoken", None)
+        if not looks_like_bsn(posted.get("q")):
+            if not posted.get("q", "").strip():
+                posted.pop("q", None)
+            query = posted.urlencode()
+            return redirect(f"{list_url}?{query}" if query else list_url)
+        data = posted_search(posted)
+        bsn_answered = True
+    elif looks_like_bsn(request.GET.get("q")):
+        return bsn_in_url_refused(request, back_url=list_url)
+    else:
+        data = request.GET.copy()
+    filtered_by_user = bool(set(data) - {"page", "sort", "status"})
+    filtered_by_user |= data.get("status", "open") != "open"
     today = timezone.localdate()
-    data = request.GET.copy()
     data.setdefault("status", "open")
     filters = CaseListFilter(
         data,
@@ -131,12 +163,15 @@ def case_list(request):
     )
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
-    number = request.GET.get("page")
+    number = data.get("page")
     page = BoundedPaginator(cases, PAGE_SIZE, number=number).get_page(number)
     rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
-    query = request.GET.copy()
+    # The links of the page carry the filters, never a posted BSN.
+    query = data.copy()
     query.pop("page", None)
+    if bsn_answered:
+        query.pop("q", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
     current = sort or "clock_start"
@@ -158,8 +193,8 @@ def case_list(request):
             "rows": rows,
             "query": query.urlencode(),
             "sort_links": sort_links,
-            "filtered": bool(set(request.GET) - {"page", "sort", "status"})
-            or request.GET.get("status", "open") != "open",
+            "filtered": filtered_by_user,
+            "searched": bool(data.get("q", "").strip()),
         },
     )
 

@@ -1,2 +1,3 @@
 """URLs of escalation, one module per namespace, each included in ``thuiszitters/urls.py``:
-``route`` (``escalation``), ``convenant`` (``convenant``) and ``inbox`` (``inbox``)."""
+``route`` (``escalation``), ``convenant`` (``convenant``), ``inbox`` (``inbox``) and
+``deadlines`` (``deadlines``, the "Termijnen" page)."""

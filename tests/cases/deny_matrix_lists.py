@@ -1,4 +1,5 @@
-"""Deny-matrix entries of the work lists: my work, the case list and the home summary."""
+"""Deny-matrix entries of the work lists: my work, the case list and the home summary, and
+the header's search."""
 
 from thuiszitters.roles import RoleCode
 
@@ -16,6 +17,8 @@ ENTRIES = {
         None,
         PERSONAL_DATA_ROLES - {RoleCode.DOORBRAAKTEAM, RoleCode.CARE_PARTNER},
     ),
+    # The header's search posts (no BSN in a URL); its POSTs are in the write matrix.
+    "search:search": (None, "post_only"),
 }
 
 

@@ -44,7 +44,8 @@ def assert_no_bsn_in_urls(response, *bsns):
 
 @pytest.mark.parametrize("q", [BSN, "111 222 333", "111.222.333", " 111-222-333 "])
 def test_a_get_with_a_bsn_is_refused_on_the_pages(zc_client, pupil, q):
-    for url in (reverse("registration:pupil_list"), reverse("cases:intake")):
+    urls = (reverse("registration:pupil_list"), reverse("cases:intake"))
+    for url in (*urls, reverse("caselists:case_list")):
         response = zc_client.get(url, {"q": q})
         assert response.status_code == 400
         assert "POST" in response.content.decode()
@@ -70,10 +71,14 @@ def test_names_and_dates_still_search_by_get(zc_client, pupil):
 
 
 def test_the_forms_post(zc_client):
-    for url in (reverse("registration:pupil_list"), reverse("cases:intake")):
+    urls = (reverse("registration:pupil_list"), reverse("cases:intake"))
+    for url in (*urls, reverse("caselists:case_list")):
         body = zc_client.get(url).content.decode()
-        form = re.search(r'<form[^>]*role="search"[^>]*>', body).group(0)
-        assert 'method="post"' in form
+        # The page's own search and the header's (search:search) on every page.
+        forms = re.findall(r'<form[^>]*role="search"[^>]*>', body)
+        assert len(forms) == 2
+        assert all('method="post"' in form for form in forms)
+        assert any(reverse("search:search") in form for form in forms)
 
 
 def test_the_pupil_list_answers_a_posted_bsn_in_place_within_the_scope(zc_client, pupil, outsider):

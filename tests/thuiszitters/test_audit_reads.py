@@ -38,6 +38,7 @@ READS = {
 # Personal-data URLs audited and tested elsewhere, or that show none.
 ELSEWHERE = {
     "escalation:agenda": "audit_list of the agenda's cases (only doorbraakteam cases)",
+    "deadlines:deadline_list": "tests/escalation/test_deadline_list.py (audit_list of the rows)",
     "reportlists:list": "tests/reports/test_lists.py (list_read_record)",
     "reportlists:export": "tests/reports/test_lists.py (export audited)",
     "reportlists:snapshot": "tests/reports/test_lists.py (snapshot_read_record)",

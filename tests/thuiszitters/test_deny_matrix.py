@@ -14,7 +14,7 @@ from thuiszitters.roles import RoleCode
 
 from .foreign_world import EXTENSIONS
 
-PUBLIC = {"login", "set_language", "healthz", "api-schema", "api-docs"}
+PUBLIC = {"login", "set_language", "healthz", "api-schema", "api-docs", "favicon"}
 
 # name -> (how to build args from the foreign fixtures, what the URL is)
 #   list: 200 for members, foreign rows absent

@@ -308,6 +308,12 @@ def _intake_existing(c: Ctx) -> dict:
     return {"reporting_organisation": c.org.pk, "pupil": c.target["pupil"].pk, **_report_fields()}
 
 
+SEARCH_BODIES: dict[str, Body] = {
+    "their_bsn": lambda c: {"q": c.target["pupil"].bsn},
+    "their_name": lambda c: {"q": c.target["pupil"].full_name},
+    "their_case_number": lambda c: {"q": f"Casus {c.target['case'].pk}"},
+}
+
 INTAKE_BODIES = {"new_pupil_by_bsn": _intake_new_pupil, "existing_pupil": _intake_existing}
 
 
@@ -791,6 +797,10 @@ REPORTS_WRITES = {
     ),
     # Searches by POST (no BSN in a URL): region B's pupil is not found; nothing is written.
     "registration:pupil_list": Write(bodies={"their_bsn": lambda c: {"q": c.target["pupil"].bsn}}),
+    # The case list answers a posted BSN in place (a name goes back to the GET: a 302); the
+    # header's search answers all: neither BSN, name nor case number finds region B's case.
+    "caselists:case_list": Write(bodies={"their_bsn": SEARCH_BODIES["their_bsn"]}),
+    "search:search": Write(bodies=SEARCH_BODIES),
     "pupil-search": Write(
         bodies={"their_bsn": lambda c: {"bsn": c.target["pupil"].bsn}}, fmt="json"
     ),

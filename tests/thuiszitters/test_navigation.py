@@ -43,6 +43,7 @@ def test_the_core_names_no_url_of_an_app():
                 "Mijn werk",
                 "Casussen",
                 "Signalen",
+                "Termijnen",
                 "Leerlingen",
                 "Meldingen",
                 "Melden",
@@ -71,7 +72,14 @@ def test_the_menu_keeps_its_order(world, user_with_role, login, role, expected):
     response = login(user_with_role(role)).get(reverse("home"))
     labels = [str(item["label"]) for item in response.context["nav_items"]]
     if expected is None:  # no personal data: none of the pupils' or cases' pages
-        assert {"Mijn werk", "Casussen", "Leerlingen", "Meldingen", "Melden"}.isdisjoint(labels)
+        assert {
+            "Mijn werk",
+            "Casussen",
+            "Termijnen",
+            "Leerlingen",
+            "Meldingen",
+            "Melden",
+        }.isdisjoint(labels)
         assert labels[:2] == ["Start", "Organisaties"] and labels[-1] == "API"
     else:
         assert labels == expected
