@@ -24,6 +24,7 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
 from ..factories.escalation import NotificationFactory
+from ..factories.registration import enrolled_pupil
 from ..factories.users import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -52,7 +53,9 @@ def other(world, user_with_role):
 
 
 def test_the_inbox_shows_own_notifications_unread_first(world, me, other, login, now):
-    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
+    # A surname no other text on the page has (a random one once matched the user's name).
+    pupil = enrolled_pupil(world.school, surname="Inboxvreemdenberg")
+    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school, pupil=pupil)
     read_new = NotificationFactory(user=me, case=case, created_at=_hours_ago(1), read_at=now)
     unread_old = NotificationFactory(user=me, case=case, created_at=_hours_ago(5))
     unread_new = NotificationFactory(
