@@ -4,9 +4,9 @@
 value: for the sweep's 350,000 rows a day of escalations that was most of its time (issue
 15). On PostgreSQL this sends one array per column instead, ``INSERT ... SELECT * FROM
 unnest(...)``, with the same conflict handling; elsewhere (SQLite) it is ``bulk_create``.
-The objects get no primary keys back: the callers do not need them. ``insert_columns``
-takes the values column by column, without a model instance per row at all (the sweep's
-journal, audit and notification rows: 150,000 instances were a fifth of its time).
+``insert_columns`` takes the values column by column, without a model instance per row
+(the sweep's journal, audit and notification rows: 150,000 instances were a fifth of its
+time); the rows get no primary keys back, the callers do not need them.
 """
 
 import json
@@ -16,42 +16,6 @@ from typing import Any
 from django.db import connection, models
 
 CHUNK = 10_000
-
-
-def insert_objects(
-    objs: Sequence[models.Model],
-    *,
-    ignore_conflicts: bool = False,
-    unique_fields: Sequence[str] = (),
-    update_fields: Sequence[str] = (),
-) -> int:
-    """Insert ``objs`` (all of one model); with ``ignore_conflicts`` rows that break a
-    unique constraint are skipped, with ``unique_fields`` and ``update_fields`` they update
-    the row they conflict with. Returns the number of objects offered."""
-    if not objs:
-        return 0
-    model = type(objs[0])
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            objs,
-            batch_size=2000,
-            ignore_conflicts=ignore_conflicts,
-            update_conflicts=bool(update_fields),
-            unique_fields=unique_fields or None,
-            update_fields=update_fields or None,
-        )
-        return len(objs)
-    fields = [f for f in model._meta.concrete_fields if not getattr(f, "db_returning", False)]
-    _execute(
-        model,
-        fields,
-        [_column(f, objs) for f in fields],
-        len(objs),
-        ignore_conflicts=ignore_conflicts,
-        unique_fields=unique_fields,
-        update_fields=update_fields,
-    )
-    return len(objs)
 
 
 def insert_columns(
@@ -65,7 +29,9 @@ def insert_columns(
 ) -> int:
     """Insert ``rows`` rows of ``model`` given per field (by attname): a sequence of
     ``rows`` values, or one value for every row. Fields not given take their default.
-    JSON fields take Python values. Conflicts as in ``insert_objects``."""
+    JSON fields take Python values. With ``ignore_conflicts`` rows that break a unique
+    constraint are skipped; with ``unique_fields`` and ``update_fields`` they update the row
+    they conflict with."""
     if not rows:
         return 0
     unknown = set(columns) - {f.attname for f in model._meta.concrete_fields}
@@ -175,12 +141,3 @@ def _column_name(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field) and field.column  # noqa: S101 - a programming error
     return field.column
-
-
-def _column(field: models.Field, objs: Sequence[models.Model]) -> list:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return [field.pre_save(obj, add=True) for obj in objs]
-    values = [getattr(obj, field.attname) for obj in objs]
-    if isinstance(field, models.JSONField):
-        return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
-    return values

@@ -92,17 +92,7 @@ class DeadlineRow:
     step: str
     due_on: datetime.date | None
     warn_on: datetime.date | None
-
-    FIELDS = (
-        "case_id",
-        "policy_version_id",
-        "phase",
-        "clock_start",
-        "route_round",
-        "step",
-        "due_on",
-        "warn_on",
-    )
+    three_months_on: datetime.date
 
     def is_current_for(self, phase: str, clock_start: datetime.date, route_round: int) -> bool:
         return (self.phase, self.clock_start, self.route_round) == (
@@ -113,7 +103,7 @@ class DeadlineRow:
 
     @classmethod
     def read(cls, queryset: "QuerySet[CaseDeadline]") -> list["DeadlineRow"]:
-        return [cls(*values) for values in queryset.values_list(*cls.FIELDS)]
+        return [cls(*values) for values in queryset.values_list(*DEADLINE_COLUMNS)]
 
 
 def signal_changed(row: "CaseDeadline | DeadlineRow", at_risk: bool, phase: str) -> bool:

@@ -72,10 +72,10 @@ class AuditedQuerySet(models.QuerySet[_M]):
 
 def _write_entries(entries) -> None:
     """``entries``: the ``AuditLogEntry`` instances of the change, or a
-    ``thuiszitters.audit.AuditBatch``."""
+    ``thuiszitters.audit.AuditBatch`` (the batch services')."""
     from django.db import connection
 
-    from ..bulk import insert_objects
+    from .audit import AuditLogEntry
 
     if not connection.in_atomic_block:
         raise RuntimeError("Changes are audited inside the transaction of the change.")
@@ -84,4 +84,4 @@ def _write_entries(entries) -> None:
     if hasattr(entries, "write"):
         entries.write()
     else:
-        insert_objects(entries)
+        AuditLogEntry.objects.bulk_create(entries)
