@@ -22,7 +22,7 @@ from registration.models import (
     Pupil,
 )
 from registration.selectors import pupils_visible_to
-from registration.services import REPORT_FIELDS
+from registration.services import REPORT_FIELDS, absence_report_date_errors
 from thuiszitters.access import has_capability, memberships_of
 from thuiszitters.models import Municipality, Organisation, OrganisationKind
 from thuiszitters.roles import Capability
@@ -41,6 +41,7 @@ NEW_PUPIL_FIELDS = (
     "guardian_phone",
     "guardian_email",
 )
+DATE_RULE_FIELDS = ("reported_on", "absence_started_on", "absence_ended_on", "parents_informed_on")
 NEW_PUPIL_REQUIRED = ("given_names", "surname", "date_of_birth", "municipality", "guardian_name")
 CONSENT_SCOPES = {
     "consent_share_with_leerplicht": ConsentScope.SHARE_WITH_LEERPLICHT,
@@ -271,6 +272,16 @@ class IntakeForm(forms.Form):
                 data["guardian_relation"] = GuardianRelation.PARENT
         elif not data.get("pupil") and "pupil" not in self.errors:
             self.add_error(None, _("Kies eerst een leerling of voeg een nieuwe leerling toe."))
+        # The rules between the dates now, not in a second round after the other fields.
+        self.add_service_errors(
+            {
+                field: messages
+                for field, messages in absence_report_date_errors(
+                    **{name: data.get(name) for name in DATE_RULE_FIELDS}
+                ).items()
+                if field not in self.errors
+            }
+        )
         if any(data.get(name) for name in CONSENT_SCOPES):
             for name in ("consent_party", "consent_how", "consent_stated_on"):
                 if not data.get(name) and name not in self.errors:

@@ -37,6 +37,7 @@ from .reports import (
     ReportPlacement,
     absence_max_months_back,
     absence_report_create,
+    absence_report_date_errors,
     absence_report_validate,
     absence_start_errors,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "ReportPlacement",
     "absence_max_months_back",
     "absence_report_create",
+    "absence_report_date_errors",
     "absence_report_validate",
     "absence_start_errors",
     "consent_birthdays_refresh",

@@ -125,6 +125,51 @@ def _enrolments_on(
     )
 
 
+def absence_report_date_errors(
+    *,
+    reported_on: datetime.date | None,
+    absence_started_on: datetime.date | None,
+    absence_ended_on: datetime.date | None,
+    parents_informed_on: datetime.date | None,
+) -> dict[str, list[str]]:
+    """The rules between a report's dates, each checked when the dates it needs are known.
+
+    ``absence_report_validate`` applies them; a form applies them too while other fields are
+    still wrong, so the user gets every error in one round. A missing report date is today.
+    """
+    today = timezone.localdate()
+    reported = reported_on or today
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if reported > today:
+        error("reported_on", _("De meldingsdatum ligt in de toekomst."))
+    if absence_started_on is not None:
+        if absence_started_on > today:
+            error("absence_started_on", _("De eerste verzuimdag ligt in de toekomst."))
+        elif absence_started_on > reported:
+            error("absence_started_on", _("De eerste verzuimdag ligt na de meldingsdatum."))
+    if absence_ended_on is not None:
+        if absence_started_on is not None and absence_ended_on < absence_started_on:
+            error("absence_ended_on", _("De laatste verzuimdag ligt voor de eerste."))
+        if absence_ended_on > today:
+            error("absence_ended_on", _("De laatste verzuimdag ligt in de toekomst."))
+    if parents_informed_on is not None:
+        if parents_informed_on > reported:
+            error(
+                "parents_informed_on",
+                _("De ouders worden geïnformeerd vóór de melding, niet erna."),
+            )
+        elif absence_started_on is not None and absence_started_on > parents_informed_on:
+            error(
+                "parents_informed_on",
+                _("De ouders zijn geïnformeerd over dit verzuim: niet vóór de eerste verzuimdag."),
+            )
+    return errors
+
+
 def absence_report_validate(
     *,
     data: ReportInput,
@@ -139,30 +184,23 @@ def absence_report_validate(
     """
     today = timezone.localdate()
     reported_on = data.reported_on or today
-    errors: dict[str, list[str]] = {}
+    errors = absence_report_date_errors(
+        reported_on=data.reported_on,
+        absence_started_on=data.absence_started_on,
+        absence_ended_on=data.absence_ended_on,
+        parents_informed_on=data.parents_informed_on,
+    )
 
     def error(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
     if data.kind not in AbsenceKind.values:
         error("kind", _("Kies een soort verzuim uit de lijst."))
-    if reported_on > today:
-        error("reported_on", _("De meldingsdatum ligt in de toekomst."))
-    if data.absence_started_on > today:
-        error("absence_started_on", _("De eerste verzuimdag ligt in de toekomst."))
-    elif data.absence_started_on > reported_on:
-        error("absence_started_on", _("De eerste verzuimdag ligt na de meldingsdatum."))
-    if data.absence_ended_on and data.absence_ended_on < data.absence_started_on:
-        error("absence_ended_on", _("De laatste verzuimdag ligt voor de eerste."))
-    if data.absence_ended_on and data.absence_ended_on > today:
-        error("absence_ended_on", _("De laatste verzuimdag ligt in de toekomst."))
     if data.parents_informed_on is None:
         error(
             "parents_informed_on",
             _("Geef aan wanneer de ouders zijn geïnformeerd; dat moet vóór de melding."),
         )
-    elif data.parents_informed_on > reported_on:
-        error("parents_informed_on", _("De ouders worden geïnformeerd vóór de melding, niet erna."))
     if not data.parents_informed_how:
         error("parents_informed_how", _("Geef aan hoe de ouders zijn geïnformeerd."))
     hours = data.hours_missed_last_4_weeks
@@ -180,15 +218,6 @@ def absence_report_validate(
         error("pupil", age_message)
     for message in absence_start_errors(data.pupil, data.absence_started_on):
         error("absence_started_on", message)
-    if (
-        data.parents_informed_on is not None
-        and data.absence_started_on > data.parents_informed_on
-        and data.parents_informed_on <= reported_on
-    ):
-        error(
-            "parents_informed_on",
-            _("De ouders zijn geïnformeerd over dit verzuim: niet vóór de eerste verzuimdag."),
-        )
     if data.consent_override_reason and not has_capability(
         actor, Capability.OVERRIDE_CONSENT, organisation_id=reporting_organisation.pk
     ):

@@ -132,6 +132,30 @@ def test_form_level_error_is_shown_on_the_field(world, zc_client):
     assert "Komt al twee weken niet op school" in body
 
 
+def test_every_error_comes_in_one_round_field_errors_and_date_rules_together(world, zc_client):
+    """A missing field and broken date rules are reported together: the user does not fix
+    the first error only to meet the next."""
+    pupil = enrolled_pupil(world.school)
+    data = form_data(
+        world.school,
+        pupil,
+        parents_informed_how="",  # a field error
+        reason="",
+        absence_started_on=_iso(1),
+        parents_informed_on=_iso(3),  # before the first day of absence: a date rule
+        absence_ended_on=_iso(5),  # before the first day: a date rule
+    )
+    body = zc_client.post(reverse("cases:intake"), data).content.decode()
+    assert 'id="id_parents_informed_how_error"' in body
+    assert "niet vóór de eerste verzuimdag" in body
+    assert "De laatste verzuimdag ligt voor de eerste." in body
+    # The summary at the top links to every field with an error, and takes the focus.
+    assert "data-error-summary" in body
+    for field in ("parents_informed_how", "parents_informed_on", "absence_ended_on"):
+        assert f'href="#id_{field}"' in body
+    assert not AbsenceReport.objects.exists()
+
+
 def test_a_pupil_no_longer_enrolled_is_refused_with_a_clear_message(world, zc_client):
     pupil = PupilFactory(municipality=world.m1, bsn=None)
     EnrolmentFactory(pupil=pupil, school=world.school, start=years_ago(2), end=years_ago(1))
