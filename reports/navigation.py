@@ -10,6 +10,7 @@ from thuiszitters.roles import Capability
 
 _AGGREGATES = f"core.{Capability.VIEW_AGGREGATES}"
 _PERSONAL = f"core.{Capability.VIEW_PERSONAL_DATA}"
+_WORK = f"core.{Capability.WORK_CASES}"
 _SUBJECT_ACCESS = f"core.{Capability.ANSWER_SUBJECT_ACCESS}"
 _LIST_KINDS = {
     OrganisationKind.SWV,
@@ -56,9 +57,19 @@ def nav_items(user) -> list[dict]:
 
 def home_entries(user) -> list[dict]:
     """The dashboard on the start page, for who may see the figures (the SWV director first
-    of all: the menu's "Cijfers" alone was easy to miss)."""
-    if not any(_AGGREGATES in m.capabilities for m in memberships_of(user)):
+    of all: the menu's "Cijfers" alone was easy to miss). Who works with figures and not
+    with cases (a director, a policy officer) gets the key figures themselves."""
+    memberships = memberships_of(user)
+    if not any(_AGGREGATES in m.capabilities for m in memberships):
         return []
+    if not any(_WORK in m.capabilities for m in memberships):
+        return [
+            {
+                "template": "reports/_home_figures.html",
+                "stylesheet": "css/reports.css",
+                "order": 0,
+            }
+        ]
     return [
         {
             "url": reverse("reports:dashboard"),

@@ -403,6 +403,26 @@ def dashboard(request):
 
 
 @require_GET
+def key_figures(request):
+    """The running quarter's key figures of the user's first scope, as on the dashboard: the
+    start page of who works with figures loads them after the page (``hx-trigger="load"``)."""
+    filters = _filters(request)
+    data = _figures(filters)
+    return render(
+        request,
+        "reports/_key_figures.html",
+        {
+            "scope": filters.scope,
+            "period": data["period"],
+            "on": parse_date(data["period"]["on"]),
+            "tiles": _tiles(data, filters),
+            "legend": legend() if data.get("suppressed") else [],
+            "query": filters.query(),
+        },
+    )
+
+
+@require_GET
 def dashboard_export(request, table: str, fmt: str):
     """One table of the dashboard as CSV or XLSX; aggregates only, so no audit entry."""
     if fmt not in FORMATS or table not in TABLES:

@@ -184,7 +184,10 @@ def test_favicon_and_the_directors_dashboard_link(page, log_in, demo):
     assert page.request.get("/favicon.ico").status == 200  # redirected to the SVG
     assert not_found == []
 
-    link = page.get_by_role("link", name="Dashboard met cijfers")
+    # The key figures load on the start page itself, then the dashboard is one click away.
+    expect(page.get_by_test_id("key-figures").get_by_test_id("tiles")).to_be_visible()
+    expect(page.get_by_test_id("key-figures")).to_contain_text("Open casussen")
+    link = page.get_by_role("link", name="Naar het dashboard met alle cijfers")
     expect(link).to_have_attribute("href", reverse("reports:dashboard"))
     link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rapportage")

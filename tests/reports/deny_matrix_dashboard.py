@@ -23,6 +23,7 @@ AGGREGATE_ROLES = frozenset(
 
 ENTRIES = {
     "reports:dashboard": (None, AGGREGATE_ROLES),
+    "reports:key_figures": (None, AGGREGATE_ROLES),
     "reports:dashboard_export": (lambda f: ["school", "csv"], AGGREGATE_ROLES),
 }
 

@@ -225,6 +225,59 @@ def test_the_query_count_does_not_grow_with_the_cases(world, user_with_role, log
     assert len(twelve) == len(one), [q["sql"] for q in twelve.captured_queries]
 
 
+# --- Key figures on the start page ----------------------------------------------------------
+
+
+def _tiles(content: bytes) -> dict[str, list[str]]:
+    """Tile label -> its values as shown."""
+    html = content.decode()
+    tiles = {}
+    for label, values in re.findall(
+        r'<dt class="app-report-tile__label">(.*?)</dt>\s*'
+        r'<dd class="app-report-tile__values">(.*?)</dd>',
+        html,
+        re.S,
+    ):
+        tiles[label] = re.findall(r'<span class="app-report-tile__value">([^<]*)', values)
+    return tiles
+
+
+def test_the_key_figures_are_the_dashboards_tiles_suppressed_for_a_director(
+    world, user_with_role, login
+):
+    _cases(world, 3)
+    director = login(user_with_role(RoleCode.SWV_DIRECTOR))
+    figures = director.get(reverse("reports:key_figures"))
+    assert figures.status_code == 200
+    tiles = _tiles(figures.content)
+    assert tiles == _tiles(director.get(URL).content)
+    assert [value.strip() for value in tiles["Open casussen"]] == ["&lt;5"]
+    assert "&lt;5: een aantal van 1 tot en met 4." in figures.content.decode()
+    assert world.swv.name in figures.content.decode()
+
+    consultant = login(user_with_role(RoleCode.SWV_CONSULTANT))
+    tiles = _tiles(consultant.get(reverse("reports:key_figures")).content)
+    assert [value.strip() for value in tiles["Open casussen"]] == ["3"]
+
+
+@pytest.mark.parametrize("role", [RoleCode.ZORGCOORDINATOR, RoleCode.CARE_PARTNER])
+def test_the_key_figures_are_not_found_without_aggregates(world, user_with_role, login, role):
+    assert login(user_with_role(role)).get(reverse("reports:key_figures")).status_code == 404
+
+
+def test_the_key_figures_query_count_does_not_grow_with_the_cases(world, user_with_role, login):
+    client = login(user_with_role(RoleCode.SWV_DIRECTOR))
+    client.get(reverse("home"))
+    _cases(world, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("reports:key_figures")).status_code == 200
+    for phase in ("school", "casusregisseur", "doorbraakteam"):
+        _cases(world, 3, phase=phase, school=world.school2)
+    with CaptureQueriesContext(connection) as ten:
+        assert client.get(reverse("reports:key_figures")).status_code == 200
+    assert len(ten) == len(one), [q["sql"] for q in ten.captured_queries]
+
+
 # --- Downloads -------------------------------------------------------------------------------
 
 

