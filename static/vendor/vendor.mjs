@@ -10,7 +10,8 @@ const vendorDir = dirname(fileURLToPath(import.meta.url));
 const root = join(vendorDir, "..", "..");
 const modules = join(root, "node_modules");
 
-// package name -> files to vendor: [source in the package, target name, minify?]
+// package name -> files to vendor: [source in the package, target name, minify?]; ``dir``:
+// another folder than static/vendor/ for a file the app does not serve (a test tool).
 const packages = {
   "@utrecht/component-library-css": {
     files: [["dist/index.css", "index.min.css", true]],
@@ -24,12 +25,18 @@ const packages = {
     files: [["dist/htmx.min.js", "htmx.min.js", false]],
     license: "LICENSE",
   },
+  // The accessibility checker of the browser tests (tests/e2e/axe.py), never served.
+  "axe-core": {
+    files: [["axe.min.js", "axe.min.js", false]],
+    license: "LICENSE",
+    dir: join(root, "tests", "e2e", "vendor"),
+  },
 };
 
 const versions = {};
 for (const [name, spec] of Object.entries(packages)) {
   const source = join(modules, name);
-  const target = join(vendorDir, name);
+  const target = join(spec.dir ?? vendorDir, name);
   const { version } = JSON.parse(readFileSync(join(source, "package.json"), "utf8"));
   versions[name] = version;
   rmSync(target, { recursive: true, force: true });
