@@ -13,7 +13,7 @@ class CasesConfig(AppConfig):
         from thuiszitters.context_processors import register_home_provider, register_nav_provider
         from thuiszitters.demo import register_demo_seeder
 
-        from . import navigation
+        from . import navigation, texts  # noqa: F401 - registers the journal's system texts
         from .demo import seed_care_partner_invitations, seed_pupils
 
         register_nav_provider(navigation.nav_items)

@@ -299,6 +299,14 @@ class CaseEvent(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
 
+    @property
+    def text(self) -> str:
+        """The message in the reader's language: a system text renders from its code
+        (``cases.texts``); other rows, older ones included, show the stored message."""
+        from .texts import stored_text
+
+        return stored_text(self.data, self.message)
+
 
 class LeadAssignment(ChoiceLabels, models.Model):
     """Who held the lead, from when until when. Exactly one row per case is current."""

@@ -7,9 +7,11 @@ has no shared report (no consent, no legal ground) works from the restricted vie
 
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from registration.models import Pupil
@@ -289,6 +291,42 @@ def cases_annotate_for_list(
         overdue_actions=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
         next_action_due=Subquery(next_due),
     )
+
+
+# The next route step on the case lists. It is escalation's (its stored ``CaseDeadline``),
+# to the right of cases: escalation registers how to annotate it in its AppConfig.ready(),
+# as it does the forward moves. Cases neither imports escalation nor names its table in a
+# query path ("deadline__due_on" would pass lint-imports but still tie cases to it).
+@dataclass(frozen=True)
+class NextStepSource:
+    annotate: Callable[[QuerySet[Case]], QuerySet[Case]]  # adds next_step, next_step_due
+    label: Callable[[str], "StrOrPromise"]
+
+
+NEXT_STEP_SOURCES: list[NextStepSource] = []
+
+
+def register_next_step(
+    annotate: Callable[[QuerySet[Case]], QuerySet[Case]], label: Callable[[str], "StrOrPromise"]
+) -> None:
+    """``annotate(cases)`` adds ``next_step`` (a step's value, "" when none) and
+    ``next_step_due`` (its date, None when nothing timed is left); ``label(step)`` names it."""
+    NEXT_STEP_SOURCES[:] = [NextStepSource(annotate, label)]
+
+
+def cases_annotate_next_step(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """``next_step`` and ``next_step_due`` in the list's own query (no query per row);
+    without a registered source, none (so the column and its sort still work)."""
+    if not NEXT_STEP_SOURCES:
+        return queryset.annotate(
+            next_step=Value("", output_field=CharField()),
+            next_step_due=Value(None, output_field=DateField()),
+        )
+    return NEXT_STEP_SOURCES[0].annotate(queryset)
+
+
+def next_step_label(step: str) -> "StrOrPromise":
+    return NEXT_STEP_SOURCES[0].label(step) if step and NEXT_STEP_SOURCES else ""
 
 
 def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrPromise"]]:

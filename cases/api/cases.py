@@ -139,6 +139,9 @@ class LeadAssignmentSerializer(serializers.ModelSerializer):
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
+    # In the request's language: a system text renders from its code (cases/texts.py).
+    message = serializers.CharField(source="text", read_only=True)
+
     class Meta:
         model = CaseEvent
         fields = ["id", "at", "actor", "kind", "message"]

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from registration.rules import born_by
 from registration.services import consent_birthdays_refresh
 from thuiszitters.system import Actor, is_system
 
 from ..models import Case, CaseEventKind
+from ..texts import CARE_CONSENT_MISSING, CLOSED_AT_18, CONSENT_AGE
 from ..workflow import ClosureReason
 from .casefile import care_access_revoke_all
 from .common import journal
@@ -61,23 +61,9 @@ def cases_close_turned_18(*, today: datetime.date, actor: Actor) -> list[Birthda
             case=case,
             reason=ClosureReason.TURNED_18,
             actor=actor,
-            note=_(
-                "De leerling is 18 geworden: de casus sluit vanzelf. Draag de leerling over "
-                "aan het RMC (Regionale Meld- en Coördinatiefunctie)."
-            ),
+            note=CLOSED_AT_18(),
         )
     return closed
-
-
-CONSENT_AGE_MESSAGES = {
-    0: gettext_lazy(
-        "De leerling is jonger dan 12 (gecorrigeerde geboortedatum): de ouders geven toestemming."
-    ),
-    12: gettext_lazy(
-        "De leerling is 12 geworden: voortaan geven de ouders én de leerling toestemming."
-    ),
-    16: gettext_lazy("De leerling is 16 geworden: voortaan geeft de leerling zelf toestemming."),
-}
 
 
 @transaction.atomic
@@ -99,15 +85,13 @@ def cases_consent_ages_follow(*, today: datetime.date, actor: Actor) -> list[Bir
             case,
             actor,
             CaseEventKind.CONSENT_AGE,
-            str(CONSENT_AGE_MESSAGES[change.to_band]),
+            CONSENT_AGE[change.to_band](),
             band_from=change.from_band,
             band_to=change.to_band,
             sharing_changed=change.sharing_changed,
         )
         if not case.pupil.shared_with_care_partners:
             # As a withdrawal does: the grants go, not only the sight.
-            care_access_revoke_all(
-                case=case, actor=actor, reason=_("Toestemming voor zorgpartners ontbreekt.")
-            )
+            care_access_revoke_all(case=case, actor=actor, reason=CARE_CONSENT_MISSING())
         cases.append(_row(case))
     return cases

@@ -40,6 +40,15 @@ from ..models import (
     Participant,
     ParticipantRole,
 )
+from ..texts import (
+    ARRANGEMENT_ADDED,
+    CARE_CONSENT_WITHDRAWN,
+    MEETING_HELD,
+    MEETING_HELD_WITHOUT_CONSENT,
+    REOPENED_AT_AFTERCARE,
+    SystemText,
+    as_message,
+)
 from .common import case_locked, journal, lead_hand_over, require_case_work
 from .workflow import case_reopen
 
@@ -57,7 +66,12 @@ LEAD_ORGANISATION_KINDS = frozenset(
 
 
 def _save_new(
-    obj: _ModelT, actor: Actor, case: Case, kind: str, message: str = "", **data: Any
+    obj: _ModelT,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    message: str | SystemText = "",
+    **data: Any,
 ) -> _ModelT:
     obj.full_clean()
     obj.save()
@@ -376,11 +390,7 @@ def meeting_record(
         parents_present=parents_present,
         pupil_present=pupil_present,
     )
-    summary = str(meeting.get_kind_display())
-    if without_consent:
-        summary = _("%(kind)s, vastgelegd zonder toestemming voor bespreking in een overleg") % {
-            "kind": summary
-        }
+    summary = (MEETING_HELD_WITHOUT_CONSENT if without_consent else MEETING_HELD)(kind=kind)
     extra = {"without_consent": True} if without_consent else {}
     _save_new(
         meeting,
@@ -439,7 +449,7 @@ def arrangement_record(
         actor,
         case,
         CaseEventKind.ARRANGEMENT_ADDED,
-        arrangement.get_kind_display(),
+        ARRANGEMENT_ADDED(kind=kind),
         start_on=start_on.isoformat(),
         cost_municipality=str(arrangement.cost_municipality),
         cost_swv=str(arrangement.cost_swv),
@@ -483,8 +493,10 @@ def care_partner_invite(
     return participant
 
 
-def care_access_revoke_all(*, case: Case, actor: Actor, reason: str) -> int:
-    """Remove every care partner's grant on the case (consent withdrawn)."""
+def care_access_revoke_all(*, case: Case, actor: Actor, reason: str | SystemText) -> int:
+    """Remove every care partner's grant on the case (consent withdrawn). A system text
+    ``reason`` goes to the journal as its code, to the audit log in Dutch."""
+    text, reason = reason, as_message(reason)
     grants = list(
         CaseUserObjectPermission.objects.filter(
             content_object=case, permission__codename="view_case_as_care_partner"
@@ -504,7 +516,7 @@ def care_access_revoke_all(*, case: Case, actor: Actor, reason: str) -> int:
                 after=snapshot(participant, ["removed_at"]),
                 reason=reason,
             )
-        journal(case, actor, CaseEventKind.CARE_ACCESS_REVOKED, reason, user=grant.user_id)
+        journal(case, actor, CaseEventKind.CARE_ACCESS_REVOKED, text, user=grant.user_id)
     return len(grants)
 
 
@@ -531,7 +543,7 @@ def case_consent_record(*, case: Case, actor: User, **statement: Any) -> Consent
         care_access_revoke_all(
             case=case,
             actor=actor,
-            reason=_("Toestemming voor zorgpartners ingetrokken of ontbreekt."),
+            reason=CARE_CONSENT_WITHDRAWN(),
         )
     return consent
 
@@ -569,6 +581,6 @@ def check_in_record(
             actor=actor,
             by_system=True,
             clock_start=check_in.done_on,
-            reason=_("Bij nazorg bleek de leerling weer thuis te zitten."),
+            reason=REOPENED_AT_AFTERCARE(),
         )
     return check_in

@@ -14,6 +14,7 @@ from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import Case, CaseEvent, CaseEventKind, LeadAssignment
+from ..texts import SystemText, as_message
 
 
 def case_locked(case: Case, *, allow_closed: bool = False) -> Case:
@@ -39,18 +40,34 @@ def require_case_work(actor: Actor, case: Case, capability: str = Capability.WOR
         raise PermissionDenied(_("U mag deze casus niet wijzigen."))
 
 
-def journal(case: Case, actor: Actor, kind: str, message: str = "", **data: Any) -> CaseEvent:
+def journal(
+    case: Case, actor: Actor, kind: str, message: str | SystemText = "", **data: Any
+) -> CaseEvent:
+    """A journal row. A system text is stored as its code (``data["text"]``), rendered in
+    the reader's language, with its Dutch form as the message (cases/texts.py)."""
+    if isinstance(message, SystemText):
+        if "text" in data:
+            raise ValueError("data['text'] holds the system text")
+        data["text"] = message.as_data()
+        message = message.dutch()
     return CaseEvent.objects.create(
         case=case, actor=acting_user(actor), kind=kind, message=message, data=data
     )
 
 
 def lead_hand_over(
-    *, case: Case, organisation: Organisation, user: User | None, actor: Actor, reason: str
+    *,
+    case: Case,
+    organisation: Organisation,
+    user: User | None,
+    actor: Actor,
+    reason: str | SystemText,
 ) -> Case:
     """Record a new lead of a locked case: the history row, the columns, audit and journal.
-    The caller checks who may hand over and to whom."""
+    The caller checks who may hand over and to whom. A system text reason goes to the
+    journal as its code; the history row and the audit log keep its Dutch form."""
     now = timezone.now()
+    text, reason = reason, as_message(reason)
     for current in LeadAssignment.objects.filter(case=case, ended_at__isnull=True):
         current.ended_at = now
         current.save(update_fields=["ended_at"])
@@ -62,7 +79,7 @@ def lead_hand_over(
         case,
         actor,
         CaseEventKind.LEAD_CHANGED,
-        reason,
+        text,
         organisation=organisation.pk,
         user=user.pk if user else None,
     )

@@ -38,8 +38,10 @@ from thuiszitters.models import AuditAction, Municipality, Organisation, User
 from thuiszitters.roles import Capability
 
 from ..models import Case, CaseEvent, CaseEventKind, CaseReport
+from ..texts import CASE_OPENED, CLOCK_STARTED, REOPENED_BY_REPORT, REPORT_JOINED
 from ..workflow import Phase, reopen_window_start
 from .casefile import lead_history_start
+from .common import journal
 from .sharing import case_sharing_refresh
 from .workflow import CaseScope, case_reopen, check_ins_cancel_pending
 
@@ -172,13 +174,13 @@ def _clock_starts(case: Case, actor: User, start: datetime.date, report: Absence
         at_risk=False,
         clock_start=start,
     )
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        kind=CaseEventKind.CLOCK_STARTED,
-        message=_("Verzuim gemeld: de klok loopt vanaf %(day)s.")
-        % {"day": start.strftime("%d-%m-%Y")},
-        data={"report": report.pk, "from": before["clock_start"], "to": start.isoformat()},
+    journal(
+        case,
+        actor,
+        CaseEventKind.CLOCK_STARTED,
+        CLOCK_STARTED(day=start),
+        report=report.pk,
+        **{"from": before["clock_start"], "to": start.isoformat()},
     )
 
 
@@ -230,7 +232,7 @@ def _write(
                 actor=actor,
                 by_system=True,
                 clock_start=data.absence_started_on,
-                reason=_("Nieuwe melding binnen 3 maanden na het sluiten."),
+                reason=REOPENED_BY_REPORT(),
                 scope=scope,
             )
             reopened = True
@@ -252,13 +254,13 @@ def _write(
         audit_change(
             actor=actor, obj=case, action=AuditAction.CREATE, organisation=reporting_organisation
         )
-        CaseEvent.objects.create(
-            case=case,
-            actor=actor,
-            kind=CaseEventKind.OPENED,
-            message=_("Casus geopend na een melding van %(org)s.")
-            % {"org": reporting_organisation.name},
-            data={"report": report.pk, "channel": channel},
+        journal(
+            case,
+            actor,
+            CaseEventKind.OPENED,
+            CASE_OPENED(org=reporting_organisation.name),
+            report=report.pk,
+            channel=channel,
         )
     else:
         signal = data.kind == AbsenceKind.AT_RISK
@@ -287,12 +289,13 @@ def _write(
         if data.expects_thuiszitter_soon and not case.expects_thuiszitter_soon:
             case.expects_thuiszitter_soon = True
             case.save(update_fields=["expects_thuiszitter_soon"])
-        CaseEvent.objects.create(
-            case=case,
-            actor=actor,
-            kind=CaseEventKind.REPORT_JOINED,
-            message=_("Melding van %(org)s toegevoegd.") % {"org": reporting_organisation.name},
-            data={"report": report.pk, "channel": channel},
+        journal(
+            case,
+            actor,
+            CaseEventKind.REPORT_JOINED,
+            REPORT_JOINED(org=reporting_organisation.name),
+            report=report.pk,
+            channel=channel,
         )
     CaseReport.objects.create(case=case, report=report)
     case_sharing_refresh(case_ids=[case.pk])

@@ -25,6 +25,7 @@ from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, SystemActor
 
 from ..models import AftercareCheckIn, Case, CaseEvent, CaseEventKind, LeadAssignment
+from ..texts import REOPENED_ELSEWHERE, REOPENED_NEW_LEAD, SystemText, as_message, as_messages
 from ..workflow import (
     AFTERCARE_MONTHS,
     OFFER_REASONS,
@@ -40,11 +41,17 @@ from .common import case_locked, journal, lead_hand_over, require_case_work
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to_phase: str, actor: Actor, reason: str = "", via: str = "person"
+    *,
+    case: Case,
+    to_phase: str,
+    actor: Actor,
+    reason: str | SystemText = "",
+    via: str = "person",
 ) -> Case:
     """Move an open case to ``to_phase`` if the table allows it. Closing and reopening have
     their own services (they need more than a reason). A step forward on the route is an
-    escalation: only the escalation app makes it (``via="escalation"``), so it is recorded."""
+    escalation: only the escalation app makes it (``via="escalation"``), so it is recorded.
+    A system text ``reason`` goes to the journal as its code, to the audit log in Dutch."""
     if to_phase in (Phase.CLOSED,) or case.phase == Phase.CLOSED:
         raise ValidationError(_("Sluit of heropen een casus met de knop daarvoor."))
     require_case_work(actor, case)
@@ -60,13 +67,17 @@ def case_transition(
         raise ValidationError(
             {"phase": _("Opschalen gaat via de route (escalatie), met een reden.")}
         )
-    if via != "timer" and not reason.strip():
+    if via != "timer" and not as_message(reason).strip():
         raise ValidationError({"reason": _("Geef een reden voor deze stap.")})
     before = snapshot(case, ["phase"])
     case.phase = to_phase
     case.save(update_fields=["phase"])
     audit_change(
-        actor=actor, obj=case, before=before, after=snapshot(case, ["phase"]), reason=reason
+        actor=actor,
+        obj=case,
+        before=before,
+        after=snapshot(case, ["phase"]),
+        reason=as_message(reason),
     )
     journal(
         case,
@@ -119,7 +130,9 @@ class TimerStep:
     case_id: int
     from_phase: str
     to_phase: str
-    message: str = ""
+    # The journal's text (a system text is stored as its code), and in Dutch the reason of
+    # the lead's history row.
+    message: str | SystemText = ""
     # A new lead (week 4: the casusregisseur); None keeps the current lead.
     lead_organisation_id: int | None = None
     lead_user_id: int | None = None
@@ -202,14 +215,17 @@ class _Journal:
     def __init__(self) -> None:
         self.case_ids: list[int] = []
         self.kinds: list[str] = []
-        self.messages: list[str] = []
+        self.messages: list[str | SystemText] = []
         self.data: list[dict[str, Any]] = []
 
-    def add(self, case_id: int, kind: str, message: str, data: dict[str, Any]) -> None:
+    def add(self, case_id: int, kind: str, message: str | SystemText, data: dict[str, Any]) -> None:
         self.case_ids.append(case_id)
         self.kinds.append(kind)
         self.messages.append(message)
-        self.data.append(data)
+        # As journal(): a system text's code in the data, its Dutch form as the message.
+        self.data.append(
+            {**data, "text": message.as_data()} if isinstance(message, SystemText) else data
+        )
 
     def write(self, at: datetime.datetime) -> None:
         insert_columns(
@@ -219,7 +235,7 @@ class _Journal:
                 "at": at,
                 "actor_id": None,
                 "kind": self.kinds,
-                "message": self.messages,
+                "message": as_messages(self.messages),
                 "data": self.data,
             },
             len(self.case_ids),
@@ -298,7 +314,7 @@ def _leads_by_timer(
             "user_id": [s.lead_user_id for s in new],
             "started_at": now,
             "ended_at": None,
-            "reason": [s.message for s in new],
+            "reason": as_messages([s.message for s in new]),
         },
         len(new),
     )
@@ -316,10 +332,12 @@ def case_close(
     case: Case,
     reason: str,
     actor: Actor,
-    note: str = "",
+    note: str | SystemText = "",
     offer_started_on: datetime.date | None = None,
 ) -> Case:
-    """Close an open case with a reason; an offer schedules aftercare check-ins."""
+    """Close an open case with a reason; an offer schedules aftercare check-ins. A system
+    text ``note`` goes to the journal as its code; the case keeps its Dutch form."""
+    text, note = note, as_message(note)
     require_case_work(actor, case)
     case = case_locked(case)
     if reason not in ClosureReason.values:
@@ -351,7 +369,7 @@ def case_close(
         case,
         actor,
         CaseEventKind.CLOSED,
-        note,
+        text,
         reason=reason,
         **{"from": before["phase"], "to": Phase.CLOSED},
     )
@@ -411,8 +429,7 @@ def _scope_move(case: Case, actor: Actor, scope: CaseScope) -> None:
             case,
             actor,
             CaseEventKind.SCHOOL_CHANGED,
-            _("Heropend met een melding van %(org)s: de casus gaat mee naar de nieuwe plek.")
-            % {"org": scope.lead_organisation.name},
+            REOPENED_ELSEWHERE(org=scope.lead_organisation.name),
             **{"from": before, "to": after},
         )
     lead_user_id = scope.lead_user.pk if scope.lead_user else None
@@ -425,8 +442,7 @@ def _scope_move(case: Case, actor: Actor, scope: CaseScope) -> None:
             organisation=scope.lead_organisation,
             user=scope.lead_user,
             actor=actor,
-            reason=_("Heropend met een nieuwe melding: %(org)s voert de regie.")
-            % {"org": scope.lead_organisation.name},
+            reason=REOPENED_NEW_LEAD(org=scope.lead_organisation.name),
         )
 
 
@@ -435,7 +451,7 @@ def case_reopen(
     *,
     case: Case,
     actor: Actor,
-    reason: str,
+    reason: str | SystemText,
     clock_start: datetime.date | None = None,
     by_system: bool = False,
     scope: CaseScope | None = None,
@@ -469,7 +485,13 @@ def case_reopen(
             raise ValidationError({"clock_start": problems})
         case.clock_start = clock_start
     case.save(update_fields=fields)
-    audit_change(actor=actor, obj=case, before=before, after=snapshot(case, fields), reason=reason)
+    audit_change(
+        actor=actor,
+        obj=case,
+        before=before,
+        after=snapshot(case, fields),
+        reason=as_message(reason),
+    )
     journal(
         case,
         actor,

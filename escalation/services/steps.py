@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..route import TIMED_STEPS, WEEK_STEPS, steps_between
 from ..selectors.route import case_casusregisseur, own_doorbraakteam_members
+from ..texts import ARBITRATION_STARTED, ASSESSMENT_ANSWERED, ASSESSMENT_NO_OFFER, OM_REFERRED
 from .appointment import appoint
 from .deadlines import RouteFacts, deadlines_compute
 from .notify import Event, notify
@@ -200,21 +201,19 @@ def assessment_record(
         answered_by=actor,
     )
     audit_change(actor=actor, obj=assessment, action=AuditAction.CREATE)
-    answer = _("ja") if offer_within_four_weeks else _("nee")
     journal(
         case,
         actor,
         CaseEventKind.DECISION,
-        _("Doorbraaktoets: passend aanbod binnen 4 weken? %(answer)s. %(text)s")
-        % {"answer": answer, "text": assessment.explanation},
+        ASSESSMENT_ANSWERED(answer=offer_within_four_weeks, text=assessment.explanation),
     )
     if not offer_within_four_weeks:
-        reason = _("Doorbraaktoets: geen passend aanbod binnen 4 weken.")
+        reason = ASSESSMENT_NO_OFFER()
         case = case_transition(
             case=case, to_phase=Phase.DOORBRAAKTEAM, actor=actor, reason=reason, via="escalation"
         )
         facts = RouteFacts([case.pk])
-        _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason, facts)
+        _record(case, Step.DOORBRAAKTEAM, Trigger.ASSESSMENT, actor, reason.dutch(), facts)
         _after_step(case, Step.DOORBRAAKTEAM, actor, facts)
     else:
         deadlines_compute([case.pk])
@@ -333,8 +332,7 @@ def arbitration_start(
         case,
         actor,
         CaseEventKind.DECISION,
-        _("Arbitragecommissie ingesteld. Voorzitter: %(chair)s.")
-        % {"chair": casusregisseur.full_name or casusregisseur.email},
+        ARBITRATION_STARTED(chair=casusregisseur.full_name or casusregisseur.email),
         panel=panel.pk,
     )
     notify(
@@ -500,12 +498,7 @@ def om_refer(
             case,
             actor,
             CaseEventKind.DECISION,
-            _("Doorverwezen naar het OM (%(route)s) op %(day)s. %(reason)s")
-            % {
-                "route": referral.get_route_display(),
-                "day": referred_on.strftime("%d-%m-%Y"),
-                "reason": referral.reason,
-            },
+            OM_REFERRED(route=referral.route, day=referred_on, reason=referral.reason),
         )
         return referral
     case = case_transition(

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.services import TimerStep, cases_transition_by_timer
+from cases.texts import as_messages
 from cases.workflow import Phase
 from thuiszitters.bulk import insert_columns
 from thuiszitters.queue import enqueue, enqueue_on_commit
@@ -33,6 +33,7 @@ from ..models import (
     Trigger,
 )
 from ..route import TIMED_STEPS
+from ..texts import DEADLINE_PASSED, OM_DEADLINE_PASSED
 from .appointment import appoint
 from .birthdays import close_turned_18, consent_ages_follow
 from .deadlines import (
@@ -233,22 +234,12 @@ def _escalate_batch(
     appointed = appointed_casusregisseurs({v.pk for v in facts.versions.values()})
     leads = appoint(facts, [pk for pk, d, _due in due if d.step == Step.CASUSREGISSEUR], appointed)
     steps = []
-    # Translated once per batch, not once per case (gettext was a tenth of the sweep).
-    passed = _("Termijn verstreken: %(step)s, uiterlijk %(due)s.")
-    om_passed = _(
-        "Termijn verstreken: %(months)s maanden na de start van het doorbraakteam "
-        "zonder passend aanbod, uiterlijk %(due)s. De casusregisseur beoordeelt met "
-        "leerplicht de doorverwijzing naar het Openbaar Ministerie."
-    )
-    labels: dict[str, str] = {step.value: str(step.label) for step in Step}
+    # Codes with parameters: translated once per batch when written (cases.texts.as_messages).
     for pk, deadline, due_on in due:
         if deadline.step == Step.OM_REFERRAL:
-            message = om_passed % {
-                "months": facts.policy(pk).om_referral_months,
-                "due": due_on.strftime("%d-%m-%Y"),
-            }
+            message = OM_DEADLINE_PASSED(months=facts.policy(pk).om_referral_months, due=due_on)
         else:
-            message = passed % {"step": labels[deadline.step], "due": due_on.strftime("%d-%m-%Y")}
+            message = DEADLINE_PASSED(step=deadline.step, due=due_on)
         org, user = leads.get(pk, (None, None))
         steps.append(
             TimerStep(
@@ -272,7 +263,7 @@ def _escalate_batch(
             "due_on": [deadlines[s.case_id].due_on for s in applied],
             "happened_at": happened_at,
             "trigger": Trigger.TIMER,
-            "reason": [s.message for s in applied],
+            "reason": as_messages([s.message for s in applied]),
             "policy_version_id": [deadlines[s.case_id].policy_version_id for s in applied],
         },
         len(applied),

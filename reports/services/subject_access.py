@@ -364,6 +364,8 @@ def _value(obj: models.Model, name: str) -> tuple[Any, str]:
     """The JSON value and the readable text of one field."""
     model_field: Any = obj._meta.get_field(name)
     raw = getattr(obj, model_field.attname)
+    if isinstance(obj, CaseEvent) and name == "message":
+        raw = obj.text  # a system text in the export's language (cases/texts.py)
     if raw is None or raw == "" or raw == []:
         return None, ""
     if name == "causes":

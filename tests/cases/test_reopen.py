@@ -92,9 +92,15 @@ def test_a_report_from_a_school_in_another_swv_moves_the_reopened_case(
                 "swv": world.other_swv.pk,
                 "municipality": world.m_b.pk,
             },
+            # A system text: its code, with the organisation's name as it was then.
+            "text": {"code": "cases.reopened_elsewhere", "params": {"org": "School B"}},
         }
         lead_change = CaseEvent.objects.get(case=case, kind=CaseEventKind.LEAD_CHANGED)
-        assert lead_change.data == {"organisation": world.other_school.pk, "user": new_zc.pk}
+        assert lead_change.data == {
+            "organisation": world.other_school.pk,
+            "user": new_zc.pk,
+            "text": {"code": "cases.reopened_new_lead", "params": {"org": "School B"}},
+        }
 
         # The scoping columns decide: the new school's SWV sees the case, the old one no more.
         assert _sees(new_consultant, case) and _sees(new_zc, case)
