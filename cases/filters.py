@@ -12,7 +12,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,13 +25,15 @@ from .models import Case
 from .selectors import case_has_overdue_action, case_has_report_kind, case_search
 from .workflow import Phase
 
-# sort key -> order_by; "-key" reverses.
+# sort key -> order_by; "-key" reverses. "next_step": the list's annotation
+# (``cases_annotate_next_step``); cases without a timed step stay last either way.
 SORTS = {
     "clock_start": ["clock_start", "id"],
     "weeks": ["clock_start", "id"],
     "phase": ["phase_order", "clock_start", "id"],
     "pupil": ["pupil__surname", "pupil__given_names", "id"],
     "school": ["school__name", "clock_start", "id"],
+    "next_step": ["next_step_due", "id"],
 }
 SORT_LABELS = {
     "clock_start": _("start van de klok"),
@@ -39,6 +41,7 @@ SORT_LABELS = {
     "phase": _("fase"),
     "pupil": _("naam leerling"),
     "school": _("school"),
+    "next_step": _("volgende termijn"),
 }
 
 
@@ -123,6 +126,10 @@ def case_list_sort(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
         descending = not descending
     if key == "phase":
         cases = cases.annotate(phase_order=_phase_order())
+    if key == "next_step":
+        due = F("next_step_due")
+        first = due.desc(nulls_last=True) if descending else due.asc(nulls_last=True)
+        return cases.order_by(first, "-id" if descending else "id")
     if descending:
         order = [f"-{f}" for f in order]
     return cases.order_by(*order)

@@ -22,11 +22,13 @@ from ..filters import SORTS, CaseListFilter, SignalFilter
 from ..selectors import (
     case_report_kinds,
     cases_annotate_for_list,
+    cases_annotate_next_step,
     cases_awaiting_consent,
     cases_visible_to,
     due_check_ins,
     my_actions,
     my_cases,
+    next_step_label,
     signals_visible_to,
 )
 
@@ -65,12 +67,21 @@ def weeks_since(day, today) -> int:
 
 
 def _with_weeks(cases, today, user):
+    """The rows of ``_case_table.jinja``: weeks at home, the kinds of report, and the next
+    route step's label and whether it is overdue (``cases_annotate_next_step``)."""
     rows = list(cases)
     kinds = case_report_kinds(user, [case.pk for case in rows])
     for case in rows:
         case.weeks = weeks_since(case.clock_start, today)
         case.report_kinds = kinds.get(case.pk, [])
+        case.next_step_label = next_step_label(case.next_step)
+        case.next_step_overdue = case.next_step_due is not None and case.next_step_due < today
     return rows
+
+
+def _annotated(cases, user, today):
+    """What ``_case_table.jinja`` shows, in the page's query."""
+    return cases_annotate_next_step(cases_annotate_for_list(cases, user, on=today))
 
 
 def my_work(request):
@@ -79,9 +90,7 @@ def my_work(request):
     _require_worker(user)
     today = timezone.localdate()
     cases = _with_weeks(
-        cases_annotate_for_list(my_cases(user), user, on=today).order_by("clock_start", "id")[
-            :WORK_ITEMS_SHOWN
-        ],
+        _annotated(my_cases(user), user, today).order_by("clock_start", "id")[:WORK_ITEMS_SHOWN],
         today,
         user,
     )
@@ -155,9 +164,7 @@ def case_list(request):
     data.setdefault("status", "open")
     filters = CaseListFilter(
         data,
-        queryset=cases_annotate_for_list(cases_visible_to(user), user, on=today).order_by(
-            "clock_start", "id"
-        ),
+        queryset=_annotated(cases_visible_to(user), user, today).order_by("clock_start", "id"),
         request=request,
         only=CASE_LIST_FILTERS,
     )
@@ -216,9 +223,7 @@ def signal_list(request):
     today = timezone.localdate()
     filters = SignalFilter(
         request.GET,
-        queryset=cases_annotate_for_list(signals_visible_to(user), user, on=today).order_by(
-            "clock_start", "id"
-        ),
+        queryset=_annotated(signals_visible_to(user), user, today).order_by("clock_start", "id"),
         request=request,
     )
     page = Paginator(filtered(filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -226,6 +231,8 @@ def signal_list(request):
     kinds = case_report_kinds(user, [case.pk for case in rows])
     for case in rows:
         case.report_kinds = kinds.get(case.pk, [])
+        case.next_step_label = next_step_label(case.next_step)
+        case.next_step_overdue = case.next_step_due is not None and case.next_step_due < today
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     query = request.GET.copy()
     query.pop("page", None)
