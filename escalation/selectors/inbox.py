@@ -1,15 +1,38 @@
-"""Reads of the inbox: a user's own notifications and e-mail preferences, nothing else.
+"""Reads of the inbox: a user's own notifications, grouped per case, and e-mail preferences.
 
-Every read filters on ``user``: there is no way to reach another user's notification
-through these selectors, so views that fetch through them answer 404 for foreign ids.
+Every read of notifications filters on ``user``: there is no way to reach another user's
+notification through these selectors, so views that fetch through them answer 404 for
+foreign ids. What a message may say of its case (pupil, school, phase) comes from the
+scoping selector ``cases_visible_to`` at the moment of reading (``inbox_cases``): a case the
+reader no longer sees is named by its number only.
 """
 
-from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models import Case as DbCase
+from django.db.models.functions import RowNumber
+
+from cases.models import Case
+from cases.selectors import cases_in_restricted_view, cases_visible_to
 from thuiszitters.models import User
 
 from ..models import (
+    CaseDeadline,
     EmailMode,
     Notification,
     NotificationEmailSetting,
@@ -47,3 +70,117 @@ def email_mode_of(user: User) -> EmailMode:
         .first()
     )
     return EmailMode(chosen or settings.NOTIFICATION_EMAIL_DEFAULT)
+
+
+# --- The grouped page -----------------------------------------------------------------------
+
+MESSAGES_PER_GROUP = 5
+
+
+def inbox_groups(notifications: QuerySet[Notification]) -> QuerySet[Notification, dict[str, Any]]:
+    """One row per case of ``notifications`` (``case_id`` None: the messages without a case),
+    as dicts with ``case_id``, ``total``, ``unread`` and ``latest`` (the newest message's
+    time): the groups with unread messages first, then the newest. One query per page."""
+    return (
+        notifications.order_by()
+        .values("case_id")
+        .annotate(
+            total=Count("id"),
+            unread=Count("id", filter=Q(read_at__isnull=True)),
+            latest=Max("created_at"),
+        )
+        .annotate(
+            has_unread=DbCase(When(unread__gt=0, then=Value(1)), default=Value(0)),
+        )
+        .order_by("-has_unread", "-latest", F("case_id").asc(nulls_first=True))
+    )
+
+
+def inbox_group_messages(
+    notifications: QuerySet[Notification],
+    case_ids: Iterable[int | None],
+    per_group: int = MESSAGES_PER_GROUP,
+) -> dict[int | None, list[Notification]]:
+    """The first ``per_group`` messages of each of these groups (unread first, then newest),
+    in one query: a window numbers the messages within their case, whatever the number of
+    groups on the page."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    q = Q(case_id__in=[pk for pk in ids if pk is not None])
+    if None in ids:
+        q |= Q(case_id__isnull=True)
+    rows = (
+        notifications.filter(q)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("case_id")],
+                order_by=[F("is_unread").desc(), F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(position__lte=per_group)
+        .order_by("case_id", "position")
+    )
+    found: dict[int | None, list[Notification]] = {pk: [] for pk in ids}
+    for notification in rows:
+        found[notification.case_id].append(notification)
+    return found
+
+
+@dataclass(frozen=True)
+class InboxCase:
+    """What the reader may know of the case of a message, now: the case with its pupil,
+    school and stored next step when they may see it (``case``); else only its number, and
+    whether its page opens in the restricted view (``known``: a lead awaiting consent)."""
+
+    pk: int
+    case: Case | None = None
+    known: bool = False
+
+    @property
+    def visible(self) -> bool:
+        return self.case is not None
+
+    @property
+    def linked(self) -> bool:
+        return self.case is not None or self.known
+
+    @property
+    def next_step(self) -> "CaseDeadline | None":
+        """The stored next step, while it belongs to the case as it is now (the sweep
+        recomputes a row whose case moved on; until then it is left out)."""
+        case = self.case
+        if case is None or case.closed_at is not None:
+            return None
+        stored = getattr(case, "deadline", None)
+        if stored is None or not stored.step or stored.due_on is None:
+            return None
+        current = (
+            stored.phase == case.phase
+            and stored.clock_start == case.clock_start
+            and stored.route_round == case.route_round
+        )
+        return stored if current else None
+
+
+def inbox_cases(user: User, case_ids: Iterable[int | None]) -> dict[int, InboxCase]:
+    """Per case id: what ``user`` may know of it now (``InboxCase``). One query for the cases
+    the user sees (pupil, school and next step joined); one more only when some are not seen,
+    for those whose page the user may open in the restricted view."""
+    ids = sorted({pk for pk in case_ids if pk is not None})
+    if not ids:
+        return {}
+    visible = {
+        case.pk: case
+        for case in cases_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("pupil", "school", "deadline")
+    }
+    hidden = [pk for pk in ids if pk not in visible]
+    known = (
+        set(cases_in_restricted_view(user).filter(pk__in=hidden).values_list("pk", flat=True))
+        if hidden
+        else set()
+    )
+    return {pk: InboxCase(pk, visible.get(pk), pk in known) for pk in ids}

@@ -45,6 +45,17 @@ def notifications_mark_all_read(*, user: User) -> int:
     )
 
 
+def notifications_mark_case_read(*, user: User, case_id: int) -> int:
+    """Mark the user's unread notifications of one case as read; returns how many.
+
+    Only the user's own: other people's messages of the case stay as they are. Whether the
+    user may still see the case does not matter: these are their messages. Not audited,
+    like marking one message read: it changes only the user's own inbox."""
+    return Notification.objects.filter(
+        user_id=user.pk, case_id=case_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 @transaction.atomic
 def notification_preferences_set(
     *, user: User, email_by_kind: dict[str, bool], email_mode: str | None = None

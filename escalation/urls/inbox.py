@@ -9,5 +9,6 @@ urlpatterns = [
     path("ongelezen/", v.unread_badge, name="unread_count"),
     path("<int:pk>/gelezen/", v.mark_read, name="mark_read"),
     path("alles-gelezen/", v.mark_all_read, name="mark_all_read"),
+    path("casus/<int:case_pk>/gelezen/", v.mark_case_read, name="mark_case_read"),
     path("voorkeuren/", v.preferences, name="preferences"),
 ]

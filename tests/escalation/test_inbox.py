@@ -74,37 +74,51 @@ def test_the_inbox_shows_own_notifications_unread_first(world, me, other, login,
     assert "U heeft 2 ongelezen berichten." in html
     assert f'href="{reverse("cases:case_detail", args=[case.pk])}"' in html
     assert "Een termijn is verstreken: de casus is opgeschaald" in html
-    assert case.pupil.surname not in html  # the inbox names the case by number only
+    # The reader sees the case now: the group names its pupil, school and phase.
+    assert case.pupil.full_name in html
+    assert "School A1" in html and "Fase: Casusregisseur" in html
 
 
-def test_the_inbox_is_paginated_and_empty_without_notifications(me, login):
+def test_the_inbox_is_paginated_and_empty_without_notifications(world, me, login):
     client = login(me)
     assert "U heeft nog geen berichten." in client.get(reverse("inbox:inbox")).content.decode()
 
-    NotificationFactory.create_batch(26, user=me)
+    # Per case (the default): 25 groups a page.
+    for _ in range(26):
+        NotificationFactory(user=me, case=CaseFactory(school=world.school))
     first = client.get(reverse("inbox:inbox"))
     second = client.get(reverse("inbox:inbox"), {"page": 2}, **HTMX)
-    assert len(_rows(first)) == 25
-    assert len(_rows(second)) == 1
+    assert first.content.decode().count("data-group=") == 25
+    assert second.content.decode().count("data-group=") == 1
     assert "<html" not in second.content.decode()  # the list partial for htmx
     assert set(_rows(first)).isdisjoint(_rows(second))
+
+    # Per message: 25 messages a page.
+    NotificationFactory.create_batch(4, user=me)
+    flat = client.get(reverse("inbox:inbox"), {"view": "message"})
+    flat2 = client.get(reverse("inbox:inbox"), {"view": "message", "page": 2})
+    assert len(_rows(flat)) == 25
+    assert len(_rows(flat2)) == 5
+    assert set(_rows(flat)).isdisjoint(_rows(flat2))
 
 
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_inbox_costs_the_same_queries_for_1_and_25(world, me, login, count, now):
     client = login(me)
-    NotificationFactory(user=me)
+    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
+    NotificationFactory(user=me, case=case)
     client.get(reverse("inbox:inbox"))  # warm up (session, content types)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("inbox:inbox"))
-    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
+    budget = len(one)  # (read before the next request resets the log)
     NotificationFactory.create_batch(count - 1, user=me, case=case)
     NotificationFactory.create_batch(count - 1, user=me, read_at=now)
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("inbox:inbox"))
-    assert len(_rows(response)) == min(2 * count - 1, 25)
-    assert len(many) == len(one), [q["sql"] for q in many]
-    assert len(many) <= 8, len(many)
+    # The case's group and "Algemeen", at most five messages each.
+    assert len(_rows(response)) == min(count, 5) + min(count - 1, 5)
+    assert len(many) == budget, [q["sql"] for q in many]
+    assert len(many) <= 11, len(many)
 
 
 # --- The badge ------------------------------------------------------------------------------

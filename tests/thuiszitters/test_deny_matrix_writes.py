@@ -746,6 +746,8 @@ CONVENANT_WRITES = {
 INBOX_WRITES = {
     "inbox:mark_read": Write(args=lambda t: [t["notification"].pk], bodies=_one()),
     "inbox:mark_all_read": Write(bodies={"own": lambda c: {}}, own=frozenset()),
+    # Marks only the actor's own messages of the case: none of the target's, so a 404.
+    "inbox:mark_case_read": Write(args=lambda t: [t["case"].pk], bodies=_one()),
     "inbox:preferences": Write(
         bodies={
             "own": lambda c: {
