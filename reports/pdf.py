@@ -1,18 +1,14 @@
-"""HTML to PDF for the quarterly OOGO report, with WeasyPrint and nothing from the network.
+"""The quarterly OOGO report's HTML and the PDF renderer of the reports' documents.
 
-WeasyPrint is imported inside the functions only (STYLE.md 14): a web request that loads
-this module does not pay for it. The HTML is rendered by Django templates; its style sheet is
-inlined and its charts are inline SVG, so the document needs no resource at all. The URL
-fetcher still refuses everything but ``data:`` URLs and files under the report's own
-template folder, so that a stray ``<img src="http://...">`` or ``file:///etc/...`` in the
-HTML cannot make the worker fetch or embed anything.
+The renderer itself is the core's (``thuiszitters.pdf``: tagged PDF/UA-1, nothing from the
+network); here it may read files under the reports' own template folder only. The HTML is
+rendered by Django templates; its style sheet is inlined and its charts are inline SVG, so the
+document needs no resource at all.
 """
 
 import datetime
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -20,6 +16,9 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from thuiszitters import pdf as core_pdf
+from thuiszitters.pdf import RefusedURL, RenderedPdf, css_string
 
 from .models import ScopeKind
 from .periods import Quarter
@@ -31,68 +30,17 @@ if TYPE_CHECKING:
 
 TEMPLATE_DIR = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf"
 
-
-class RefusedURL(ValueError):
-    """A resource the report may not load (WeasyPrint logs it and goes on without it)."""
-
-
-def _allowed_file(url: str) -> bool:
-    path = Path(unquote(urlsplit(url).path)).resolve()
-    return path.is_relative_to(TEMPLATE_DIR.resolve())
-
-
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher
-
-    class LocalOnlyFetcher(URLFetcher):
-        """``data:`` URLs and the report's own template files; anything else is refused."""
-
-        def __init__(self, **kwargs):
-            super().__init__(allowed_protocols=("data", "file"), allow_redirects=False, **kwargs)
-
-        def fetch(self, url, headers=None):
-            scheme = url.split(":", 1)[0].lower()
-            if scheme == "file" and not _allowed_file(url):
-                raise RefusedURL(f"file outside the report templates: {url[:80]}")
-            if scheme not in ("data", "file"):
-                raise RefusedURL(f"remote resource refused: {url[:80]}")
-            return super().fetch(url, headers)
-
-    return LocalOnlyFetcher
+__all__ = ["TEMPLATE_DIR", "RefusedURL", "RenderedPdf", "css_string", "html_to_pdf", "url_fetcher"]
 
 
 def url_fetcher():
     """A WeasyPrint URL fetcher that loads nothing from the network (see the module doc)."""
-    return _fetcher_class()()
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    content: bytes
-    pages: int
+    return core_pdf.url_fetcher(TEMPLATE_DIR)
 
 
 def html_to_pdf(html: str) -> RenderedPdf:
-    """The PDF of ``html`` and its number of pages (from WeasyPrint's layout, which is the
-    number of pages written; pypdf is a test dependency, not a runtime one)."""
-    from weasyprint import HTML
-
-    document = HTML(
-        string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=url_fetcher()
-    ).render()
-    # Tagged (PDF/UA-1): structure, reading order, document language and title for screen
-    # readers; the OOGO's members receive it as a public-sector document.
-    return RenderedPdf(
-        content=document.write_pdf(pdf_variant="pdf/ua-1"), pages=len(document.pages)
-    )
-
-
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string (for ``content:`` in ``@page`` margin boxes)."""
-    escaped = "".join(
-        ch if ch.isalnum() or ch in " .,:;-_()'/" else f"\\{ord(ch):x} " for ch in str(text)
-    )
-    return f'"{escaped}"'
+    """The tagged PDF of ``html`` and its number of pages (``thuiszitters.pdf``)."""
+    return core_pdf.html_to_pdf(html, base_dir=TEMPLATE_DIR)
 
 
 # --- The report's HTML -------------------------------------------------------------------
@@ -267,9 +215,6 @@ def report_context(
     title = _("Kwartaalrapportage thuiszitters voor het OOGO")
     scope_name = figs["scope"]["name"]
     header = f"{title} \u00b7 {scope_name} \u00b7 {period['label']}"
-    page_text = str(_("pagina %(page)s van %(pages)s"))
-    before, rest = page_text.split("%(page)s", 1)
-    middle, after = rest.split("%(pages)s", 1)
     return {
         "title": title,
         "scope_name": scope_name,
@@ -324,8 +269,7 @@ def report_context(
             "legend": mark_safe(css_string(_footer_legend())),  # noqa: S308 - escaped
             "header": mark_safe(css_string(header)),  # noqa: S308 - escaped by css_string
             "page": mark_safe(  # noqa: S308 - escaped by css_string
-                f"{css_string(before)} counter(page) {css_string(middle)} counter(pages)"
-                f" {css_string(after)}"
+                core_pdf.page_of_pages_css(str(_("pagina %(page)s van %(pages)s")))
             ),
         },
     }

@@ -322,12 +322,19 @@ def _restricted_page(request, case: Case, consent_form=None, status: int = 200) 
     the school and the task of asking consent (ADR 0014). Nothing of the reports' content
     of others, the journal, the plan or the meetings."""
     user = request.user
+    context = restricted_view(user, case)
+    can_ask = context["leads"] and has_capability(user, Capability.WORK_CASES)
+    context["consent_form"] = (consent_form or f.ConsentForm(prefix="consent")) if can_ask else None
+    return render(request, "cases/page/restricted.html", context, status=status)
+
+
+def restricted_view(user, case: Case) -> dict:
+    """What the restricted view shows beyond the case's own fields: whether the user's
+    organisation leads, its own reports and its own tasks (the page and the case file PDF)."""
     own = {m.organisation_id for m in memberships_of(user)}
-    leads = case_is_led_by(user, case)
-    can_ask = leads and has_capability(user, Capability.WORK_CASES)
-    context = {
+    return {
         "case": case,
-        "leads": leads,
+        "leads": case_is_led_by(user, case),
         "reports": absence_reports_visible_to(user)
         .filter(case_link__case=case, reporting_organisation_id__in=own)
         .select_related("reporting_organisation", "school")
@@ -335,9 +342,7 @@ def _restricted_page(request, case: Case, consent_form=None, status: int = 200) 
         "actions": case.actions.filter(
             Q(owner_user_id=user.pk) | Q(owner_user__isnull=True, owner_organisation_id__in=own)
         ).order_by("due_on", "id"),
-        "consent_form": (consent_form or f.ConsentForm(prefix="consent")) if can_ask else None,
     }
-    return render(request, "cases/page/restricted.html", context, status=status)
 
 
 def pupil_case_partial(request, pupil_pk: int):

@@ -39,6 +39,7 @@ from thuiszitters.roles import RoleCode
 
 from ..factories.cases import CaseFactory
 from ..factories.registration import enrolled_pupil
+from ..pdfs import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -161,12 +162,7 @@ def test_a_requested_report_is_rendered_by_the_task_with_the_figures_and_nothing
     assert report.pages == len(reader.pages) >= 5
     # Tagged for screen readers (PDF/UA-1): marked content, a structure tree, the language
     # and a title shown in the window.
-    root = reader.trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
-    assert "/StructTreeRoot" in root
-    assert root["/Lang"] == "nl"
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
-    assert reader.metadata.title.startswith("Kwartaalrapportage thuiszitters voor het OOGO")
+    assert_tagged_pdf(reader, title="Kwartaalrapportage thuiszitters voor het OOGO")
 
     # A4 portrait (595 x 842 points) and "pagina X van Y" on every page.
     box = reader.pages[0].mediabox

@@ -47,8 +47,9 @@ ELSEWHERE = {
     "reportlists:reconcile": "the upload form; the comparison is a POST, audited",
     "subject_access:search": "tests/reports/test_subject_access.py",
     "cases:intake": "the form; a chosen pupil (?leerling=) is an audited read",
-    "inbox:inbox": "the user's own notifications",
+    "inbox:inbox": "tests/escalation/test_inbox_groups.py (audit_list of the cases named)",
     "cases:case_form": "tests/cases/test_case_page.py (a closed form of the case page)",
+    "cases:case_file_pdf": "tests/cases/test_case_file.py (one export row per download)",
     "caselists:signal_list": "tests/cases/test_signals.py (audit_list of the signals shown)",
     "subject_access:correct": "the privacy officer's correction (subject access)",
 }
@@ -79,6 +80,7 @@ NOT_PERSONAL = {
     "report-list",
     "reports:dashboard",
     "reports:dashboard_export",
+    "reports:key_figures",
     "school-detail",
     "school-list",
     "second_factor_reset",

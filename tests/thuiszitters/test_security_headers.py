@@ -127,7 +127,7 @@ def test_admin_and_api_docs_run_under_the_policy(production, db, client, world, 
 
 
 # Rendered by WeasyPrint into PDFs only, never served to a browser.
-NOT_SERVED = {"templates/reports/pdf"}
+NOT_SERVED = {"templates/reports/pdf", "templates/cases/pdf"}
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"), "script"),
     (re.compile(r"<style"), "style element"),
