@@ -408,6 +408,9 @@ def key_figures(request):
     start page of who works with figures loads them after the page (``hx-trigger="load"``)."""
     filters = _filters(request)
     data = _figures(filters)
+    tiles = _tiles(data, filters)
+    # The legend only when a tile shows a marker ("<5", "x") rather than a count.
+    marked = any(isinstance(value, str) for tile in tiles for _unit, value in tile["values"])
     return render(
         request,
         "reports/_key_figures.html",
@@ -415,9 +418,8 @@ def key_figures(request):
             "scope": filters.scope,
             "period": data["period"],
             "on": parse_date(data["period"]["on"]),
-            "tiles": _tiles(data, filters),
-            "legend": legend() if data.get("suppressed") else [],
-            "query": filters.query(),
+            "tiles": tiles,
+            "legend": legend() if marked else [],
         },
     )
 
