@@ -98,6 +98,15 @@ def second_factor_pass(page, email: str, *, app_page: bool = True):
 
 
 @pytest.fixture
+def demo(settings, restore_roles):
+    """The demo region, seeded for the test; its users' password."""
+    from thuiszitters.demo import demo_region_seed
+
+    demo_region_seed()
+    return settings.DEMO_PASSWORD
+
+
+@pytest.fixture
 def log_in(page):
     """Log in through the form (password, then the second factor: set up on the first login)
     and return once the signed-in page after it has loaded."""

@@ -10,23 +10,15 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cases.services import absence_report_submit, case_journal_add
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import AuditAction, AuditLogEntry, User
 
 from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
 OFFICER = "leerplicht@demo.test"
 NOTE = "Huisbezoek afgelegd, moeder werkt mee"
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 @pytest.fixture

@@ -10,38 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.services import absence_report_submit
 from escalation.models import CaseDeadline
 from escalation.services.deadlines import deadlines_compute
-from thuiszitters.demo import demo_region_seed
-from thuiszitters.models import User
 
-from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE, demo_school_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _overdue_case():
     """A new case of the demo PO school whose stored step is long overdue: the earliest
     deadline of the region."""
-    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
-    school = reporter.memberships.select_related("organisation").get().organisation
-    pupil = enrolled_pupil(school.school_detail, given_names="Sem", surname="Staptest", bsn=None)
-    case = absence_report_submit(
-        actor=reporter,
-        reporting_organisation=school,
-        data=report_input(pupil, kind="unauthorised", reason="Thuis sinds de herfst"),
-        channel="form",
-    ).case
+    case = demo_school_case("Sem", "Staptest", "Thuis sinds de herfst")
     deadlines_compute([case.pk])
     due_on = timezone.localdate() - datetime.timedelta(days=3650)
     CaseDeadline.objects.filter(case=case).update(due_on=due_on)

@@ -9,36 +9,18 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.services import absence_report_submit
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 from thuiszitters.roles import RoleCode
 
-from ..factories.registration import enrolled_pupil, report_input
 from ..factories.users import member
+from .helpers import demo_school_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
-
-
 def _case_of_demo_school():
     """A case opened by the demo PO school (its municipality is served by the bureau)."""
-    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
-    school = reporter.memberships.select_related("organisation").get().organisation
-    pupil = enrolled_pupil(
-        school.school_detail, given_names="Noor", surname="Werkbladtest", bsn=None
-    )
-    return absence_report_submit(
-        actor=reporter,
-        reporting_organisation=school,
-        data=report_input(pupil, kind="unauthorised", reason="Zit thuis sinds de zomer"),
-        channel="form",
-    ).case
+    return demo_school_case("Noor", "Werkbladtest", "Zit thuis sinds de zomer")
 
 
 def test_leerplicht_works_a_case_through_to_closing(page, log_in, demo):

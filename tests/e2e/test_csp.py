@@ -4,15 +4,7 @@ and browsable pages, and the application's htmx pages load without a CSP violati
 import pytest
 from playwright.sync_api import expect
 
-from thuiszitters.demo import demo_region_seed
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 @pytest.fixture

@@ -8,39 +8,17 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cases.services import absence_report_submit
 from escalation.models import CaseDeadline
 from escalation.services.deadlines import deadlines_compute
-from thuiszitters.demo import demo_region_seed
-from thuiszitters.models import User
 
-from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE, demo_school_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _case_with_a_deadline():
     """A new case of the demo PO school, its deadline stored as the sweep would."""
-    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
-    school = reporter.memberships.select_related("organisation").get().organisation
-    pupil = enrolled_pupil(
-        school.school_detail, given_names="Fenna", surname="Termijntest", bsn=None
-    )
-    case = absence_report_submit(
-        actor=reporter,
-        reporting_organisation=school,
-        data=report_input(pupil, kind="unauthorised", reason="Thuis sinds twee weken"),
-        channel="form",
-    ).case
+    case = demo_school_case("Fenna", "Termijntest", "Thuis sinds twee weken")
     deadlines_compute([case.pk])
     return case, CaseDeadline.objects.get(case=case)
 

@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 from cases.models import Case
 from thuiszitters.demo import demo_region_seed
 
+from .helpers import WIDE
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True),
@@ -22,8 +24,6 @@ pytestmark = [
         not os.environ.get("DOCS_SCREENSHOTS"), reason="set DOCS_SCREENSHOTS=<folder> to take"
     ),
 ]
-
-WIDE = {"width": 1280, "height": 900}
 
 
 def _shot(page, name: str) -> None:

@@ -9,27 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.services import absence_report_submit
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 
-from ..factories.registration import enrolled_pupil, report_input
+from ..factories.registration import enrolled_pupil
+from .helpers import NARROW, WIDE, demo_school_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
-
-
-def _school_reporter():
-    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
-    return reporter, reporter.memberships.select_related("organisation").get().organisation
 
 
 def _focused_summary(page):
@@ -40,14 +25,7 @@ def _focused_summary(page):
 
 @pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["1280", "390"])
 def test_a_case_page_form_with_errors_puts_the_focus_on_its_summary(page, log_in, demo, viewport):
-    reporter, school = _school_reporter()
-    pupil = enrolled_pupil(school.school_detail, given_names="Ilse", surname="Foutje", bsn=None)
-    case = absence_report_submit(
-        actor=reporter,
-        reporting_organisation=school,
-        data=report_input(pupil, kind="unauthorised", reason="Thuis sinds de herfst"),
-        channel="form",
-    ).case
+    case = demo_school_case("Ilse", "Foutje", "Thuis sinds de herfst")
     page.set_viewport_size(viewport)
     log_in("leerplicht@demo.test", demo)
     page.goto(reverse("cases:case_detail", args=[case.pk]))
@@ -71,7 +49,7 @@ def test_a_case_page_form_with_errors_puts_the_focus_on_its_summary(page, log_in
 def test_the_intake_reports_field_errors_and_date_rules_at_once_and_focuses_them(
     page, log_in, demo
 ):
-    _reporter, school = _school_reporter()
+    school = User.objects.get(email="zorgcoordinator.po@demo.test").memberships.get().organisation
     pupil = enrolled_pupil(school.school_detail, given_names="Lotte", surname="Datum", bsn=None)
     today = timezone.localdate()
     page.set_viewport_size(WIDE)

@@ -12,23 +12,15 @@ from playwright.sync_api import expect
 
 from cases.services import absence_report_submit
 from escalation.models import NotificationKind
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 
 from ..factories.escalation import NotificationFactory
 from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
 EMAIL = "zorgcoordinator.po@demo.test"
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _messages():

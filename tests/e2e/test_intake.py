@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from escalation.selectors.route import next_deadline_of
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 
 from ..factories.registration import enrolled_pupil as _enrolled_pupil
@@ -23,12 +22,6 @@ def enrolled_pupil(school, **kwargs):
     """A pupil without BSN unless given: the factory's BSN sequence can repeat a number."""
     kwargs.setdefault("bsn", None)
     return _enrolled_pupil(school, **kwargs)
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _school_of(email: str):

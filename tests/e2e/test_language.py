@@ -6,35 +6,14 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cases.services import absence_report_submit
-from thuiszitters.demo import demo_region_seed
-from thuiszitters.models import User
-
-from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE, demo_school_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 @pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["1280", "390"])
 def test_in_english_the_journal_and_the_menu_read_as_english(page, log_in, demo, viewport):
-    reporter = User.objects.get(email="zorgcoordinator.po@demo.test")
-    school = reporter.memberships.select_related("organisation").get().organisation
-    pupil = enrolled_pupil(school.school_detail, given_names="Eva", surname="Engels", bsn=None)
-    case = absence_report_submit(
-        actor=reporter,
-        reporting_organisation=school,
-        data=report_input(pupil, kind="unauthorised", reason="At home since autumn"),
-        channel="form",
-    ).case
+    case = demo_school_case("Eva", "Engels", "At home since autumn")
     page.set_viewport_size(viewport)
     log_in("leerplicht@demo.test", demo)
     page.goto(reverse("cases:case_detail", args=[case.pk]))
@@ -43,7 +22,7 @@ def test_in_english_the_journal_and_the_menu_read_as_english(page, log_in, demo,
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     journal = page.get_by_test_id("journal")
-    expect(journal).to_contain_text(f"Case opened after a report by {school.name}.")
+    expect(journal).to_contain_text(f"Case opened after a report by {case.lead_organisation.name}.")
     expect(journal).not_to_contain_text("Casus geopend")
 
     menu = page.get_by_role("navigation", name="Main menu")

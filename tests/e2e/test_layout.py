@@ -8,15 +8,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from cases.services import absence_report_submit
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 
 from ..factories.registration import enrolled_pupil, report_input
+from .helpers import NARROW, WIDE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
 
 # Per table: its width, its wrapper's width, and whether the wrapper is a scroll region a
 # keyboard can reach and a screen reader names.
@@ -35,12 +33,6 @@ TABLES_JS = """
   };
 })
 """
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _case_with_reports():

@@ -4,16 +4,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import Samenwerkingsverband
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def test_user_logs_in_and_sees_their_home_page(page, log_in, demo):

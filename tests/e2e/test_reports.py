@@ -12,15 +12,8 @@ from pypdf import PdfReader
 
 from reports.periods import Quarter
 from thuiszitters.celery import app
-from thuiszitters.demo import demo_region_seed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _phase_table(page):

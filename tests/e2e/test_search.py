@@ -6,18 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.services import absence_report_submit
-from thuiszitters.demo import demo_region_seed
 from thuiszitters.models import User
 
 from ..factories.registration import enrolled_pupil, report_input
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, restore_roles):
-    demo_region_seed()
-    return settings.DEMO_PASSWORD
 
 
 def _case_of_demo_school():
