@@ -7,6 +7,7 @@ scoping selector ``cases_visible_to`` at the moment of reading (``inbox_cases``)
 reader no longer sees is named by its number only.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,13 +33,14 @@ from cases.selectors import cases_in_restricted_view, cases_visible_to
 from thuiszitters.models import User
 
 from ..models import (
-    CaseDeadline,
     EmailMode,
     Notification,
     NotificationEmailSetting,
     NotificationKind,
     NotificationPreference,
+    Step,
 )
+from .deadlines import case_list_next_step
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
@@ -147,21 +149,23 @@ class InboxCase:
         return self.case is not None or self.known
 
     @property
-    def next_step(self) -> "CaseDeadline | None":
-        """The stored next step, while it belongs to the case as it is now (the sweep
-        recomputes a row whose case moved on; until then it is left out)."""
+    def next_step(self) -> "NextStep | None":
+        """The stored next step while it is current for the case as it is now: the case
+        lists' rule (``case_list_next_step``), annotated in ``inbox_cases``' query."""
         case = self.case
-        if case is None or case.closed_at is not None:
+        step = getattr(case, "next_step", "") if case is not None else ""
+        if not step:
             return None
-        stored = getattr(case, "deadline", None)
-        if stored is None or not stored.step or stored.due_on is None:
-            return None
-        current = (
-            stored.phase == case.phase
-            and stored.clock_start == case.clock_start
-            and stored.route_round == case.route_round
-        )
-        return stored if current else None
+        return NextStep(Step(step), case.next_step_due)  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    step: Step
+    due_on: datetime.date
+
+    def get_step_display(self) -> str:
+        return str(self.step.label)
 
 
 def inbox_cases(user: User, case_ids: Iterable[int | None]) -> dict[int, InboxCase]:
@@ -173,9 +177,9 @@ def inbox_cases(user: User, case_ids: Iterable[int | None]) -> dict[int, InboxCa
         return {}
     visible = {
         case.pk: case
-        for case in cases_visible_to(user)
-        .filter(pk__in=ids)
-        .select_related("pupil", "school", "deadline")
+        for case in case_list_next_step(
+            cases_visible_to(user).filter(pk__in=ids).select_related("pupil", "school")
+        )
     }
     hidden = [pk for pk in ids if pk not in visible]
     known = (
