@@ -67,6 +67,11 @@ def test_list_shows_the_thuiszitters_the_user_may_see_with_both_counts(
     # consultant must not learn of it (DESIGN.md 4.3).
     unshared = thuiszitter(world, report__shared=False, lead_organisation=world.school)
     other_swv = CaseFactory(school=world.vo_school, phase="casusregisseur")
+    # Surnames no other text on the page has: a random one may be a shown pupil's or a
+    # user's name (seen in CI: "Hendriks").
+    for number, hidden in enumerate((too_recent, unshared, other_swv)):
+        hidden.pupil.surname = f"Verborgenlijst{number}"
+        hidden.pupil.save(update_fields=["surname"])
 
     response = login(consultant).get(LIST)
 
