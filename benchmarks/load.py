@@ -12,8 +12,12 @@ port with ``X-Forwarded-Proto: https`` as a proxy would send it), signs the demo
 1. one user at a time: each request of the mix ``--requests`` times, each followed by a ping
    (``/healthz``, which does almost nothing), and prints p50/p95 per request and its ratio
    to the ping's p95;
-2. ten users at once for ``--seconds``: the same mix round-robin, and prints requests per
-   second and errors.
+2. ten users at once for ``--seconds`` (0: not): the same mix round-robin, and prints
+   requests per second and errors.
+
+``--mix reports`` times the SWV director's dashboard, figures API and key figures instead
+(benchmarks/reports.py runs it). With ``REDIS_URL`` set the workers share the figures cache
+as in production; without it each worker keeps its own.
 
 It only reads; it changes nothing but sessions and the audit log of the reads.
 """
@@ -146,6 +150,19 @@ def the_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
     ]
 
 
+DIRECTOR = "directeur.po@demo.test"
+
+
+def the_reports_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The SWV director's figures (``--mix reports``, run by benchmarks/reports.py): served
+    from the figures cache after the first view, as a region in use serves them."""
+    return [
+        ("dashboard, SWV director", DIRECTOR, "/rapportages/"),
+        ("figures API, SWV director", DIRECTOR, "/api/v1/reports/figures/"),
+        ("key figures, SWV director", DIRECTOR, "/rapportages/kerncijfers/"),
+    ]
+
+
 def fetch(port: int, path: str, cookie: str | None) -> tuple[float, int]:
     headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
     if cookie:
@@ -216,16 +233,27 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="per request, one user")
     parser.add_argument("--seconds", type=float, default=30, help="of the ten-user run")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--mix",
+        choices=["pages", "reports"],
+        default="pages",
+        help="pages: the case and pupil lists and pages; reports: the SWV director's figures",
+    )
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:
         raise SystemExit("Set DATABASE_URL to the seeded database.")
     env = {**os.environ, **PROD_ENV}
     os.environ.update(PROD_ENV)
-    cookies = sessions([SCHOOL, SWV, REGION])
-    mix = the_mix(cookies)
+    if args.mix == "reports":
+        cookies = sessions([DIRECTOR])
+        mix = the_reports_mix(cookies)
+    else:
+        cookies = sessions([SCHOOL, SWV, REGION])
+        mix = the_mix(cookies)
     with Server(args.port, env):
         one_user(args.port, mix, cookies, args.requests)
-        ten_users(args.port, mix, cookies, args.seconds)
+        if args.seconds > 0:
+            ten_users(args.port, mix, cookies, args.seconds)
 
 
 if __name__ == "__main__":

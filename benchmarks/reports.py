@@ -12,13 +12,17 @@ best of three after a warm-up, with its query count:
 2. the dashboard page (``/rapportages/``) as the SWV director and the API figures;
 3. rendering the quarterly PDF for the SWV (the Celery task's service, run in-process):
    wall time, pages, size, and memory (peak Python allocations and the growth of the
-   process's resident set).
+   process's resident set);
+4. unless ``--no-served``: ``benchmarks/load.py --mix reports``, the director's dashboard,
+   figures API and key figures through gunicorn with production settings, p50/p95 of 50
+   each against a ping's. Set ``REDIS_URL`` to share the figures cache between the workers.
 
 Results are recorded in docs/performance.md.
 """
 
 import os
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -151,6 +155,23 @@ def main() -> None:
             f"   {name:<28} {response.status_code}  {seconds * 1000:8.0f} ms  {queries:>3} queries"
         )
 
+    print("\n2b. the first view after a write (figures cache emptied before each)")
+    from django.core.cache import cache
+
+    for name, url in [
+        ("dashboard (director)", reverse("reports:dashboard")),
+        ("API figures (director)", reverse("report-figures")),
+    ]:
+
+        def cold(u=url):
+            cache.clear()
+            return client.get(u)
+
+        seconds, queries, response = best_of(cold)
+        print(
+            f"   {name:<28} {response.status_code}  {seconds * 1000:8.0f} ms  {queries:>3} queries"
+        )
+
     print("\n3. quarterly PDF")
     from reports.services import quarterly_report_render
 
@@ -186,6 +207,27 @@ def main() -> None:
         f"peak Python allocations {peak / 2**20:.0f} MB, process max RSS {rss_after / 1024:.0f} MB "
         f"({(rss_after - rss_before) / 1024:+.0f} MB over the traced run)"
     )
+
+    if not args_skip_served():
+        print("\n4. served by gunicorn with production settings (benchmarks/load.py --mix reports)")
+        sys.stdout.flush()
+        subprocess.run(  # noqa: S603 - fixed arguments
+            [
+                sys.executable,
+                str(Path(__file__).resolve().parent / "load.py"),
+                "--mix",
+                "reports",
+                "--requests",
+                "50",
+                "--seconds",
+                "0",
+            ],
+            check=True,
+        )
+
+
+def args_skip_served() -> bool:
+    return "--no-served" in sys.argv[1:]
 
 
 if __name__ == "__main__":

@@ -97,6 +97,47 @@ def broad_on(on: datetime.date, visible=None) -> Exists:
     )
 
 
+class DefinitionsOn:
+    """``narrow_on`` and ``broad_on`` for reports read once: the same rules in Python, so
+    ``figures()`` reads the reports of a scope's open cases in one indexed query instead of
+    evaluating two ``Exists`` per case (ADR 0023). tests/reports/test_definitions.py holds
+    both forms equal on every day around their edges."""
+
+    def __init__(self, on: datetime.date) -> None:
+        self.on = on
+        self.four_weeks_ago = on - FOUR_WEEKS
+        self.births = compulsory_births(on)
+
+    def counts(self, reported_on: datetime.date, ended_on: datetime.date | None) -> bool:
+        """Reported by ``on`` and its absence had not ended before it."""
+        return reported_on <= self.on and (ended_on is None or ended_on >= self.on)
+
+    def _kind(self, kind: str, started_on: datetime.date, after_four_weeks, at_once) -> bool:
+        return kind in at_once or (kind in after_four_weeks and started_on <= self.four_weeks_ago)
+
+    def compulsory(self, born: datetime.date | None, startkwalificatie_on: datetime.date | None):
+        births = self.births
+        if born is None or not births.born_after < born <= births.born_until:
+            return False
+        return (
+            born >= births.leerplicht_born_from
+            or startkwalificatie_on is None
+            or startkwalificatie_on > self.on
+        )
+
+    def broad(self, kind, reported_on, started_on, ended_on) -> bool:
+        return self.counts(reported_on, ended_on) and self._kind(
+            kind, started_on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE
+        )
+
+    def narrow(self, kind, reported_on, started_on, ended_on, born, startkwalificatie_on) -> bool:
+        return (
+            self.counts(reported_on, ended_on)
+            and self._kind(kind, started_on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE)
+            and self.compulsory(born, startkwalificatie_on)
+        )
+
+
 def thuiszitter_q(on: datetime.date, definition: str) -> Q:
     """Open on ``on`` and a thuiszitter by ``definition`` ("narrow" or "broad")."""
     exists = narrow_on(on) if definition == "narrow" else broad_on(on)

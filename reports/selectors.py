@@ -2,11 +2,11 @@
 
 ``figures(scope, period)`` returns plain data (ints, strings, lists, dicts) that the
 dashboards, the exports, the API and the quarterly PDF all show, and that
-``FiguresSnapshot`` freezes as JSON. The totals and breakdowns come from one query that
-returns, per case of the period, whether it was open, broad and narrow on the date and its
-value in each breakdown (each definition evaluated once per open case); they are counted in
-Python. Escalations, targets and the trend are ``COUNT ... FILTER`` queries. The number of
-queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
+``FiguresSnapshot`` freezes as JSON. The totals and breakdowns come from the period's
+cases (one query for their columns, one for the reports and one for the pupils of the open
+ones): per case whether it was open, broad and narrow on the date and its value in each
+breakdown, counted in Python. Escalations, targets and the trend are ``COUNT ... FILTER``
+queries. The number of queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
 
 Counts are raw here. Suppression of small numbers (``reports.suppression``) is applied where
 figures leave the circle of people who may see the cases.
@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     CharField,
     Count,
-    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -42,6 +43,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
@@ -58,9 +60,10 @@ from cases.models import (
 from cases.workflow import Phase
 from escalation.models import Escalation, PolicyVersion, Step, Trigger
 from registration.models import AbsenceKind, Pupil
+from thuiszitters.changes import generation
 from thuiszitters.models import SchoolSector, User
 
-from .definitions import broad_on, narrow_on, open_on_q
+from .definitions import DefinitionsOn, broad_on, narrow_on, open_on_q
 from .periods import Quarter, end_of_day, start_of_day
 from .scopes import Scope
 
@@ -73,11 +76,12 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals and every breakdown), the schools' names, escalations, the target cohort and
+# cases (totals and every breakdown: the cases, the open ones' reports and pupils), the
+# schools' names, escalations, the target cohort and
 # the trend (its frozen quarters, unless the caller passes them, then the others); an SWV
 # also reads its convenant's targets. (One fewer when no open case has a school, or when
-# every quarter of the trend before the report's own is frozen.)
-FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
+# every quarter of the trend before the report's own is frozen; two fewer without open cases.)
+FIGURES_QUERIES = {"swv": 9, "municipality": 8, "region": 8}
 
 
 @dataclass(frozen=True)
@@ -525,10 +529,12 @@ def _case_facts(
     today: datetime.date,
     settings: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """One row per case of the period with what every count needs, in one query: each
-    definition is evaluated once per open case (``CASE WHEN open THEN EXISTS ...``), not once
-    per count and breakdown. The counting itself is a loop over these rows (a few thousand
-    for a region of 100,000 pupils)."""
+    """One row per case of the period with what every count needs. Columns of the case come
+    from one query; the definitions, the first report's kind and the age group of the open
+    cases from their reports and pupils, read once in two more indexed queries and decided
+    in Python by the same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the
+    database they were four correlated subqueries for every open case. The counting itself
+    is a loop over these rows (a few thousand for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -537,7 +543,7 @@ def _case_facts(
     def flag(q: Q) -> "ExpressionWrapper[Q]":
         return ExpressionWrapper(q, output_field=BooleanField())
 
-    return list(
+    rows = list(
         cases.order_by()  # counted, not listed: no sort
         .annotate(
             f_open=flag(open_q),
@@ -550,34 +556,70 @@ def _case_facts(
             # The JSON list as text: matched below as the database matched it, without
             # decoding a list per case.
             f_causes=when_open(Cast("causes", TextField()), TextField()),
-            f_broad=when_open(broad_on(on), BooleanField()),
-            f_narrow=when_open(narrow_on(on), BooleanField()),
             f_past=flag(past_three_months_q(on)),
             f_offer_missed=flag(_past_months_q(on, settings["target_offer_months"])),
             f_phase=when_open(phase_on(on, today), CharField()),
-            f_kind=when_open(_first_kind(on), CharField()),
             f_sector=F("school__sector"),
-            # The date of birth of an open case's pupil (an index lookup each): grouped by
-            # age below. A join read the whole pupils table for it.
-            f_born=when_open(
-                Subquery(Pupil.objects.filter(pk=OuterRef("pupil_id")).values("date_of_birth")),
-                DateField(),
-            ),
             f_duration=_duration_bucket(on),
         )
         .values(
-            "f_born",
+            "pk",
+            "pupil_id",
             "f_open",
             "f_new",
             "f_closed",
-            "f_broad",
-            "f_narrow",
             "f_past",
             "f_offer_missed",
             "f_causes",
-            *[column for column in _DIMENSIONS.values() if column != "f_age_group"],
+            *[column for column in _DIMENSIONS.values() if column not in ("f_age_group", "f_kind")],
         )
     )
+    standing = {row["pk"]: row for row in rows if row["f_open"]}
+    for row in rows:
+        row.update(f_broad=None, f_narrow=None, f_kind=None, f_born=None)
+    if not standing:
+        return rows
+    definitions = DefinitionsOn(on)
+    reports = list(
+        CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
+            "case_id",
+            "report_id",
+            "report__pupil_id",
+            "report__kind",
+            "report__reported_on",
+            "report__absence_started_on",
+            "report__absence_ended_on",
+        )
+    )
+    pupil_ids = {row["pupil_id"] for row in standing.values()}
+    pupil_ids.update(pupil_id for _c, _r, pupil_id, *_rest in reports)
+    pupils = {
+        pk: (born, qualified)
+        for pk, born, qualified in Pupil.objects.filter(pk__in=pupil_ids).values_list(
+            "pk", "date_of_birth", "startkwalificatie_on"
+        )
+    }
+    first: dict[int, tuple[datetime.date, int]] = {}
+    for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
+        found = standing.get(case_id)
+        if found is None:
+            continue
+        row = found
+        row["f_broad"] = row["f_broad"] or definitions.broad(
+            kind, reported_on, started_on, ended_on
+        )
+        row["f_narrow"] = row["f_narrow"] or definitions.narrow(
+            kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
+        )
+        # The kind of the first report made by ``on`` (earliest absence start, then id).
+        if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
+            first[case_id] = (started_on, report_id)
+            row["f_kind"] = kind
+    for row in standing.values():
+        row["f_broad"] = bool(row["f_broad"])
+        row["f_narrow"] = bool(row["f_narrow"])
+        row["f_born"] = pupils.get(row["pupil_id"], (None, None))[0]
+    return rows
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:
@@ -804,8 +846,38 @@ def published_figures(
     (``reports.suppression.suppressed``)."""
     from .suppression import suppressed_memo
 
+    today = today or timezone.localdate()
+    key = published_figures_key(scope, quarter, today)
+    if key is not None and (kept := cache.get(key)) is not None:
+        return cast(dict[str, Any], kept)
     frozen = frozen_figures(scope, quarter.last(TREND_QUARTERS))
     data = frozen.get(str(quarter)) or figures(
         scope, Period.of_quarter(quarter), today, frozen=frozen
     )
-    return data if scope.personal_data else suppressed_memo(data, frozen)
+    data = data if scope.personal_data else suppressed_memo(data, frozen)
+    if key is not None:
+        cache.set(key, data, django_settings.FIGURES_CACHE_SECONDS)
+    return data
+
+
+def published_figures_key(scope: Scope, quarter: Quarter, today: datetime.date) -> str | None:
+    """The cache key of the published figures (None: not kept, ``FIGURES_CACHE_SECONDS``
+    0). What they depend on besides the data: the scope and whether its viewer sees exact
+    counts, the quarter, the day (standing counts are taken today), the language of the
+    labels, and the generation token that writes in the scope replace
+    (``thuiszitters.changes``), read before counting so a write during it is not missed.
+    What is derived from the figures alone may be kept under this key plus a suffix."""
+    if not django_settings.FIGURES_CACHE_SECONDS:
+        return None
+    return ":".join(
+        [
+            "figures",
+            scope.kind,
+            str(scope.organisation_id),
+            "exact" if scope.personal_data else "suppressed",
+            str(quarter),
+            today.isoformat(),
+            get_language() or "",
+            generation(scope.organisation_id),
+        ]
+    )

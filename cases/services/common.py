@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability
 from thuiszitters.audit import audited_update
+from thuiszitters.changes import cases_changed
 from thuiszitters.models import Organisation, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
@@ -50,6 +51,8 @@ def journal(
             raise ValueError("data['text'] holds the system text")
         data["text"] = message.as_data()
         message = message.dutch()
+    # Every change to a case is journalled: its scopes' cached figures are stale on commit.
+    cases_changed([case])
     return CaseEvent.objects.create(
         case=case, actor=acting_user(actor), kind=kind, message=message, data=data
     )

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 
 from registration.models import AbsenceReport, Pupil
 from thuiszitters.audit import audit_record
+from thuiszitters.changes import everything_changed
 from thuiszitters.models import AuditAction
 from thuiszitters.system import COMMAND, RETENTION, Actor, is_system
 
@@ -66,6 +67,7 @@ def retention_purge(*, as_of: datetime.date, actor: Actor, dry_run: bool) -> Pur
         if dry_run:
             transaction.set_rollback(True)
     if not dry_run and result.cases:
+        everything_changed()
         audit_record(
             actor=actor,
             action=AuditAction.DELETE,

@@ -20,6 +20,7 @@ from registration.services import absence_start_errors
 from thuiszitters.access import has_capability
 from thuiszitters.audit import AuditBatch, audit_change, snapshot
 from thuiszitters.bulk import insert_columns
+from thuiszitters.changes import organisations_changed
 from thuiszitters.models import AuditAction, Organisation, School, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, SystemActor
@@ -151,16 +152,20 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
     """
     if not steps:
         return []
-    rows = {
-        pk: (phase, lead_org, lead_user, region)
-        for pk, phase, lead_org, lead_user, region in Case.objects.select_for_update(
-            skip_locked=True, of=("self",)
-        )
+    found = list(
+        Case.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk__in=[s.case_id for s in steps], closed_at__isnull=True)
         .values_list(
-            "pk", "phase", "lead_organisation_id", "lead_user_id", "municipality__region_id"
+            "pk",
+            "phase",
+            "lead_organisation_id",
+            "lead_user_id",
+            "municipality__region_id",
+            "swv_id",
+            "municipality_id",
         )
-    }
+    )
+    rows = {pk: (phase, org, user, region) for pk, phase, org, user, region, *_ in found}
     applied = [
         s
         for s in steps
@@ -206,6 +211,8 @@ def cases_transition_by_timer(steps: Sequence[TimerStep], *, actor: SystemActor)
         actor,
     )
     journal_rows.write(now)
+    moved = {s.case_id for s in applied}
+    organisations_changed(pk for row in found if row[0] in moved for pk in row[4:])
     return applied
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from thuiszitters.access import has_capability, region_ids_with
 from thuiszitters.audit import audit_change, snapshot
+from thuiszitters.changes import organisations_changed
 from thuiszitters.models import AuditAction, Samenwerkingsverband, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
@@ -132,6 +133,7 @@ def policy_version_create(
     _validate(version, swv, casusregisseurs)
     version.save()
     version.casusregisseurs.set(casusregisseurs)
+    organisations_changed([swv.pk])  # the convenant's targets
     after = snapshot(version, VERSION_FIELDS)
     after["casusregisseurs"] = sorted(u.pk for u in casusregisseurs)
     audit_change(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from thuiszitters.access import region_ids_with
 from thuiszitters.audit import audit_record
+from thuiszitters.changes import cases_changed
 from thuiszitters.models import AuditAction, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
 
@@ -111,6 +112,8 @@ def pupil_correct(*, pupil: Pupil, actor: User, fields: dict[str, Any], reason: 
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
     changed = _apply(pupil, fields, PUPIL_CORRECTABLE)
     pupil.save()
+    # The date of birth decides the narrow definition and the age group of its cases.
+    cases_changed(pupil.cases.only("swv_id", "municipality_id"))
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from thuiszitters.audit import audit_change, audit_record
+from thuiszitters.changes import organisations_changed
 from thuiszitters.models import AuditAction, Organisation, User
 from thuiszitters.queue import enqueue_on_commit
 
@@ -376,11 +377,14 @@ def figures_freeze(
     frozen = figures(scope, Period.of_quarter(quarter), today=today)
     try:
         with transaction.atomic():
-            return FiguresSnapshot.objects.get_or_create(
+            snapshot, created = FiguresSnapshot.objects.get_or_create(
                 **lookup,
                 quarter=quarter.number,
                 defaults={"scope_kind": scope.kind, "figures": frozen},
             )
+            if created:  # the quarter is published as frozen from now on
+                organisations_changed([scope.organisation_id])
+            return snapshot, created
     except IntegrityError:
         return FiguresSnapshot.objects.get(**lookup, quarter=quarter.number), False
 

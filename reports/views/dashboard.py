@@ -10,12 +10,15 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,7 +26,12 @@ from .. import charts
 from ..exports import FORMATS, Table, export_response
 from ..periods import Quarter
 from ..scopes import Scope, report_scopes_for, scope_for
-from ..selectors import TREND_QUARTERS, dimension_labels, published_figures
+from ..selectors import (
+    TREND_QUARTERS,
+    dimension_labels,
+    published_figures,
+    published_figures_key,
+)
 from ..suppression import HIDDEN, legend
 
 DEFINITIONS = ("both", "narrow", "broad")
@@ -74,6 +82,7 @@ class Filters:
     quarter: Quarter
     definition: str
     today: datetime.date
+    scopes: list[Scope] = field(default_factory=list)  # all the user may choose from
 
     @property
     def definitions(self) -> list[str]:
@@ -93,7 +102,8 @@ class Filters:
 def _filters(request) -> Filters:
     """The scope (404 when out of reach), the quarter (the running one unless a past one is
     asked for) and the definition, from the query string."""
-    scope = scope_for(request.user, request.GET.get("scope"))
+    scopes = report_scopes_for(request.user)
+    scope = scope_for(request.user, request.GET.get("scope"), scopes)
     today = timezone.localdate()
     current = Quarter.of(today)
     try:
@@ -105,7 +115,7 @@ def _filters(request) -> Filters:
     definition = request.GET.get("definition")
     if definition not in DEFINITIONS:
         definition = "both"
-    return Filters(scope, quarter, definition, today)
+    return Filters(scope, quarter, definition, today, scopes)
 
 
 def _figures(filters: Filters) -> dict:
@@ -366,29 +376,51 @@ def _tiles(data: dict, filters: Filters) -> list[dict]:
 
 @require_GET
 def dashboard(request):
-    """The figures of one scope and quarter: tiles, targets, trend, breakdowns, escalations."""
+    """The figures of one scope and quarter: tiles, targets, trend, breakdowns, escalations.
+    The figures part is the same for everyone who sees the scope the same way: it is kept
+    rendered with the figures, under their key, until a write in the scope."""
     filters = _filters(request)
-    data = _figures(filters)
-    sections = _sections(data, filters)
+    key = published_figures_key(filters.scope, filters.quarter, filters.today)
+    key = f"{key}:dashboard:{filters.definition}" if key else None
+    kept = cache.get(key) if key else None
+    if kept is None:
+        data = _figures(filters)
+        kept = {
+            "period": data["period"],
+            "figures_html": _figures_html(data, filters),
+        }
+        if key:
+            cache.set(key, kept, settings.FIGURES_CACHE_SECONDS)
     quarters = Quarter.of(filters.today).last(TREND_QUARTERS)[::-1]
     if filters.quarter not in quarters:
         quarters.append(filters.quarter)
-    breakdowns = [sections[d] for d in _breakdown_titles()]
     return render(
         request,
         "reports/dashboard.html",
         {
             "filters": filters,
             "scope": filters.scope,
-            "scopes": report_scopes_for(request.user),
+            "scopes": filters.scopes,
             "quarters": quarters,
             "definitions": [
                 ("both", _("Beide definities naast elkaar")),
                 ("narrow", _("Smal (Inspectie)")),
                 ("broad", _("Breed")),
             ],
-            "period": data["period"],
-            "on": parse_date(data["period"]["on"]),
+            "period": kept["period"],
+            "on": parse_date(kept["period"]["on"]),
+            "figures_html": mark_safe(kept["figures_html"]),  # noqa: S308 - our own template
+        },
+    )
+
+
+def _figures_html(data: dict, filters: Filters) -> str:
+    sections = _sections(data, filters)
+    return render_to_string(
+        "reports/_dashboard_figures.html",
+        {
+            "filters": filters,
+            "scope": filters.scope,
             "is_suppressed": bool(data.get("suppressed")),
             "legend": legend() if data.get("suppressed") else [],
             "query": filters.query(),
@@ -397,7 +429,7 @@ def dashboard(request):
             "targets": sections["targets"],
             "trend": sections["trend"],
             "escalations": sections["escalations"],
-            "breakdowns": breakdowns,
+            "breakdowns": [sections[d] for d in _breakdown_titles()],
         },
     )
 

@@ -1,14 +1,18 @@
 """The narrow and the broad thuiszitter definitions on a date (DESIGN.md 4.5)."""
 
+import datetime
+import random
+
 import pytest
 
-from cases.models import Case
+from cases.models import Case, CaseReport
 from registration.models import AbsenceKind
 from reports.definitions import (
     BROAD_AFTER_FOUR_WEEKS,
     BROAD_AT_ONCE,
     NARROW_AFTER_FOUR_WEEKS,
     NARROW_AT_ONCE,
+    DefinitionsOn,
     broad_on,
     narrow_on,
     open_on_q,
@@ -208,3 +212,89 @@ def test_narrow_counts_only_leerplichtig_and_kwalificatieplichtig_pupils(world, 
     }
     # The broad definition knows no age rule.
     assert named(c, Case.objects.filter(thuiszitter_q(ON, "broad"))) == set(c)
+
+
+def _python_flags(on):
+    """Per case (narrow, broad) by ``DefinitionsOn`` from the reports, as figures() reads them."""
+    rules = DefinitionsOn(on)
+    flags: dict[int, tuple[bool, bool]] = {}
+    for link in CaseReport.objects.select_related("report__pupil"):
+        r = link.report
+        narrow, broad = flags.get(link.case_id, (False, False))
+        flags[link.case_id] = (
+            narrow
+            or rules.narrow(
+                r.kind,
+                r.reported_on,
+                r.absence_started_on,
+                r.absence_ended_on,
+                r.pupil.date_of_birth,
+                r.pupil.startkwalificatie_on,
+            ),
+            broad or rules.broad(r.kind, r.reported_on, r.absence_started_on, r.absence_ended_on),
+        )
+    return flags
+
+
+def _sql_flags(on):
+    annotated = Case.objects.annotate(narrow=narrow_on(on), broad=broad_on(on))
+    return {row.pk: (row.narrow, row.broad) for row in annotated}
+
+
+def test_the_python_form_decides_as_the_database_on_random_cases(world, build):
+    """The two forms of the definitions agree for random reports (kinds, starts, reports,
+    ends) of random pupils (ages around every boundary, with and without a
+    startkwalificatie) on every other day of four months, and on the edge cases above."""
+    rng = random.Random(2026)
+    kinds = [str(k) for k in AbsenceKind.values]
+    base = d("2026-03-31")
+    for _ in range(60):
+        born = base - datetime.timedelta(days=rng.choice([365 * a for a in (4, 5, 16, 17, 18)]))
+        born += datetime.timedelta(days=rng.randint(-70, 70))
+        if rng.random() < 0.25:  # around the last leerplichtig birth date of 2025/26
+            born = d("2009-08-01") + datetime.timedelta(days=rng.randint(-1, 1))
+        reports = []
+        for _r in range(rng.randint(1, 3)):
+            started = base + datetime.timedelta(days=rng.randint(-90, 20))
+            reported = started + datetime.timedelta(days=rng.choice([0, 0, 3, 40]))
+            report = (rng.choice(kinds), started.isoformat(), reported.isoformat())
+            if rng.random() < 0.3:
+                report += ((started + datetime.timedelta(days=rng.randint(0, 60))).isoformat(),)
+            reports.append(report)
+        first = min(r[1] for r in reports)
+        case = build.case(
+            school=world.school,
+            born=born.isoformat(),
+            clock=first,
+            opened=f"{first} 10:00",
+            reports=reports,
+        )
+        if rng.random() < 0.4:
+            case.pupil.startkwalificatie_on = base + datetime.timedelta(days=rng.randint(-60, 60))
+            case.pupil.save(update_fields=["startkwalificatie_on"])
+    # And around the leerplicht boundary: born on the last leerplichtig date of 2025/26 and
+    # a day either side, each with a startkwalificatie on a day the comparison passes.
+    for born in ("2009-07-31", "2009-08-01", "2009-08-02"):
+        case = build.case(
+            school=world.school,
+            born=born,
+            clock="2026-01-05",
+            opened="2026-01-05 10:00",
+            reports=[("unauthorised", "2026-01-05", "2026-01-05")],
+        )
+        case.pupil.startkwalificatie_on = d("2026-03-01")
+        case.pupil.save(update_fields=["startkwalificatie_on"])
+    seen = set()
+    for offset in range(-70, 60, 2):
+        on = base + datetime.timedelta(days=offset)
+        python, sql = _python_flags(on), _sql_flags(on)
+        assert python == sql, on
+        seen |= set(python.values())
+    # The data reached every combination that can occur (narrow implies broad).
+    assert seen == {(False, False), (False, True), (True, True)}
+
+
+def test_the_python_form_decides_as_the_database_on_the_edge_cases(cases):
+    for offset in range(-35, 35):
+        on = ON + datetime.timedelta(days=offset)
+        assert _python_flags(on) == _sql_flags(on), on

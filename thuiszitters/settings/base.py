@@ -332,6 +332,15 @@ CACHES = {
     },
 }
 
+# Computed figures per scope and quarter (reports.selectors.published_figures). Every write
+# that changes what they count replaces its scope's token at once (thuiszitters/changes.py);
+# the timeout bounds what a write outside the services would leave visible.
+FIGURES_CACHE_SECONDS = env_int(
+    "FIGURES_CACHE_SECONDS",
+    300,
+    help="Seconds the dashboards' computed figures are kept per scope and quarter; 0: not kept.",
+)
+
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts none.
 NUM_PROXIES = env_int(
     "NUM_PROXIES", 0, help="Trusted reverse proxies that set X-Forwarded-For (0: use REMOTE_ADDR)."

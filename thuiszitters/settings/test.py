@@ -27,6 +27,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 LANGUAGE_CODE = "nl"
+# Tests write their data with factories, which do not mark the figures as changed: each
+# view counts afresh. tests/reports/test_figures_cache.py turns the cache on.
+FIGURES_CACHE_SECONDS = 0
 
 # Parallel test workers share one Redis server: each worker gets a database of its own
 # (15, 14, ... counting down from REDIS_URL's), because the tests clear the cache, and a
