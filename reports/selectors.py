@@ -3,8 +3,8 @@
 ``figures(scope, period)`` returns plain data (ints, strings, lists, dicts) that the
 dashboards, the exports, the API and the quarterly PDF all show, and that
 ``FiguresSnapshot`` freezes as JSON. The totals and breakdowns come from the period's
-cases (one query for their columns, one for the reports and one for the pupils of the open
-ones): per case whether it was open, broad and narrow on the date and its value in each
+cases (one query for their columns and pupils, one for the reports of the open ones): per
+case whether it was open, broad and narrow on the date and its value in each
 breakdown, counted in Python. Escalations, targets and the trend are ``COUNT ... FILTER``
 queries. The number of queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
 
@@ -25,6 +25,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -76,12 +77,12 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals and every breakdown: the cases, the open ones' reports and pupils), the
+# cases (totals and every breakdown: the cases with their pupils, the open ones' reports), the
 # schools' names, escalations, the target cohort and
 # the trend (its frozen quarters, unless the caller passes them, then the others); an SWV
 # also reads its convenant's targets. (One fewer when no open case has a school, or when
-# every quarter of the trend before the report's own is frozen; two fewer without open cases.)
-FIGURES_QUERIES = {"swv": 9, "municipality": 8, "region": 8}
+# every quarter of the trend before the report's own is frozen, or without open cases.)
+FIGURES_QUERIES = {"swv": 8, "municipality": 7, "region": 7}
 
 
 @dataclass(frozen=True)
@@ -529,12 +530,12 @@ def _case_facts(
     today: datetime.date,
     settings: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """One row per case of the period with what every count needs. Columns of the case come
-    from one query; the definitions, the first report's kind and the age group of the open
-    cases from their reports and pupils, read once in two more indexed queries and decided
-    in Python by the same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the
-    database they were four correlated subqueries for every open case. The counting itself
-    is a loop over these rows (a few thousand for a region of 100,000 pupils)."""
+    """One row per case of the period with what every count needs. Columns of the case and
+    of an open case's pupil come from one query; the definitions and the first report's kind
+    from the open cases' reports, read once in one more query and decided in Python by the
+    same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the database they were
+    two ``Exists`` and a subquery for every open case. The counting itself is a loop over
+    these rows (a few thousand for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -561,10 +562,17 @@ def _case_facts(
             f_phase=when_open(phase_on(on, today), CharField()),
             f_sector=F("school__sector"),
             f_duration=_duration_bucket(on),
+            # The open case's pupil, by an index lookup each (a join read the whole pupils
+            # table): the age group, and the narrow definition for its reports (a case's
+            # reports are of its pupil).
+            f_born=when_open(_of_pupil("date_of_birth"), DateField()),
+            f_qualified=when_open(_of_pupil("startkwalificatie_on"), DateField()),
         )
         .values(
             "pk",
             "pupil_id",
+            "f_born",
+            "f_qualified",
             "f_open",
             "f_new",
             "f_closed",
@@ -576,7 +584,7 @@ def _case_facts(
     )
     standing = {row["pk"]: row for row in rows if row["f_open"]}
     for row in rows:
-        row.update(f_broad=None, f_narrow=None, f_kind=None, f_born=None)
+        row.update(f_broad=None, f_narrow=None, f_kind=None)
     if not standing:
         return rows
     definitions = DefinitionsOn(on)
@@ -591,14 +599,8 @@ def _case_facts(
             "report__absence_ended_on",
         )
     )
-    pupil_ids = {row["pupil_id"] for row in standing.values()}
-    pupil_ids.update(pupil_id for _c, _r, pupil_id, *_rest in reports)
-    pupils = {
-        pk: (born, qualified)
-        for pk, born, qualified in Pupil.objects.filter(pk__in=pupil_ids).values_list(
-            "pk", "date_of_birth", "startkwalificatie_on"
-        )
-    }
+    # A case's reports are of its pupil (the intake puts a report in its pupil's case).
+    pupils = {row["pupil_id"]: (row["f_born"], row["f_qualified"]) for row in standing.values()}
     first: dict[int, tuple[datetime.date, int]] = {}
     for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
         found = standing.get(case_id)
@@ -618,8 +620,12 @@ def _case_facts(
     for row in standing.values():
         row["f_broad"] = bool(row["f_broad"])
         row["f_narrow"] = bool(row["f_narrow"])
-        row["f_born"] = pupils.get(row["pupil_id"], (None, None))[0]
     return rows
+
+
+def _of_pupil(field: str) -> Subquery:
+    # No ordering: the model's (by name) made PostgreSQL sort each single row.
+    return Subquery(Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by().values(field))
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:
