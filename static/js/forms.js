@@ -19,20 +19,26 @@
     focusSummary(document);
   });
 
+  function bySubmit(event) {
+    var config = event.detail && event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    return Boolean(trigger && trigger.type === "submit");
+  }
+
   // The section an htmx submit came from: its content is swapped, so the form is gone later.
+  // Other requests (the unread badge's refresh, a lazy part of the page) may start and settle
+  // in between: they neither clear nor take this.
   var pending = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    if (!trigger || trigger.type !== "submit") {
-      pending = null;
+    if (!bySubmit(event)) {
       return;
     }
     var holder = event.detail.elt.closest("[id]");
     pending = { id: holder ? holder.id : null };
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!pending) {
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!pending || !bySubmit(event)) {
       return;
     }
     var root = pending.id ? document.getElementById(pending.id) : null;
