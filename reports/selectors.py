@@ -603,20 +603,19 @@ def _case_facts(
     pupils = {row["pupil_id"]: (row["f_born"], row["f_qualified"]) for row in standing.values()}
     first: dict[int, tuple[datetime.date, int]] = {}
     for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
-        found = standing.get(case_id)
-        if found is None:
+        case_row = standing.get(case_id)
+        if case_row is None:
             continue
-        row = found
-        row["f_broad"] = row["f_broad"] or definitions.broad(
+        case_row["f_broad"] = case_row["f_broad"] or definitions.broad(
             kind, reported_on, started_on, ended_on
         )
-        row["f_narrow"] = row["f_narrow"] or definitions.narrow(
+        case_row["f_narrow"] = case_row["f_narrow"] or definitions.narrow(
             kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
         )
         # The kind of the first report made by ``on`` (earliest absence start, then id).
         if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
             first[case_id] = (started_on, report_id)
-            row["f_kind"] = kind
+            case_row["f_kind"] = kind
     for row in standing.values():
         row["f_broad"] = bool(row["f_broad"])
         row["f_narrow"] = bool(row["f_narrow"])
