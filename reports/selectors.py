@@ -77,12 +77,12 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals and every breakdown: the cases with their pupils, the open ones' reports), the
-# schools' names, escalations, the target cohort and
-# the trend (its frozen quarters, unless the caller passes them, then the others); an SWV
-# also reads its convenant's targets. (One fewer when no open case has a school, or when
-# every quarter of the trend before the report's own is frozen, or without open cases.)
-FIGURES_QUERIES = {"swv": 8, "municipality": 7, "region": 7}
+# cases (totals, every breakdown and the target cohort: the cases with their pupils, then the
+# open ones' reports), the schools' names, escalations and the trend (its frozen quarters,
+# unless the caller passes them, then the others); an SWV also reads its convenant's targets.
+# (One fewer when no open case has a school, or when every quarter of the trend before the
+# report's own is frozen, or without open cases.)
+FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
 @dataclass(frozen=True)
@@ -304,28 +304,22 @@ TARGETS = (
 )
 
 
-def _target_cohort(
-    scope: Scope, period: Period, on: datetime.date, settings: dict[str, Any]
-) -> dict[str, tuple[int, int]]:
-    """One query: for the cases reported in the period, how many met each within-days target,
-    how many missed it and how many cannot be judged yet (window still open on ``on``)."""
+def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -> dict[str, Any]:
+    """Annotations of the period's cases for the within-days targets: for a case reported in
+    the period (the cohort), per target whether it was met by ``on`` and whether its window
+    (opened_at + days) had closed by then; None for the other cases. Read with the case facts,
+    so each condition is evaluated once per case of the cohort."""
     bound = end_of_day(on)
-    cohort = scope.cases().filter(
-        opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end)
-    )
+    new_q = Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
 
     def within(days: int) -> "ExpressionWrapper[CombinedExpression]":
         # The end of the window, for the subqueries below: the outer case's opened_at + days.
-        # (An OuterRef to an annotation of ``cohort`` does not survive ``aggregate()``: on
-        # PostgreSQL it is a missing column, on SQLite a string literal that every timestamp
-        # is smaller than.)
         return ExpressionWrapper(
             OuterRef("opened_at") + datetime.timedelta(days=days), output_field=DateTimeField()
         )
 
-    def window_closed(days: int) -> Q:
-        # The window (opened_at + days) ended before the end of ``on``.
-        return Q(opened_at__lt=bound - datetime.timedelta(days=days))
+    def of_cohort(expression: Any) -> When_:
+        return When_(When(new_q, then=expression), default=Value(None), output_field=BooleanField())
 
     contact_days = settings["target_first_contact_days"]
     goals_days = settings["target_goals_days"]
@@ -353,37 +347,37 @@ def _target_cohort(
             held_on__lte=on,
         ).filter(held_on__lte=TruncDate(within(conversation_days)))
     )
-    measures = (
+    annotations: dict[str, Any] = {}
+    for code, met, days in (
         ("first_contact", contact, contact_days),
         ("goals", goals, goals_days),
         ("first_conversation", conversation, conversation_days),
-    )
-    # Each condition once per case of the cohort (in an aggregate it was evaluated for met
-    # and again for missed), counted here.
-    annotations: dict[str, Any] = {}
-    for code, met, days in measures:
-        annotations[f"{code}_met"] = met
-        annotations[f"{code}_closed"] = ExpressionWrapper(
-            window_closed(days), output_field=BooleanField()
+    ):
+        annotations[f"t_{code}_met"] = of_cohort(met)
+        # The window ended before the end of ``on``.
+        annotations[f"t_{code}_closed"] = of_cohort(
+            ExpressionWrapper(
+                Q(opened_at__lt=bound - datetime.timedelta(days=days)),
+                output_field=BooleanField(),
+            )
         )
-    rows = list(cohort.order_by().annotate(**annotations).values_list(*annotations))
-    out: dict[str, tuple[int, int]] = {}
-    for i, (code, _met, _days) in enumerate(measures):
-        met_count = sum(1 for row in rows if row[2 * i])
-        missed = sum(1 for row in rows if not row[2 * i] and row[2 * i + 1])
-        out[code] = (met_count, missed)
-    return out
+    return annotations
 
 
 def _targets(
-    scope: Scope,
-    period: Period,
-    on: datetime.date,
+    facts: dict[str, list[Any]],
     settings: dict[str, Any],
     standing_open: int,
     past_offer_months: int,
 ) -> list[dict[str, Any]]:
-    cohort = _target_cohort(scope, period, on, settings)
+    cohort: dict[str, tuple[int, int]] = {}
+    for code in ("first_contact", "goals", "first_conversation"):
+        # Counted over the cohort (the other cases have None for both).
+        pairs = list(zip(facts[f"t_{code}_met"], facts[f"t_{code}_closed"], strict=True))
+        cohort[code] = (
+            sum(1 for met, _closed in pairs if met),
+            sum(1 for met, closed in pairs if not met and closed),
+        )
     # The offer target is a standing measure on ``on``: of the open cases, the share that is
     # not at home longer than the convenant's months (3 by default) without a suitable offer.
     cohort["offer"] = (standing_open - past_offer_months, past_offer_months)
@@ -425,47 +419,47 @@ def figures(
     today = today or timezone.localdate()
     on = period.on(today)
     settings = targets_version(scope, on)
-    rows = _case_facts(_relevant(scope, period), period, on, today, settings)
-    age_group = _age_grouper(on)
-    for row in rows:
-        row["f_age_group"] = age_group(row["f_born"]) if row["f_open"] else None
+    facts = _case_facts(_relevant(scope, period), period, on, today, settings)
+    # Counted by columns: the open cases' values of each breakdown zipped with their broad and
+    # narrow flags, so the counting runs in ``Counter`` rather than a loop per case.
+    standing = [i for i, is_open in enumerate(facts["f_open"]) if is_open]
 
+    def of_open(column: str) -> list[Any]:
+        values = facts[column]
+        return [values[i] for i in standing]
+
+    broads, narrows, past = of_open("f_broad"), of_open("f_narrow"), of_open("f_past")
+    age_group = _age_grouper(on)
+    facts["f_age_group"] = [
+        age_group(born) if is_open else None
+        for born, is_open in zip(facts["f_born"], facts["f_open"], strict=True)
+    ]
     totals = {
-        "open": 0,
-        "broad": 0,
-        "narrow": 0,
-        "new": 0,
-        "closed": 0,
-        "past_three_months": 0,
-        "past_three_months_broad": 0,
-        "past_three_months_narrow": 0,
+        "open": len(standing),
+        "broad": sum(broads),
+        "narrow": sum(narrows),
+        # A comparison with a NULL (no closed_at) is NULL, not false: counted as truthy.
+        "new": sum(1 for new in facts["f_new"] if new),
+        "closed": sum(1 for closed in facts["f_closed"] if closed),
+        "past_three_months": sum(1 for flag in past if flag),
+        "past_three_months_broad": sum(
+            1 for flag, b in zip(past, broads, strict=True) if flag and b
+        ),
+        "past_three_months_narrow": sum(
+            1 for flag, n in zip(past, narrows, strict=True) if flag and n
+        ),
     }
-    offer_missed = 0
-    standing: list[tuple[dict[str, Any], bool, bool]] = []  # the open cases
-    for row in rows:
-        # A comparison with a NULL (no closed_at) is NULL, not false: bool() of each flag.
-        totals["new"] += bool(row["f_new"])
-        totals["closed"] += bool(row["f_closed"])
-        if not row["f_open"]:
-            continue
-        broad, narrow = bool(row["f_broad"]), bool(row["f_narrow"])
-        standing.append((row, broad, narrow))
-        if row["f_past"]:
-            totals["past_three_months"] += 1
-            totals["past_three_months_broad"] += broad
-            totals["past_three_months_narrow"] += narrow
-        offer_missed += bool(row["f_offer_missed"])
-    totals["open"] = len(standing)
-    totals["broad"] = sum(broad for _row, broad, _narrow in standing)
-    totals["narrow"] = sum(narrow for _row, _broad, narrow in standing)
+    offer_missed = sum(1 for flag in of_open("f_offer_missed") if flag)
     counts = {
-        dim: _tally(Counter((row[column], b, n) for row, b, n in standing))
+        dim: _tally(Counter(zip(of_open(column), broads, narrows, strict=True)))
         for dim, column in _DIMENSIONS.items()
     }
     codes = [str(c) for c in Cause.values]
     causes = _tally(
         Counter(
-            (code, b, n) for row, b, n in standing for code in _causes_of(row["f_causes"], codes)
+            (code, b, n)
+            for text, b, n in zip(of_open("f_causes"), broads, narrows, strict=True)
+            for code in _causes_of(text, codes)
         )
     )
 
@@ -497,7 +491,7 @@ def figures(
         "totals": totals,
         "breakdowns": breakdowns,
         "escalations": _escalations(scope, period),
-        "targets": _targets(scope, period, on, settings, totals["open"], offer_missed),
+        "targets": _targets(facts, settings, totals["open"], offer_missed),
         "trend": trend(
             scope,
             (period.quarter or Quarter.of(period.end)),
@@ -529,13 +523,13 @@ def _case_facts(
     on: datetime.date,
     today: datetime.date,
     settings: dict[str, Any],
-) -> list[dict[str, Any]]:
-    """One row per case of the period with what every count needs. Columns of the case and
+) -> dict[str, list[Any]]:
+    """Per case of the period what every count needs, by column. Columns of the case and
     of an open case's pupil come from one query; the definitions and the first report's kind
     from the open cases' reports, read once in one more query and decided in Python by the
     same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the database they were
-    two ``Exists`` and a subquery for every open case. The counting itself is a loop over
-    these rows (a few thousand for a region of 100,000 pupils)."""
+    two ``Exists`` and a subquery for every open case. ``figures`` counts the columns (a few
+    thousand values each for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -544,6 +538,21 @@ def _case_facts(
     def flag(q: Q) -> "ExpressionWrapper[Q]":
         return ExpressionWrapper(q, output_field=BooleanField())
 
+    names = [
+        "pk",
+        "pupil_id",
+        "f_born",
+        "f_qualified",
+        "f_open",
+        "f_new",
+        "f_closed",
+        "f_past",
+        "f_offer_missed",
+        "f_causes",
+        *[column for column in _DIMENSIONS.values() if column not in ("f_age_group", "f_kind")],
+    ]
+    targets = _target_facts(period, on, settings)
+    names += list(targets)
     rows = list(
         cases.order_by()  # counted, not listed: no sort
         .annotate(
@@ -567,26 +576,24 @@ def _case_facts(
             # reports are of its pupil).
             f_born=when_open(_of_pupil("date_of_birth"), DateField()),
             f_qualified=when_open(_of_pupil("startkwalificatie_on"), DateField()),
+            **targets,
         )
-        .values(
-            "pk",
-            "pupil_id",
-            "f_born",
-            "f_qualified",
-            "f_open",
-            "f_new",
-            "f_closed",
-            "f_past",
-            "f_offer_missed",
-            "f_causes",
-            *[column for column in _DIMENSIONS.values() if column not in ("f_age_group", "f_kind")],
-        )
+        .values_list(*names)
     )
-    standing = {row["pk"]: row for row in rows if row["f_open"]}
-    for row in rows:
-        row.update(f_broad=None, f_narrow=None, f_kind=None)
+    # By column (tuples, not a dict per case; ``figures`` counts columns).
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    facts = {name: list(column) for name, column in zip(names, columns, strict=True)}
+    broad: list[bool | None] = [None] * len(rows)
+    narrow: list[bool | None] = [None] * len(rows)
+    kinds: list[str | None] = [None] * len(rows)
+    facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds)
+    standing = {
+        pk: i
+        for i, (pk, is_open) in enumerate(zip(facts["pk"], facts["f_open"], strict=True))
+        if is_open
+    }
     if not standing:
-        return rows
+        return facts
     definitions = DefinitionsOn(on)
     reports = list(
         CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
@@ -600,26 +607,27 @@ def _case_facts(
         )
     )
     # A case's reports are of its pupil (the intake puts a report in its pupil's case).
-    pupils = {row["pupil_id"]: (row["f_born"], row["f_qualified"]) for row in standing.values()}
+    pupils = {
+        facts["pupil_id"][i]: (facts["f_born"][i], facts["f_qualified"][i])
+        for i in standing.values()
+    }
     first: dict[int, tuple[datetime.date, int]] = {}
     for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
-        case_row = standing.get(case_id)
-        if case_row is None:
+        i = standing.get(case_id)
+        if i is None:
             continue
-        case_row["f_broad"] = case_row["f_broad"] or definitions.broad(
-            kind, reported_on, started_on, ended_on
-        )
-        case_row["f_narrow"] = case_row["f_narrow"] or definitions.narrow(
+        broad[i] = broad[i] or definitions.broad(kind, reported_on, started_on, ended_on)
+        narrow[i] = narrow[i] or definitions.narrow(
             kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
         )
         # The kind of the first report made by ``on`` (earliest absence start, then id).
         if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
             first[case_id] = (started_on, report_id)
-            case_row["f_kind"] = kind
-    for row in standing.values():
-        row["f_broad"] = bool(row["f_broad"])
-        row["f_narrow"] = bool(row["f_narrow"])
-    return rows
+            kinds[i] = kind
+    for i in standing.values():
+        broad[i] = bool(broad[i])
+        narrow[i] = bool(narrow[i])
+    return facts
 
 
 def _of_pupil(field: str) -> Subquery:
