@@ -294,7 +294,16 @@ class CaseEvent(ChoiceLabels, models.Model):
         verbose_name = _("journaalregel")
         verbose_name_plural = _("journaal")
         ordering = ["case", "at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="cases_event_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="cases_event_case_at_idx"),
+            # The first contact of a case (the reports' target cohort): one probe per case
+            # instead of reading its whole journal.
+            models.Index(
+                fields=["case", "at"],
+                condition=Q(kind__in=["conversation", "meeting_held"]),
+                name="cases_event_contact_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
