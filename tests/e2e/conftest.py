@@ -4,6 +4,8 @@ Without /usr/bin/chromium these tests are skipped, unless E2E_REQUIRED=1 (CI) ma
 missing browser a failure. Playwright's own browser download is never used.
 """
 
+import contextlib
+import io
 import os
 import shutil
 import threading
@@ -60,18 +62,24 @@ def browser():
 class _InFlight:
     """The live server's requests still being handled (it answers in threads of this process).
     A test's end empties the database; a request still running then (a badge's poll) holds
-    locks that the emptying waits for while the request waits for it: a deadlock."""
+    locks that the emptying waits for while the request waits for it: a deadlock.
 
-    def __init__(self) -> None:
+    ``one_at_a_time``: on SQLite in memory every request thread shares the test's one
+    connection, and two requests on it at once (a page and its badge's poll) could hang both;
+    they are then handled one after the other."""
+
+    def __init__(self, one_at_a_time: bool) -> None:
         self.count = 0
         self.changed = threading.Condition()
+        self.turn = threading.Lock() if one_at_a_time else contextlib.nullcontext()
 
     def wrap(self, handle):
         def counted(handler, environ, start_response):
             with self.changed:
                 self.count += 1
             try:
-                return handle(handler, environ, start_response)
+                with self.turn:
+                    return handle(handler, environ, start_response)
             finally:
                 with self.changed:
                     self.count -= 1
@@ -85,10 +93,11 @@ class _InFlight:
 
 
 @pytest.fixture(scope="session")
-def in_flight():
+def in_flight(django_db_setup):
     from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
 
-    counter = _InFlight()
+    counter = _InFlight(connection.vendor == "sqlite" and connection.is_in_memory_db())
     handle = WSGIHandler.__call__
     WSGIHandler.__call__ = counter.wrap(handle)
     yield counter
@@ -139,32 +148,36 @@ def second_factor_pass(page, email: str, *, app_page: bool = True):
     return codes
 
 
-# The demo region as the first browser test of the day seeded it, by table (PostgreSQL only):
-# seeding takes about 30 s through the services; copying the rows back takes well under one.
+# The demo region as the first browser test of the day seeded it, kept by table: seeding
+# takes 15-30 s through the services, putting the rows back well under one.
 _demo_copy: dict[str, object] = {}
 
 
 @pytest.fixture
-def demo(settings, restore_roles):
+def demo(settings, restore_roles, tmp_path_factory):
     """The demo region, seeded for the test; its users' password.
 
-    On PostgreSQL the first test seeds it and keeps a copy of every table; later tests get the
-    same rows back (the live server's tests empty the database after each one). The copy is
-    of today: the demo's dates are relative to the day of the seed."""
+    The first test seeds it and keeps a copy of every table (PostgreSQL: ``COPY`` into
+    memory; SQLite: ``VACUUM INTO`` a file); later tests get the same rows back (the live
+    server's tests empty the database after each one). The copy is of today: the demo's
+    dates are relative to the day of the seed."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
 
     from thuiszitters.changes import everything_changed
     from thuiszitters.demo import demo_region_seed
 
-    if connection.vendor != "postgresql":
-        demo_region_seed()
-    elif _demo_copy.get("day") == timezone.localdate():
-        _tables_restore(connection, _demo_copy["tables"])
+    copy = _PostgresCopy if connection.vendor == "postgresql" else _SqliteCopy
+    if _demo_copy.get("day") == timezone.localdate():
+        copy.restore(connection, _demo_copy["tables"])
+        # The content types were made again after the last test's flush, with other ids.
+        ContentType.objects.clear_cache()
         everything_changed()
     else:
         demo_region_seed()
-        _demo_copy.update(day=timezone.localdate(), tables=_tables_copy(connection))
+        folder = tmp_path_factory.mktemp("demo-copy")
+        _demo_copy.update(day=timezone.localdate(), tables=copy.take(connection, folder))
     return settings.DEMO_PASSWORD
 
 
@@ -176,35 +189,59 @@ def _table_names(connection) -> list[str]:
     ]
 
 
-def _tables_copy(connection) -> list[tuple[str, bytes]]:
-    import io
+class _PostgresCopy:
+    @staticmethod
+    def take(connection, folder) -> list[tuple[str, bytes]]:
+        copied = []
+        with connection.cursor() as cursor:
+            for name in _table_names(connection):
+                buffer = io.BytesIO()
+                cursor.cursor.copy_expert(f'COPY "{name}" TO STDOUT', buffer)
+                if buffer.tell():
+                    copied.append((name, buffer.getvalue()))
+        return copied
 
-    copied = []
-    with connection.cursor() as cursor:
-        for name in _table_names(connection):
-            buffer = io.BytesIO()
-            cursor.cursor.copy_expert(f'COPY "{name}" TO STDOUT', buffer)
-            if buffer.tell():
-                copied.append((name, buffer.getvalue()))
-    return copied
+    @staticmethod
+    def restore(connection, copied: list[tuple[str, bytes]]) -> None:
+        """Every table emptied and the copied rows put back, in one transaction (Django's
+        foreign keys are checked at commit, so the order of the tables does not matter).
+        The sequences are left alone: they only grew since the copy."""
+        from django.db import transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            names = ", ".join(f'"{name}"' for name in _table_names(connection))
+            cursor.execute(f"TRUNCATE {names}")
+            for name, data in copied:
+                cursor.cursor.copy_expert(f'COPY "{name}" FROM STDIN', io.BytesIO(data))
 
 
-def _tables_restore(connection, copied: list[tuple[str, bytes]]) -> None:
-    """Every table emptied and the copied rows put back, in one transaction (Django's foreign
-    keys on PostgreSQL are checked at commit, so the order of the tables does not matter).
-    The sequences are left alone: they only grew since the copy, so new rows get new ids."""
-    import io
+class _SqliteCopy:
+    @staticmethod
+    def take(connection, folder) -> str:
+        path = str(folder / "demo.sqlite3")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [path])
+        return path
 
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
+    @staticmethod
+    def restore(connection, path: str) -> None:
+        """As on PostgreSQL, from the copy attached as a second database. SQLite's count of
+        deferred foreign key failures does not always come back to zero when a table's rows
+        are removed and put back in an arbitrary order: the checks are off while the rows
+        are copied, and every foreign key is checked afterwards."""
+        from django.db import transaction
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        names = ", ".join(f'"{name}"' for name in _table_names(connection))
-        cursor.execute(f"TRUNCATE {names}")
-        for name, data in copied:
-            cursor.cursor.copy_expert(f'COPY "{name}" FROM STDIN', io.BytesIO(data))
-    # The content types were made again after the last test's flush, with other ids.
-    ContentType.objects.clear_cache()
+        with connection.cursor() as cursor:
+            cursor.execute("ATTACH DATABASE %s AS demo_copy", [path])
+            try:
+                with connection.constraint_checks_disabled(), transaction.atomic():
+                    # The names come from the database's own schema.
+                    for name in map(connection.ops.quote_name, _table_names(connection)):
+                        cursor.execute(f"DELETE FROM {name}")  # noqa: S608
+                        cursor.execute(f"INSERT INTO {name} SELECT * FROM demo_copy.{name}")  # noqa: S608
+            finally:
+                cursor.execute("DETACH DATABASE demo_copy")
+        connection.check_constraints()
 
 
 @pytest.fixture
