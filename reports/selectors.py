@@ -6,7 +6,8 @@ dashboards, the exports, the API and the quarterly PDF all show, and that
 cases (one query for their columns, pupils and the target cohort's conditions, one for the
 reports of the open ones): per case whether it was open, broad and narrow on the date, its
 value in each breakdown and whether it met each target, counted in Python. Escalations and
-the trend are ``COUNT ... FILTER`` queries. The number of queries is fixed (see ``FIGURES_QUERIES``), whatever the number of cases.
+the trend are ``COUNT ... FILTER`` queries. The number of queries is fixed (see
+``FIGURES_QUERIES``), whatever the number of cases.
 
 Counts are raw here. Suppression of small numbers (``reports.suppression``) is applied where
 figures leave the circle of people who may see the cases.
