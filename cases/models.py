@@ -276,6 +276,11 @@ class CaseEventKind(models.TextChoices):
     SCHOOL_CHANGED = "school_changed", _("Andere school of ander samenwerkingsverband")
 
 
+# The journal rows that count as contact with the family (the reports' first-contact target);
+# also the condition of the partial index that serves that query, so the two cannot differ.
+CONTACT_EVENT_KINDS = [CaseEventKind.CONVERSATION.value, CaseEventKind.MEETING_HELD.value]
+
+
 class CaseEvent(ChoiceLabels, models.Model):
     """The dossier journal: append-only, one row per change, conversation or decision."""
 
@@ -300,7 +305,7 @@ class CaseEvent(ChoiceLabels, models.Model):
             # instead of reading its whole journal.
             models.Index(
                 fields=["case", "at"],
-                condition=Q(kind__in=["conversation", "meeting_held"]),
+                condition=Q(kind__in=CONTACT_EVENT_KINDS),
                 name="cases_event_contact_idx",
             ),
         ]

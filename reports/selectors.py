@@ -49,6 +49,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
+    CONTACT_EVENT_KINDS,
     Case,
     CaseEvent,
     CaseEventKind,
@@ -153,6 +154,11 @@ def dimension_labels() -> dict[str, dict[str, str]]:
 
 def _count(q: Q) -> Count:
     return Count("pk", filter=q)
+
+
+def _opened_in_q(start: datetime.date, end: datetime.date) -> Q:
+    """The case was opened (reported) from ``start`` to ``end``, both days included."""
+    return Q(opened_at__gte=start_of_day(start), opened_at__lt=end_of_day(end))
 
 
 def _relevant(scope: Scope, period: Period) -> QuerySet[Case]:
@@ -311,7 +317,7 @@ def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -
     (opened_at + days) had closed by then; None for the other cases. Read with the case facts,
     so each condition is evaluated once per case of the cohort."""
     bound = end_of_day(on)
-    new_q = Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
+    new_q = _opened_in_q(period.start, period.end)
 
     def within(days: int) -> "ExpressionWrapper[CombinedExpression]":
         # The end of the window, for the subqueries below: the outer case's opened_at + days.
@@ -328,7 +334,7 @@ def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -
     contact = Exists(
         CaseEvent.objects.filter(
             case_id=OuterRef("pk"),
-            kind__in=[CaseEventKind.CONVERSATION, CaseEventKind.MEETING_HELD],
+            kind__in=CONTACT_EVENT_KINDS,
             at__lt=bound,
         ).filter(at__lte=within(contact_days))
     ) | Exists(
@@ -558,9 +564,7 @@ def _case_facts(
         cases.order_by()  # counted, not listed: no sort
         .annotate(
             f_open=flag(open_q),
-            f_new=flag(
-                Q(opened_at__gte=start_of_day(period.start), opened_at__lt=end_of_day(period.end))
-            ),
+            f_new=flag(_opened_in_q(period.start, period.end)),
             f_closed=flag(
                 Q(closed_at__gte=start_of_day(period.start), closed_at__lt=end_of_day(period.end))
             ),
@@ -760,9 +764,7 @@ def trend(
             on = min(quarter.end, today)
             open_q = open_on_q(on)
             key = str(quarter)
-            aggregates[f"{key}_new"] = _count(
-                Q(opened_at__gte=start_of_day(quarter.start), opened_at__lt=end_of_day(quarter.end))
-            )
+            aggregates[f"{key}_new"] = _count(_opened_in_q(quarter.start, quarter.end))
             aggregates[f"{key}_open"] = _count(open_q)
             aggregates[f"{key}_broad"] = _count(open_q & Q(broad_on(on)))
             aggregates[f"{key}_narrow"] = _count(open_q & Q(narrow_on(on)))

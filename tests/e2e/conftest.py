@@ -194,9 +194,9 @@ class _PostgresCopy:
     def take(connection, folder) -> list[tuple[str, bytes]]:
         copied = []
         with connection.cursor() as cursor:
-            for name in _table_names(connection):
+            for name in map(connection.ops.quote_name, _table_names(connection)):
                 buffer = io.BytesIO()
-                cursor.cursor.copy_expert(f'COPY "{name}" TO STDOUT', buffer)
+                cursor.cursor.copy_expert(f"COPY {name} TO STDOUT", buffer)
                 if buffer.tell():
                     copied.append((name, buffer.getvalue()))
         return copied
@@ -209,10 +209,10 @@ class _PostgresCopy:
         from django.db import transaction
 
         with transaction.atomic(), connection.cursor() as cursor:
-            names = ", ".join(f'"{name}"' for name in _table_names(connection))
-            cursor.execute(f"TRUNCATE {names}")
+            names = map(connection.ops.quote_name, _table_names(connection))
+            cursor.execute(f"TRUNCATE {', '.join(names)}")
             for name, data in copied:
-                cursor.cursor.copy_expert(f'COPY "{name}" FROM STDIN', io.BytesIO(data))
+                cursor.cursor.copy_expert(f"COPY {name} FROM STDIN", io.BytesIO(data))
 
 
 class _SqliteCopy:
