@@ -160,9 +160,10 @@ def demo(settings, restore_roles):
     On PostgreSQL the first test seeds it and keeps a copy of every table (``COPY`` into
     memory); later tests get the same rows back (the live server's tests empty the database
     after each one). The copy is of today: the demo's dates are relative to the day of the
-    seed. On SQLite every test seeds again: with rows put back, the director's test met
-    "database table is locked" between the Celery worker's connection and the live server's
-    (2 runs in 6), and not in 9 runs without."""
+    seed. On SQLite every test seeds again. (A copy there, by ``VACUUM INTO`` and
+    ``INSERT ... SELECT``, was tried and taken out while the director's test failed with
+    "database table is locked"; it then failed the same way with a fresh seed, so that is
+    the Celery worker's own connection to the shared in-memory database, not the copy.)"""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.utils import timezone
