@@ -45,6 +45,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_can": {}}
+    verified = getattr(user, "is_verified", None)
+    if verified is not None and not verified():
+        # Password given, second factor not yet: every place is closed (LoginRequiredMiddleware).
+        return {"nav_items": [], "user_can": {}}
     items = [
         {
             "url": reverse("home"),

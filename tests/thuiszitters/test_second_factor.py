@@ -214,3 +214,17 @@ def test_the_organisation_page_links_the_reset_for_administrators_only(
     assert url in admin_html
     director_html = login(user_with_role(RoleCode.SWV_DIRECTOR)).get(page).content.decode()
     assert url not in director_html
+
+
+def test_the_pages_before_the_second_factor_show_no_menu(client, world, user_with_role, password):
+    """Every place in the menu is closed until the second factor is given: no links that lead
+    back to the verify page, and no badge whose partial is refused."""
+    user = user_with_role(RoleCode.ZORGCOORDINATOR)
+    _password_only(client, user, password)
+    setup = client.get(reverse("second_factor_setup")).content.decode()
+    assert reverse("inbox:unread_count") not in setup
+    assert reverse(PERSONAL_DATA_PAGE) not in setup
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post(reverse("second_factor_setup"), {"token": totp_token(device)})
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("inbox:unread_count") in home
