@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import threading
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -104,12 +105,32 @@ def in_flight(django_db_setup):
     WSGIHandler.__call__ = handle
 
 
+TRACE_SCRIPT = Path(__file__).with_name("htmx_trace.js")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    trace = getattr(item, "browser_trace", None)
+    if report.failed and trace:
+        report.sections.append(("browser trace (htmx_trace.js)", "\n".join(trace[-150:])))
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server, in_flight):
+def page(request, browser, live_server, in_flight):
     from playwright.sync_api import expect
 
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.add_init_script(path=TRACE_SCRIPT)
     page = context.new_page()
+    trace: list[str] = []
+    request.node.browser_trace = trace
+    page.on(
+        "console",
+        lambda m: trace.append(f"{page.url} {m.text}") if m.text.startswith("[trace]") else None,
+    )
+    page.on("pageerror", lambda error: trace.append(f"{page.url} page error: {error}"))
     page.set_default_timeout(TIMEOUT_MS)
     # Assertions wait as long as actions (their own default is 5 s): on a busy machine a live
     # check whose answer is dropped and asked again (static/js/live-check.js) takes longer.
