@@ -70,6 +70,7 @@ class _InFlight:
     they are then handled one after the other."""
 
     def __init__(self, one_at_a_time: bool) -> None:
+        self.one_at_a_time = one_at_a_time
         self.count = 0
         self.changed = threading.Condition()
         self.turn = threading.Lock() if one_at_a_time else contextlib.nullcontext()
@@ -103,6 +104,47 @@ def in_flight(django_db_setup):
     WSGIHandler.__call__ = counter.wrap(handle)
     yield counter
     WSGIHandler.__call__ = handle
+
+
+@pytest.fixture
+def celery_worker(live_server, in_flight):
+    """A real Celery worker (a thread of this process, on the test settings' broker) beside
+    the live server, as a context manager. On SQLite in memory its tasks run on the live
+    server's one connection, one at a time with the requests: a second connection to the
+    shared in-memory database meets "database table is locked" instead of waiting."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun, task_prerun
+    from django.db import connections
+
+    from thuiszitters.celery import app
+
+    shared = connections["default"] if in_flight.one_at_a_time else None
+
+    def before(**kwargs):
+        if shared is not None:
+            in_flight.turn.acquire()
+            connections["default"] = shared
+
+    def after(**kwargs):
+        if shared is not None:
+            in_flight.turn.release()
+
+    @contextlib.contextmanager
+    def running():
+        if shared is not None:
+            shared.inc_thread_sharing()
+        task_prerun.connect(before, weak=False)
+        task_postrun.connect(after, weak=False)
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+                yield
+        finally:
+            task_prerun.disconnect(before)
+            task_postrun.disconnect(after)
+            if shared is not None:
+                shared.dec_thread_sharing()
+
+    return running
 
 
 TRACE_SCRIPT = Path(__file__).with_name("htmx_trace.js")

@@ -5,13 +5,11 @@ director downloads the PDF."""
 import io
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from reports.periods import Quarter
-from thuiszitters.celery import app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +20,9 @@ def _phase_table(page):
     )
 
 
-def test_a_director_reads_the_dashboard_and_downloads_the_quarterly_pdf(page, log_in, demo):
+def test_a_director_reads_the_dashboard_and_downloads_the_quarterly_pdf(
+    page, log_in, demo, celery_worker
+):
     quarter = Quarter.of(timezone.localdate())
     log_in("directeur.po@demo.test", demo)
     page.get_by_role("navigation").get_by_role("link", name="Cijfers").click()
@@ -46,7 +46,7 @@ def test_a_director_reads_the_dashboard_and_downloads_the_quarterly_pdf(page, lo
     expect(page.get_by_role("heading", level=1)).to_have_text("Kwartaalrapportage OOGO")
     page.get_by_label("Kwartaal").select_option(str(quarter))
     # The worker runs beside the live server, on the test settings' broker, as in production.
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with celery_worker():
         page.get_by_role("button", name="Rapportage maken").click()
         download_link = page.get_by_role("link", name="Download PDF").first
         expect(download_link).to_be_visible(timeout=60_000)
