@@ -20,10 +20,9 @@ def rows_of_page(queryset: QuerySet, start: int, stop: int) -> QuerySet:
 
 class BoundedPaginator(Paginator):
     """Counts up to ``bound`` rows, or up to one page past the page asked for, whichever is
-    more, by reading that many ids in the list's order (the page's ids among them). A
-    region-wide list (leerplicht sees every pupil of its municipalities: 100,000) then reads
-    at most that many ids per view instead of counting all of them; the page says "more than
-    1,000" and keeps a link to the next page. ``number``: the page asked for
+    more. A region-wide list (leerplicht sees every pupil of its municipalities: 100,000)
+    then counts at most that many index entries per view instead of all of them; the page
+    says "more than 1,000" and keeps a link to the next page. ``number``: the page asked for
     (``request.GET["page"]``), as given to ``get_page``. ``object_list`` is a QuerySet."""
 
     def __init__(self, object_list, per_page, *, number=None, bound: int | None = None):
@@ -39,28 +38,21 @@ class BoundedPaginator(Paginator):
         return cast(QuerySet, self.object_list)
 
     @cached_property
-    def _ids(self) -> list[int]:
-        # The list's ids in its order up to the limit, in one narrow query: they give the
-        # count and the page's ids at once. A separate count scanned the same filtered join a
-        # second time (issue 14); PostgreSQL keeps only the limit's rows in its top-N sort.
-        return list(self._queryset.values_list("pk", flat=True)[: self.limit + 1])
-
-    @cached_property
     def _counted(self) -> int:
-        return len(self._ids)
+        # COUNT(*) over a subquery with LIMIT, without the list's ORDER BY (which would sort
+        # the whole scope first) or its annotations: PostgreSQL stops at the limit.
+        return self._queryset.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:
         return min(self._counted, self.limit)
 
     def page(self, number):
-        """The page's rows: the ids of ``_ids`` in the page, then those rows with their
-        joins and annotations, in the list's order (as ``rows_of_page``)."""
+        """The page's rows in two steps (``rows_of_page``)."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        rows = self._queryset.filter(pk__in=self._ids[bottom:top])
-        return self._get_page(rows, number, self)
+        return self._get_page(rows_of_page(self._queryset, bottom, top), number, self)
 
     @property
     def bounded(self) -> bool:

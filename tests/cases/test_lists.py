@@ -417,25 +417,6 @@ def test_a_long_list_counts_only_as_far_as_the_pages_near_the_one_shown(
     assert case_rows(client.get(CASE_LIST, {"page": 5})) == {cases[4].pk}
 
 
-def test_the_count_and_the_page_come_from_one_read_of_the_ids(world, zc, consultant, login):
-    """The count (up to the bound) and the page's ids are one ordered query of ids: a
-    separate COUNT scanned the same filtered join of the scope a second time (issue 14)."""
-    cases = [open_case(zc, world.school, days=d) for d in (30, 20, 10)]
-    client = login(consultant)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(CASE_LIST, {"sort": "-clock_start"})
-    assert response.status_code == 200
-    assert "3 casussen" in response.content.decode()
-    assert case_rows(response) == {case.pk for case in cases}
-    case_table = connection.ops.quote_name("cases_case")
-    counts = [
-        q["sql"]
-        for q in ctx.captured_queries
-        if q["sql"].startswith("SELECT COUNT(*)") and case_table in q["sql"]
-    ]
-    assert counts == []
-
-
 def test_the_list_is_paginated_by_25(world, zc, consultant, login, monkeypatch):
     from cases.views import lists
 
