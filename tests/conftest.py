@@ -35,16 +35,6 @@ from .factories.organisations import (
 from .factories.users import PASSWORD, UserFactory, member
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups
-def pytest_collection_modifyitems(config, items):
-    # A module seeded once (``tests.factories.demo.demo_fixture``) keeps its tests on one
-    # xdist worker (``--dist loadgroup``): split over two, each worker seeded it again.
-    for item in items:
-        module = getattr(item, "module", None)
-        if module is not None and hasattr(module, "seeded_module"):
-            item.add_marker(pytest.mark.xdist_group(f"seeded-{module.__name__}"))
-
-
 @dataclass
 class World:
     region: Organisation
