@@ -11,13 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 
-from .twofactor import second_factor_not_required
+from .twofactor import second_factor_not_required, second_factor_passed
 
 
 class AdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
-        verified = getattr(request.user, "is_verified", None)
-        return bool(super().has_permission(request) and verified is not None and verified())
+        return bool(super().has_permission(request) and second_factor_passed(request.user))
 
     @method_decorator(login_not_required)
     @method_decorator(second_factor_not_required)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import has_capability
 from .roles import Capability
+from .twofactor import second_factor_passed
 
 # The apps add their menu items and start-page entries without the core importing them or
 # naming their URLs: a function ``provider(user) -> list[dict]`` registered in their
@@ -43,11 +44,8 @@ def navigation(request):
     current page.
     """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_can": {}}
-    verified = getattr(user, "is_verified", None)
-    if verified is not None and not verified():
-        # Password given, second factor not yet: every place is closed (LoginRequiredMiddleware).
+    # Before the second factor every place is closed (LoginRequiredMiddleware): no menu.
+    if user is None or not user.is_authenticated or not second_factor_passed(user):
         return {"nav_items": [], "user_can": {}}
     items = [
         {

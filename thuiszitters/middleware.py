@@ -20,6 +20,7 @@ from .api.errors import error_json, is_api_request, payload_too_large_message
 from .audit import audit_record
 from .models import AuditAction
 from .request_context import RequestContext, set_request_context
+from .twofactor import second_factor_passed
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -99,8 +100,7 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if response is not None or getattr(view_func, "second_factor_exempt", False):
             return response
         # Password given but no second factor yet: only the setup, verify and logout pages.
-        verified = getattr(request.user, "is_verified", None)
-        if request.user.is_authenticated and (verified is None or not verified()):
+        if request.user.is_authenticated and not second_factor_passed(request.user):
             if request.headers.get("HX-Request") == "true":
                 return HttpResponseForbidden()  # a partial must not swap in the verify page
             return redirect_to_login(request.get_full_path(), "second_factor_verify")

@@ -37,6 +37,13 @@ def second_factor_not_required(view: V) -> V:
     return view
 
 
+def second_factor_passed(user: Any) -> bool:
+    """The session gave its second factor (``is_verified``, which django-otp's middleware puts
+    on the request's user); False before it, for anonymous users and without that middleware."""
+    verified = getattr(user, "is_verified", None)
+    return verified is not None and bool(verified())
+
+
 def has_confirmed_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

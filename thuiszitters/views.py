@@ -44,7 +44,7 @@ from .selectors import (
     organisations_visible_to,
     schools_visible_to,
 )
-from .twofactor import second_factor_not_required
+from .twofactor import second_factor_not_required, second_factor_passed
 
 logger = logging.getLogger(__name__)
 COLLEAGUES_ON_HOME = 20
@@ -173,8 +173,7 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self):
         """After the password, the second factor (set up at the first login); then ``next``."""
         url = super().get_success_url()
-        verified = getattr(self.request.user, "is_verified", None)
-        if verified is not None and verified():
+        if second_factor_passed(self.request.user):
             return url
         return with_next("second_factor_verify", url)
 

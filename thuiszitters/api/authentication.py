@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions
 
 from thuiszitters.models import ApiToken
 from thuiszitters.models.users import hash_token
+from thuiszitters.twofactor import second_factor_passed
 
 # Only write last_used_at once a minute per token, not on every request.
 _LAST_USED_RESOLUTION_SECONDS = 60
@@ -67,8 +68,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
 
     def authenticate(self, request):
         user = getattr(request._request, "user", None)
-        verified = getattr(user, "is_verified", None)
-        if user is None or verified is None or not verified():
+        if user is None or not second_factor_passed(user):
             return None
         return super().authenticate(request)
 
