@@ -118,31 +118,31 @@ def celery_worker(live_server, in_flight):
 
     from thuiszitters.celery import app
 
-    shared = connections["default"] if in_flight.one_at_a_time else None
+    def running():
+        worker = start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+        return on_the_shared_connection(worker) if in_flight.one_at_a_time else worker
 
-    def before(**kwargs):
-        if shared is not None:
+    @contextlib.contextmanager
+    def on_the_shared_connection(worker):
+        shared = connections["default"]
+
+        def before(**kwargs):
             in_flight.turn.acquire()
             connections["default"] = shared
 
-    def after(**kwargs):
-        if shared is not None:
+        def after(**kwargs):
             in_flight.turn.release()
 
-    @contextlib.contextmanager
-    def running():
-        if shared is not None:
-            shared.inc_thread_sharing()
+        shared.inc_thread_sharing()
         task_prerun.connect(before, weak=False)
         task_postrun.connect(after, weak=False)
         try:
-            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            with worker:
                 yield
         finally:
             task_prerun.disconnect(before)
             task_postrun.disconnect(after)
-            if shared is not None:
-                shared.dec_thread_sharing()
+            shared.dec_thread_sharing()
 
     return running
 
