@@ -23,6 +23,7 @@ from escalation.selectors.inbox import (
     unread_count,
 )
 from escalation.services.inbox import notifications_mark_case_read
+from tests.page_text import shows
 from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
@@ -101,7 +102,7 @@ def test_a_group_names_pupil_school_and_phase_only_while_the_case_is_visible(wor
 
     assert _groups(html) == [str(seen.pk), str(lost.pk), "algemeen"]
     visible = _group(html, seen.pk)
-    assert seen.pupil.full_name in visible
+    assert shows(visible, seen.pupil.full_name)
     assert "School A1" in visible and "Fase: Casusregisseur" in visible
     assert f'href="{reverse("cases:case_detail", args=[seen.pk])}"' in visible
     hidden = _group(html, lost.pk)

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.page_text import shows
 from thuiszitters.models import AuditAction, AuditLogEntry
 
 from ..factories.registration import enrolled_pupil
@@ -49,7 +50,7 @@ def test_a_get_with_a_bsn_is_refused_on_the_pages(zc_client, pupil, q):
         response = zc_client.get(url, {"q": q})
         assert response.status_code == 400
         assert "POST" in response.content.decode()
-        assert pupil.full_name not in response.content.decode()
+        assert not shows(response.content.decode(), pupil.full_name)
         assert_no_bsn_in_urls(response, BSN)
 
 
@@ -65,7 +66,7 @@ def test_a_get_with_a_bsn_is_refused_by_the_api(zc_client, pupil, params):
 def test_names_and_dates_still_search_by_get(zc_client, pupil):
     for q in ("jong", pupil.date_of_birth.strftime("%d-%m-%Y")):
         page = zc_client.get(reverse("registration:pupil_list"), {"q": q})
-        assert page.status_code == 200 and pupil.full_name in page.content.decode()
+        assert page.status_code == 200 and shows(page.content.decode(), pupil.full_name)
         api = zc_client.get("/api/v1/pupils/", {"q": q})
         assert api.status_code == 200 and api.json()["count"] == 1
 
@@ -89,7 +90,7 @@ def test_the_pupil_list_answers_a_posted_bsn_in_place_within_the_scope(zc_client
     assert_no_bsn_in_urls(found, BSN)
     outside = zc_client.post(url, {"q": outsider.bsn})
     assert outside.status_code == 200 and outside.context["rows"] == []
-    assert outsider.full_name not in outside.content.decode()
+    assert not shows(outside.content.decode(), outsider.full_name)
 
 
 def test_a_posted_name_goes_back_to_the_bookmarkable_get(zc_client, pupil):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.services import absence_report_submit
 from registration.models import Consent
+from tests.page_text import shows
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
@@ -33,12 +34,13 @@ def report(actor, organisation, pupil, **overrides):
 
 
 def test_pupil_list_shows_own_pupils_with_age_school_and_signals(world, zc, zc_client):
-    own = enrolled_pupil(world.school, given_names="Lotte", surname="Bakker")
-    other = enrolled_pupil(world.school2, given_names="Lotte", surname="Elders")
+    # Names with an apostrophe, as many Dutch surnames have: the page escapes them.
+    own = enrolled_pupil(world.school, given_names="Lotte", surname="van 't Hof")
+    other = enrolled_pupil(world.school2, given_names="Lotte", surname="van 't Veld")
     report(zc, world.school, own, hours_missed_last_4_weeks=17)
     body = zc_client.get(reverse("registration:pupil_list")).content.decode()
-    assert own.full_name in body and other.full_name not in body
-    assert world.school.name in body
+    assert shows(body, own.full_name) and not shows(body, other.full_name)
+    assert shows(body, world.school.name)
     assert "16 uur of meer" in body  # the DUO signal
     assert reverse("registration:pupil_detail", args=[own.pk]) in body
 
@@ -69,7 +71,7 @@ def test_pupil_list_searches_by_name_bsn_and_date_of_birth(world, zc_client):
         # A BSN goes by POST (no BSN in a URL); a name by GET.
         send = zc_client.post if q.isdigit() else zc_client.get
         body = send(url, {"q": q}).content.decode()
-        return {p.given_names for p in (a, b) if p.full_name in body}
+        return {p.given_names for p in (a, b) if shows(body, p.full_name)}
 
     assert names("smit") == {"Daan"}
     assert names(b.bsn) == {"Mila"}
@@ -91,7 +93,7 @@ def test_pupil_page_shows_everything_and_is_audited(world, zc, zc_client):
     response = zc_client.get(reverse("registration:pupil_detail", args=[pupil.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert pupil.full_name in body and "Anna Ouder" in body and world.school.name in body
+    assert shows(body, pupil.full_name) and "Anna Ouder" in body and shows(body, world.school.name)
     assert "leerplichtig" in body.lower()
     assert "Ontbreekt van: ouder(s) of verzorger(s)" in body
     assert "Ongeoorloofd (relatief) verzuim" in body
@@ -134,7 +136,7 @@ def test_consent_is_recorded_and_then_the_report_is_shared(
     result = report(zc, world.school, pupil, kind="sickness")
     leerplicht = login(user_with_role(RoleCode.LEERPLICHT))
     listing = reverse("registration:report_list")
-    assert pupil.full_name not in leerplicht.get(listing).content.decode()
+    assert not shows(leerplicht.get(listing).content.decode(), pupil.full_name)
 
     zc_client.force_login(zc)
     response = zc_client.post(
@@ -154,7 +156,7 @@ def test_consent_is_recorded_and_then_the_report_is_shared(
     assert "De verklaring is vastgelegd" in page and "Toestemming geldt" in page
 
     leerplicht = login(user_with_role(RoleCode.LEERPLICHT))
-    assert pupil.full_name in leerplicht.get(listing).content.decode()
+    assert shows(leerplicht.get(listing).content.decode(), pupil.full_name)
 
 
 def test_consent_errors_are_shown_on_the_fields_and_nothing_is_saved(world, zc_client, today):
@@ -186,11 +188,11 @@ def test_report_history_filters_on_kind_and_dates(world, zc, zc_client, today):
     report(zc, world.school, b, kind="unauthorised")
     url = reverse("registration:report_list")
     body = zc_client.get(url).content.decode()
-    assert a.full_name in body and b.full_name in body
+    assert shows(body, a.full_name) and shows(body, b.full_name)
     body = zc_client.get(url, {"kind": "sickness"}).content.decode()
-    assert a.full_name in body and b.full_name not in body
+    assert shows(body, a.full_name) and not shows(body, b.full_name)
     body = zc_client.get(url, {"since": today.isoformat()}).content.decode()
-    assert a.full_name not in body and b.full_name in body
+    assert not shows(body, a.full_name) and shows(body, b.full_name)
     bad = zc_client.get(url, {"since": today.isoformat(), "until": "2000-01-01"})
     assert "De einddatum ligt voor de begindatum" in bad.content.decode()
 

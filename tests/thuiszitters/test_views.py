@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.page_text import shows
 from thuiszitters.models import AuditAction, AuditLogEntry
 from thuiszitters.roles import RoleCode
 
@@ -31,7 +32,7 @@ def test_home_shows_own_organisations_and_colleagues(world, user_with_role, logi
     assert response.status_code == 200
     html = response.content.decode()
     assert world.home_of(role).name in html
-    assert colleague.full_name in html
+    assert shows(html, colleague.full_name)
     assert (reverse("audit_log") in html) == (role == RoleCode.FUNCTIONAL_ADMIN)
 
 
