@@ -139,3 +139,24 @@ def test_missing_and_forbidden_look_the_same(world, user_with_role, login):
     missing = client.get(reverse("organisation-detail", args=[999999]))
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()
+
+
+def test_case_visibility_follows_a_membership_given_to_the_same_user_object(world, user_with_role):
+    """``cases_visible_to`` keeps its query on the user object; a membership service drops it
+    with the memberships, and the rows are read at every check."""
+    from cases.selectors import cases_visible_to
+    from thuiszitters.services import membership_create
+
+    from ..factories.cases import CaseFactory
+
+    user = user_with_role(RoleCode.ZORGCOORDINATOR)
+    ours = CaseFactory(school=world.school)
+    theirs = CaseFactory(school=world.school2)
+    assert set(cases_visible_to(user).values_list("pk", flat=True)) == {ours.pk}
+    later = CaseFactory(school=world.school)
+    assert set(cases_visible_to(user).values_list("pk", flat=True)) == {ours.pk, later.pk}
+    membership_create(
+        user=user, organisation=world.school2, role=RoleCode.ZORGCOORDINATOR, actor=SETUP
+    )
+    visible = set(cases_visible_to(user).values_list("pk", flat=True))
+    assert visible == {ours.pk, later.pk, theirs.pk}
