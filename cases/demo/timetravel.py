@@ -14,6 +14,7 @@ and is append-only.
 """
 
 import datetime
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -32,10 +33,11 @@ from .days import latest_moment
 
 
 @cache
-def _statements() -> list[tuple[str, int]]:
+def _statements() -> list[tuple[str, str, int]]:
     """One UPDATE per table with date-time columns in a pupil's file (the pupil, every model
     with a foreign key to the pupil, every model with one to the case), with the number of
-    its columns. Plain SQL: built once, as the demo runs it after every step."""
+    its table and the number of its columns. Plain SQL: built once, as the demo runs it after
+    every step."""
     quote = connection.ops.quote_name
     cases = (
         f"SELECT {_column(Case, 'id')} FROM {quote(Case._meta.db_table)} "  # noqa: S608
@@ -62,7 +64,7 @@ def _statements() -> list[tuple[str, int]]:
         table = quote(model._meta.db_table)
         # Names from the models' metadata, quoted; every value is a parameter.
         sql = f"UPDATE {table} SET {sets} WHERE ({moved}) AND {where}"  # noqa: S608
-        found.append((sql, len(stamps)))
+        found.append((model._meta.db_table, sql, len(stamps)))
     return found
 
 
@@ -81,16 +83,34 @@ def happening_at(pupil_id: int, when: datetime.datetime) -> Iterator[datetime.da
     """Run the block's service calls as if at ``when`` (at the latest yesterday at five)."""
     when = min(when, latest_moment(timezone.localdate()))
     start = timezone.now()
-    yield when
+    written: set[str] = set()
+    with connection.execute_wrapper(_WrittenTables(written)):
+        yield when
     since = connection.ops.adapt_datetimefield_value(start)
     moment = connection.ops.adapt_datetimefield_value(when)
     with connection.cursor() as cursor:
         cursor.execute(_closed_since(), [pupil_id, since])
         closed = [pk for (pk,) in cursor.fetchall()]
-        for sql, columns in _statements():
-            cursor.execute(sql, [since, moment] * columns + [since] * columns + [pupil_id])
+        for table, sql, columns in _statements():
+            # Only the tables the block wrote to: the others have nothing stamped since.
+            if table in written:
+                cursor.execute(sql, [since, moment] * columns + [since] * columns + [pupil_id])
     for case_id in closed:
         _closing_dates_restate(case_id, timezone.localtime(when).date())
+
+
+class _WrittenTables:
+    """An execute wrapper that notes the tables a block inserts into or updates."""
+
+    _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE)\s+"?([^\s"(]+)', re.IGNORECASE)
+
+    def __init__(self, written: set[str]) -> None:
+        self.written = written
+
+    def __call__(self, execute, sql, params, many, context):
+        if found := self._WRITE.match(sql):
+            self.written.add(found.group(1))
+        return execute(sql, params, many, context)
 
 
 @cache
