@@ -26,7 +26,6 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
-    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -531,12 +530,12 @@ def _case_facts(
     today: datetime.date,
     settings: dict[str, Any],
 ) -> dict[str, list[Any]]:
-    """Per case of the period what every count needs, by column. Columns of the case and
-    of an open case's pupil come from one query; the definitions and the first report's kind
-    from the open cases' reports, read once in one more query and decided in Python by the
-    same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the database they were
-    two ``Exists`` and a subquery for every open case. ``figures`` counts the columns (a few
-    thousand values each for a region of 100,000 pupils)."""
+    """Per case of the period what every count needs, by column. Columns of the case come
+    from one query; the definitions, the first report's kind and the open case's pupil's
+    date of birth from the open cases' reports with their pupils, read once in one more query
+    and decided in Python by the same rules (``DefinitionsOn``, ADR 0023). Evaluated per case
+    in the database they were two ``Exists`` and a subquery for every open case. ``figures``
+    counts the columns (a few thousand values each for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -548,8 +547,6 @@ def _case_facts(
     names = [
         "pk",
         "pupil_id",
-        "f_born",
-        "f_qualified",
         "f_open",
         "f_new",
         "f_closed",
@@ -576,11 +573,6 @@ def _case_facts(
             f_phase=when_open(phase_on(on, today), CharField()),
             f_sector=F("school__sector"),
             f_duration=_duration_bucket(on),
-            # The open case's pupil, by an index lookup each (a join read the whole pupils
-            # table): the age group, and the narrow definition for its reports (a case's
-            # reports are of its pupil).
-            f_born=when_open(_of_pupil("date_of_birth"), DateField()),
-            f_qualified=when_open(_of_pupil("startkwalificatie_on"), DateField()),
             **targets,
         )
         .values_list(*names)
@@ -591,7 +583,8 @@ def _case_facts(
     broad: list[bool | None] = [None] * len(rows)
     narrow: list[bool | None] = [None] * len(rows)
     kinds: list[str | None] = [None] * len(rows)
-    facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds)
+    born: list[datetime.date | None] = [None] * len(rows)
+    facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds, f_born=born)
     standing = {
         pk: i
         for i, (pk, is_open) in enumerate(zip(facts["pk"], facts["f_open"], strict=True))
@@ -609,35 +602,37 @@ def _case_facts(
             "report__reported_on",
             "report__absence_started_on",
             "report__absence_ended_on",
+            # The report's pupil by an index lookup per report, as ``narrow_on`` reads it (a
+            # case's reports are of its pupil, so these give the open cases' ages too).
+            "report__pupil__date_of_birth",
+            "report__pupil__startkwalificatie_on",
         )
     )
-    # A case's reports are of its pupil (the intake puts a report in its pupil's case).
-    pupils = {
-        facts["pupil_id"][i]: (facts["f_born"][i], facts["f_qualified"][i])
-        for i in standing.values()
-    }
+    pupils = {row[2]: (row[7], row[8]) for row in reports}
     first: dict[int, tuple[datetime.date, int]] = {}
-    for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
+    for case_id, report_id, _pupil, kind, reported_on, started_on, ended_on, *of_pupil in reports:
         i = standing.get(case_id)
         if i is None:
             continue
         broad[i] = broad[i] or definitions.broad(kind, reported_on, started_on, ended_on)
         narrow[i] = narrow[i] or definitions.narrow(
-            kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
+            kind, reported_on, started_on, ended_on, *of_pupil
         )
         # The kind of the first report made by ``on`` (earliest absence start, then id).
         if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
             first[case_id] = (started_on, report_id)
             kinds[i] = kind
+    # An open case without reports (none are made so; kept exact all the same): its pupil
+    # in one more query.
+    missing = {facts["pupil_id"][i] for i in standing.values()} - pupils.keys()
+    if missing:
+        found = Pupil.objects.filter(pk__in=missing).values_list("pk", "date_of_birth")
+        pupils.update((pk, (date_of_birth, None)) for pk, date_of_birth in found)
     for i in standing.values():
         broad[i] = bool(broad[i])
         narrow[i] = bool(narrow[i])
+        born[i] = pupils.get(facts["pupil_id"][i], (None, None))[0]
     return facts
-
-
-def _of_pupil(field: str) -> Subquery:
-    # No ordering: the model's (by name) made PostgreSQL sort each single row.
-    return Subquery(Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by().values(field))
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:
