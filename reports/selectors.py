@@ -78,11 +78,12 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals, every breakdown and the target cohort: the cases with their pupils, then the
-# open ones' reports), the schools' names, escalations and the trend (its frozen quarters,
-# unless the caller passes them, then the others); an SWV also reads its convenant's targets.
-# (One fewer when no open case has a school, or when every quarter of the trend before the
-# report's own is frozen, or without open cases.)
+# cases (totals, every breakdown and the target cohort: the cases, then the open ones'
+# reports with their pupils), the schools' names, escalations and the trend (its frozen
+# quarters, unless the caller passes them, then the others); an SWV also reads its
+# convenant's targets. (One fewer when no open case has a school, or when every quarter of
+# the trend before the report's own is frozen, or without open cases; one more when an open
+# case has no report, which the services never leave.)
 FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
