@@ -17,6 +17,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from dateutil.relativedelta import relativedelta
@@ -42,7 +43,7 @@ from django.db.models import (
     Case as When_,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -78,12 +79,11 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals, every breakdown and the target cohort: the cases, then the open ones'
-# reports with their pupils), the schools' names, escalations and the trend (its frozen
+# cases (totals, every breakdown and the target cohort: the cases with their pupils, then
+# the open ones' reports), the schools' names, escalations and the trend (its frozen
 # quarters, unless the caller passes them, then the others); an SWV also reads its
 # convenant's targets. (One fewer when no open case has a school, or when every quarter of
-# the trend before the report's own is frozen, or without open cases; one more when an open
-# case has no report, which the services never leave.)
+# the trend before the report's own is frozen, or without open cases.)
 FIGURES_QUERIES = {"swv": 7, "municipality": 6, "region": 6}
 
 
@@ -430,10 +430,12 @@ def figures(
     # Counted by columns: the open cases' values of each breakdown zipped with their broad and
     # narrow flags, so the counting runs in ``Counter`` rather than a loop per case.
     standing = [i for i, is_open in enumerate(facts["f_open"]) if is_open]
+    # (itemgetter picks the open cases' values in C; with one index it returns no tuple.)
+    pick = itemgetter(*standing) if len(standing) > 1 else None
 
     def of_open(column: str) -> list[Any]:
         values = facts[column]
-        return [values[i] for i in standing]
+        return list(pick(values)) if pick else [values[i] for i in standing]
 
     broads, narrows, past = of_open("f_broad"), of_open("f_narrow"), of_open("f_past")
     age_group = _age_grouper(on)
@@ -462,13 +464,13 @@ def figures(
         for dim, column in _DIMENSIONS.items()
     }
     codes = [str(c) for c in Cause.values]
-    causes = _tally(
-        Counter(
-            (code, b, n)
-            for text, b, n in zip(of_open("f_causes"), broads, narrows, strict=True)
-            for code in _causes_of(text, codes)
-        )
-    )
+    # Counted by the list's text first: many cases share one, and each is matched once.
+    by_causes: Counter[tuple[Any, bool, bool]] = Counter()
+    texts = Counter(zip(of_open("f_causes"), broads, narrows, strict=True))
+    for (text, b, n), cases in texts.items():
+        for code in _causes_of(text, codes):
+            by_causes[(code, b, n)] += cases
+    causes = _tally(by_causes)
 
     breakdowns = {dim: _breakdown_rows(counts[dim]) for dim in _DIMENSIONS if dim != "school"}
     breakdowns["cause"] = [
@@ -554,6 +556,7 @@ def _case_facts(
         "f_past",
         "f_offer_missed",
         "f_causes",
+        "f_pupil_dates",
         *[column for column in _DIMENSIONS.values() if column not in ("f_age_group", "f_kind")],
     ]
     targets = _target_facts(period, on, settings)
@@ -574,6 +577,10 @@ def _case_facts(
             f_phase=when_open(phase_on(on, today), CharField()),
             f_sector=F("school__sector"),
             f_duration=_duration_bucket(on),
+            # The open case's pupil (the age group; the narrow definition of its reports, a
+            # case's reports being of its pupil) by one index lookup: a join read the whole
+            # pupils table, joining them to the reports too, and two subqueries were two.
+            f_pupil_dates=when_open(_pupil_dates(), CharField()),
             **targets,
         )
         .values_list(*names)
@@ -593,6 +600,10 @@ def _case_facts(
     }
     if not standing:
         return facts
+    pupils: dict[int, tuple[datetime.date | None, datetime.date | None]] = {}
+    for row in standing.values():
+        pupils[facts["pupil_id"][row]] = dates = _dates_of(facts["f_pupil_dates"][row])
+        born[row] = dates[0]
     definitions = DefinitionsOn(on)
     reports = list(
         CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
@@ -603,37 +614,47 @@ def _case_facts(
             "report__reported_on",
             "report__absence_started_on",
             "report__absence_ended_on",
-            # The report's pupil by an index lookup per report, as ``narrow_on`` reads it (a
-            # case's reports are of its pupil, so these give the open cases' ages too).
-            "report__pupil__date_of_birth",
-            "report__pupil__startkwalificatie_on",
         )
     )
-    pupils = {row[2]: (row[7], row[8]) for row in reports}
     first: dict[int, tuple[datetime.date, int]] = {}
-    for case_id, report_id, _pupil, kind, reported_on, started_on, ended_on, *of_pupil in reports:
+    for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
         i = standing.get(case_id)
         if i is None:
             continue
         broad[i] = broad[i] or definitions.broad(kind, reported_on, started_on, ended_on)
         narrow[i] = narrow[i] or definitions.narrow(
-            kind, reported_on, started_on, ended_on, *of_pupil
+            kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
         )
         # The kind of the first report made by ``on`` (earliest absence start, then id).
         if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
             first[case_id] = (started_on, report_id)
             kinds[i] = kind
-    # An open case without reports (none are made so; kept exact all the same): its pupil
-    # in one more query.
-    missing = {facts["pupil_id"][i] for i in standing.values()} - pupils.keys()
-    if missing:
-        found = Pupil.objects.filter(pk__in=missing).values_list("pk", "date_of_birth")
-        pupils.update((pk, (date_of_birth, None)) for pk, date_of_birth in found)
     for i in standing.values():
         broad[i] = bool(broad[i])
         narrow[i] = bool(narrow[i])
-        born[i] = pupils.get(facts["pupil_id"][i], (None, None))[0]
     return facts
+
+
+def _pupil_dates() -> Subquery:
+    """The case's pupil's date of birth and startkwalificatie date as ``born|qualified``
+    (ISO dates, empty for none): both from one index lookup."""
+
+    # No ordering: the model's (by name) made PostgreSQL sort each single row.
+    def iso(field: str) -> Coalesce:
+        return Coalesce(Cast(field, CharField()), Value(""), output_field=CharField())
+
+    dates = Concat(iso("date_of_birth"), Value("|"), iso("startkwalificatie_on"))
+    pupil = Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by()
+    return Subquery(pupil.values(dates=dates), output_field=CharField())
+
+
+def _dates_of(text: str | None) -> tuple[datetime.date | None, datetime.date | None]:
+    """``_pupil_dates`` read back."""
+    born, _bar, qualified = (text or "|").partition("|")
+    return (
+        datetime.date.fromisoformat(born) if born else None,
+        datetime.date.fromisoformat(qualified) if qualified else None,
+    )
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:

@@ -713,3 +713,22 @@ def test_figures_runs_a_fixed_number_of_queries(world, build):
     assert of(swv_scope(world))["totals"]["open"] == 20
     many = {"swv": _queries(swv_scope(world)), "m": _queries(municipality_scope(world))}
     assert few == many == {"swv": FIGURES_QUERIES["swv"], "m": FIGURES_QUERIES["municipality"]}
+
+
+def test_a_startkwalificatie_ends_the_narrow_count_of_a_seventeen_year_old(world, build):
+    """The pupil's dates reach the narrow definition through ``figures()``: two 17-year-olds
+    at home without leave since January, one with a startkwalificatie before ON."""
+    for qualified in ("2026-01-15", None):
+        case = build.case(
+            school=world.school,
+            born="2008-09-01",
+            clock="2026-01-05",
+            opened="2026-01-05 10:00",
+            reports=[("unauthorised", "2026-01-05", "2026-01-05")],
+        )
+        if qualified:
+            case.pupil.startkwalificatie_on = d(qualified)
+            case.pupil.save(update_fields=["startkwalificatie_on"])
+    data = of(swv_scope(world))
+    assert (data["totals"]["open"], data["totals"]["broad"], data["totals"]["narrow"]) == (2, 2, 1)
+    assert rows(data, "age_group") == [("16-17", 2, 2, 1)]
