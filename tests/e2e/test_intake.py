@@ -101,3 +101,23 @@ def test_zorgcoordinator_reports_a_pupil_and_sees_the_case(page, log_in, demo):
     response = page.goto(f"/casussen/{case.pk}/")
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text(pupil.full_name)
+
+
+def test_a_change_made_while_the_checked_form_settles_is_checked_too(page, log_in, demo):
+    """htmx listens on a swapped-in form only once it has settled (20 ms after the swap; in
+    CI a date corrected 21 ms after the check's answer was never checked, and its error
+    stayed). The settle step is slowed here so that the correction always falls in it."""
+    school = _school_of("zorgcoordinator.po@demo.test")
+    pupil = enrolled_pupil(school, given_names="Sem", surname="Snelletypist")
+    today = timezone.localdate()
+    log_in("zorgcoordinator.po@demo.test", demo)
+    page.goto(f"/casussen/melden/?leerling={pupil.pk}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verzuim melden")
+    page.evaluate("window.htmx.config.defaultSettleDelay = 1500")
+    informed = page.get_by_label("Ouders geïnformeerd op")
+    informed.fill((today + datetime.timedelta(days=1)).isoformat())
+    informed.blur()
+    expect(page.locator("#id_parents_informed_on_error")).to_be_visible()
+    informed.fill((today - datetime.timedelta(days=1)).isoformat())  # before it settles
+    expect(page.locator("#id_parents_informed_on_error")).to_have_count(0)
+    expect(informed).to_have_value((today - datetime.timedelta(days=1)).isoformat())
