@@ -533,12 +533,12 @@ def _case_facts(
     today: datetime.date,
     settings: dict[str, Any],
 ) -> dict[str, list[Any]]:
-    """Per case of the period what every count needs, by column. Columns of the case come
-    from one query; the definitions, the first report's kind and the open case's pupil's
-    date of birth from the open cases' reports with their pupils, read once in one more query
-    and decided in Python by the same rules (``DefinitionsOn``, ADR 0023). Evaluated per case
-    in the database they were two ``Exists`` and a subquery for every open case. ``figures``
-    counts the columns (a few thousand values each for a region of 100,000 pupils)."""
+    """Per case of the period what every count needs, by column. Columns of the case and
+    of an open case's pupil come from one query; the definitions and the first report's kind
+    from the open cases' reports, read once in one more query and decided in Python by the
+    same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the database they were
+    two ``Exists`` and a subquery for every open case. ``figures`` counts the columns (a few
+    thousand values each for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -639,11 +639,11 @@ def _pupil_dates() -> Subquery:
     """The case's pupil's date of birth and startkwalificatie date as ``born|qualified``
     (ISO dates, empty for none): both from one index lookup."""
 
-    # No ordering: the model's (by name) made PostgreSQL sort each single row.
     def iso(field: str) -> Coalesce:
         return Coalesce(Cast(field, CharField()), Value(""), output_field=CharField())
 
     dates = Concat(iso("date_of_birth"), Value("|"), iso("startkwalificatie_on"))
+    # No ordering: the model's (by name) made PostgreSQL sort each single row.
     pupil = Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by()
     return Subquery(pupil.values(dates=dates), output_field=CharField())
 

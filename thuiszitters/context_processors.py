@@ -44,8 +44,9 @@ def navigation(request):
     current page.
     """
     user = getattr(request, "user", None)
-    # Before the second factor every place is closed (LoginRequiredMiddleware): no menu.
-    if user is None or not user.is_authenticated or not second_factor_passed(user):
+    # Anonymous, or before the second factor, every place is closed (LoginRequiredMiddleware):
+    # no menu.
+    if not second_factor_passed(user):
         return {"nav_items": [], "user_can": {}}
     items = [
         {
