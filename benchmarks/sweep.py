@@ -58,19 +58,28 @@ def top_up(target: int) -> int:
     rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
     rows = (
         Enrolment.objects.filter(end__isnull=True, pupil__cases__isnull=True)
-        .values_list("pupil_id", "school_id", "school__swv_id", "pupil__municipality_id")
+        .values_list(
+            "pupil_id",
+            "school_id",
+            "school__swv_id",
+            "pupil__municipality_id",
+            "pupil__date_of_birth",
+            "pupil__startkwalificatie_on",
+        )
         .order_by("pupil_id")[: target - have]
     )
     cases = [
         Case(
             pupil_id=pupil,
+            pupil_born_on=born,
+            pupil_startkwalificatie_on=qualified,
             school_id=school,
             swv_id=swv,
             municipality_id=municipality,
             lead_organisation_id=school,
             clock_start=today - datetime.timedelta(days=rng.randint(0, 130)),
         )
-        for pupil, school, swv, municipality in rows
+        for pupil, school, swv, municipality, born, qualified in rows
     ]
     with transaction.atomic():
         Case.objects.bulk_create(cases, batch_size=5000)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -94,6 +94,28 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
             shared_with_leerplicht=Exists(reports.filter(report__shared_with_leerplicht=True)),
         )
 
+    def pupil_dates_refresh(self) -> int:
+        """Copy the pupil's date of birth and startkwalificatie date onto these cases, in one
+        statement that writes only the cases whose copy differs; returns how many (ADR
+        0024). Through ``pupil.cases`` for the same reason as ``sharing_refresh``."""
+        from registration.models import Pupil
+
+        qualified = "pupil__startkwalificatie_on"
+        stale = (
+            ~Q(pupil_born_on=F("pupil__date_of_birth"))
+            | Q(pupil_startkwalificatie_on__isnull=True, **{f"{qualified}__isnull": False})
+            | Q(pupil_startkwalificatie_on__isnull=False, **{f"{qualified}__isnull": True})
+            | Q(pupil_startkwalificatie_on__lt=F(qualified))
+            | Q(pupil_startkwalificatie_on__gt=F(qualified))
+        )
+        pupil = Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by()
+        # A copy of audited facts (the pupil's), so written past the audit guard.
+        cases = Case._base_manager.filter(pk__in=self.filter(stale).values("pk"))
+        return cases.update(
+            pupil_born_on=Subquery(pupil.values("date_of_birth")[:1]),
+            pupil_startkwalificatie_on=Subquery(pupil.values("startkwalificatie_on")[:1]),
+        )
+
 
 class Case(ChoiceLabels, models.Model):
     """The file on one pupil's period of missing education, from report to return."""
@@ -180,6 +202,13 @@ class Case(ChoiceLabels, models.Model):
     # transaction as every change of them, so the scoping is an indexed lookup on the case.
     shared_with_swv = models.BooleanField(default=False, editable=False)
     shared_with_leerplicht = models.BooleanField(default=False, editable=False)
+    # The pupil's dates the figures count by (the narrow definition, the age group), copied
+    # at intake and by every correction of the pupil (``pupil_dates_refresh``), so that
+    # ``figures()`` reads no pupil (ADR 0024).
+    pupil_born_on = models.DateField(_("geboortedatum van de leerling"), editable=False)
+    pupil_startkwalificatie_on = models.DateField(
+        _("startkwalificatie van de leerling behaald op"), null=True, editable=False
+    )
     # The route starts again when a closed case reopens; escalation keys its steps on it.
     route_round = models.PositiveSmallIntegerField(_("ronde"), default=1, editable=False)
 

@@ -37,6 +37,13 @@ class PupilAdmin(AuditedReadsAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ["municipality"]
     inlines = [GuardianInline, EnrolmentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Cases keep a copy of these dates for the figures (ADR 0024): they are corrected
+        # through the pupil's correction page, which keeps the copy and asks for a reason.
+        if obj is not None:
+            return ["date_of_birth", "startkwalificatie_on"]
+        return []
+
 
 @admin.register(AbsenceReport)
 class AbsenceReportAdmin(ReadOnlyAdmin):

@@ -43,7 +43,7 @@ from django.db.models import (
     Case as When_,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,7 @@ from cases.models import (
 )
 from cases.workflow import Phase
 from escalation.models import Escalation, PolicyVersion, Step, Trigger
-from registration.models import AbsenceKind, Pupil
+from registration.models import AbsenceKind
 from thuiszitters.changes import generation
 from thuiszitters.models import SchoolSector, User
 
@@ -441,7 +441,7 @@ def figures(
     age_group = _age_grouper(on)
     facts["f_age_group"] = [
         age_group(born) if is_open else None
-        for born, is_open in zip(facts["f_born"], facts["f_open"], strict=True)
+        for born, is_open in zip(facts["pupil_born_on"], facts["f_open"], strict=True)
     ]
     totals = {
         "open": len(standing),
@@ -518,7 +518,7 @@ _DIMENSIONS = {
     "phase": "f_phase",
     "kind": "f_kind",
     "sector": "f_sector",
-    "age_group": "f_age_group",  # from f_born
+    "age_group": "f_age_group",  # from pupil_born_on
     "daytime_activity": "daytime_activity",
     "waiting_list": "waiting_list_for",
     "duration": "f_duration",
@@ -533,12 +533,12 @@ def _case_facts(
     today: datetime.date,
     settings: dict[str, Any],
 ) -> dict[str, list[Any]]:
-    """Per case of the period what every count needs, by column. Columns of the case and
-    of an open case's pupil come from one query; the definitions and the first report's kind
-    from the open cases' reports, read once in one more query and decided in Python by the
-    same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the database they were
-    two ``Exists`` and a subquery for every open case. ``figures`` counts the columns (a few
-    thousand values each for a region of 100,000 pupils)."""
+    """Per case of the period what every count needs, by column. Columns of the case (its
+    pupil's dates among them, ADR 0024) come from one query; the definitions and the first
+    report's kind from the open cases' reports, read once in one more query and decided in
+    Python by the same rules (``DefinitionsOn``, ADR 0023). Evaluated per case in the
+    database they were two ``Exists`` and a subquery for every open case. ``figures``
+    counts the columns (a few thousand values each for a region of 100,000 pupils)."""
     open_q = open_on_q(on)
 
     def when_open(expression: Any, output_field: Any) -> When_:
@@ -556,7 +556,10 @@ def _case_facts(
         "f_past",
         "f_offer_missed",
         "f_causes",
-        "f_pupil_dates",
+        # The pupil's dates, copied onto the case (ADR 0024): the age group, and the narrow
+        # definition of its reports (a case's reports being of its pupil).
+        "pupil_born_on",
+        "pupil_startkwalificatie_on",
         *[column for column in _DIMENSIONS.values() if column not in ("f_age_group", "f_kind")],
     ]
     targets = _target_facts(period, on, settings)
@@ -577,10 +580,6 @@ def _case_facts(
             f_phase=when_open(phase_on(on, today), CharField()),
             f_sector=F("school__sector"),
             f_duration=_duration_bucket(on),
-            # The open case's pupil (the age group; the narrow definition of its reports, a
-            # case's reports being of its pupil) by one index lookup: a join read the whole
-            # pupils table, joining them to the reports too, and two subqueries were two.
-            f_pupil_dates=when_open(_pupil_dates(), CharField()),
             **targets,
         )
         .values_list(*names)
@@ -591,8 +590,7 @@ def _case_facts(
     broad: list[bool | None] = [None] * len(rows)
     narrow: list[bool | None] = [None] * len(rows)
     kinds: list[str | None] = [None] * len(rows)
-    born: list[datetime.date | None] = [None] * len(rows)
-    facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds, f_born=born)
+    facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds)
     standing = {
         pk: i
         for i, (pk, is_open) in enumerate(zip(facts["pk"], facts["f_open"], strict=True))
@@ -600,10 +598,8 @@ def _case_facts(
     }
     if not standing:
         return facts
-    pupils: dict[int, tuple[datetime.date | None, datetime.date | None]] = {}
-    for row in standing.values():
-        pupils[facts["pupil_id"][row]] = dates = _dates_of(facts["f_pupil_dates"][row])
-        born[row] = dates[0]
+    born, qualified = facts["pupil_born_on"], facts["pupil_startkwalificatie_on"]
+    pupils = {facts["pupil_id"][i]: (born[i], qualified[i]) for i in standing.values()}
     definitions = DefinitionsOn(on)
     reports = list(
         CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
@@ -633,28 +629,6 @@ def _case_facts(
         broad[i] = bool(broad[i])
         narrow[i] = bool(narrow[i])
     return facts
-
-
-def _pupil_dates() -> Subquery:
-    """The case's pupil's date of birth and startkwalificatie date as ``born|qualified``
-    (ISO dates, empty for none): both from one index lookup."""
-
-    def iso(field: str) -> Coalesce:
-        return Coalesce(Cast(field, CharField()), Value(""), output_field=CharField())
-
-    dates = Concat(iso("date_of_birth"), Value("|"), iso("startkwalificatie_on"))
-    # No ordering: the model's (by name) made PostgreSQL sort each single row.
-    pupil = Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by()
-    return Subquery(pupil.values(dates=dates), output_field=CharField())
-
-
-def _dates_of(text: str | None) -> tuple[datetime.date | None, datetime.date | None]:
-    """``_pupil_dates`` read back."""
-    born, _bar, qualified = (text or "|").partition("|")
-    return (
-        datetime.date.fromisoformat(born) if born else None,
-        datetime.date.fromisoformat(qualified) if qualified else None,
-    )
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:

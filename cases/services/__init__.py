@@ -25,7 +25,7 @@ from .intake import (
     intake_check,
     intake_submit,
 )
-from .sharing import case_sharing_refresh
+from .sharing import case_copies_refresh, case_sharing_refresh
 from .workflow import (
     TimerStep,
     case_close,
@@ -53,6 +53,7 @@ __all__ = [
     "care_partner_invite",
     "case_close",
     "case_consent_record",
+    "case_copies_refresh",
     "case_details_update",
     "case_journal_add",
     "case_lead_change",

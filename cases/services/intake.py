@@ -240,6 +240,8 @@ def _write(
     if case is None:
         case = Case(
             pupil=data.pupil,
+            pupil_born_on=data.pupil.date_of_birth,
+            pupil_startkwalificatie_on=data.pupil.startkwalificatie_on,
             phase=Phase.SCHOOL,
             clock_start=data.absence_started_on,
             **scope.columns(),

@@ -112,7 +112,9 @@ def pupil_correct(*, pupil: Pupil, actor: User, fields: dict[str, Any], reason: 
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
     changed = _apply(pupil, fields, PUPIL_CORRECTABLE)
     pupil.save()
-    # The date of birth decides the narrow definition and the age group of its cases.
+    # The date of birth decides the narrow definition and the age group of its cases, which
+    # keep a copy of it and of the startkwalificatie date (ADR 0024).
+    pupil.cases.all().pupil_dates_refresh()
     cases_changed(pupil.cases.only("swv_id", "municipality_id"))
     audit_record(
         actor=actor,

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from cases.demo import BSN_FIRST
 from cases.models import Case, CaseReport
 from cases.selectors import cases_visible_to
+from cases.services import case_copies_refresh
 from registration.bsn import bsn_is_valid
 from registration.models import (
     LAWFUL_KINDS,
@@ -206,3 +207,9 @@ def test_the_demo_jeugdarts_is_invited_to_cases_under_consent(seeded):
     visible = list(cases_visible_to(jeugdarts).select_related("pupil"))
     assert len(visible) == 3
     assert all(case.pupil.shared_with_care_partners for case in visible)
+
+
+def test_the_cases_copies_agree_with_their_sources(seeded):
+    """The demo writes through the services, which keep the copies (ADR 0019, 0024)."""
+    assert Case.objects.count() > 0
+    assert case_copies_refresh(check=True) == {"sharing": 0, "pupil_dates": 0}

@@ -59,6 +59,8 @@ class CaseFactory(factory.django.DjangoModelFactory):
     phase = Phase.SCHOOL
     school = factory.SubFactory(SchoolFactory)
     pupil = factory.LazyAttribute(lambda o: enrolled_pupil(o.school))
+    pupil_born_on = factory.SelfAttribute("pupil.date_of_birth")
+    pupil_startkwalificatie_on = factory.SelfAttribute("pupil.startkwalificatie_on")
     swv = factory.SelfAttribute("school.swv")
     municipality = factory.SelfAttribute("pupil.municipality")
     clock_start = factory.LazyAttribute(

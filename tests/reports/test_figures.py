@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from escalation.services.policy import policy_version_create
+from registration.services.corrections import pupil_correct
 from reports.periods import Quarter, end_of_day, start_of_day
 from reports.scopes import Scope
 from reports.selectors import (
@@ -28,6 +29,7 @@ from reports.selectors import (
     three_months_cutoff,
     trend,
 )
+from thuiszitters.roles import RoleCode
 
 from ..factories.users import SETUP
 from .conftest import ON, TODAY, d, local, travel
@@ -715,20 +717,30 @@ def test_figures_runs_a_fixed_number_of_queries(world, build):
     assert few == many == {"swv": FIGURES_QUERIES["swv"], "m": FIGURES_QUERIES["municipality"]}
 
 
-def test_a_startkwalificatie_ends_the_narrow_count_of_a_seventeen_year_old(world, build):
+def test_a_startkwalificatie_ends_the_narrow_count_of_a_seventeen_year_old(
+    world, build, user_with_role
+):
     """The pupil's dates reach the narrow definition through ``figures()``: two 17-year-olds
-    at home without leave since January, one with a startkwalificatie before ON."""
-    for qualified in ("2026-01-15", None):
-        case = build.case(
+    at home without leave since January; one's startkwalificatie (before ON) is recorded
+    afterwards, as a correction, which the case's copy of the dates follows (ADR 0024)."""
+    cases = [
+        build.case(
             school=world.school,
             born="2008-09-01",
             clock="2026-01-05",
             opened="2026-01-05 10:00",
             reports=[("unauthorised", "2026-01-05", "2026-01-05")],
         )
-        if qualified:
-            case.pupil.startkwalificatie_on = d(qualified)
-            case.pupil.save(update_fields=["startkwalificatie_on"])
+        for _ in range(2)
+    ]
+    data = of(swv_scope(world))
+    assert (data["totals"]["open"], data["totals"]["broad"], data["totals"]["narrow"]) == (2, 2, 2)
+    pupil_correct(
+        pupil=cases[0].pupil,
+        actor=user_with_role(RoleCode.PRIVACY_OFFICER),
+        fields={"startkwalificatie_on": d("2026-01-15")},
+        reason="Diploma ontvangen",
+    )
     data = of(swv_scope(world))
     assert (data["totals"]["open"], data["totals"]["broad"], data["totals"]["narrow"]) == (2, 2, 1)
     assert rows(data, "age_group") == [("16-17", 2, 2, 1)]

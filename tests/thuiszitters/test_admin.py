@@ -1,5 +1,7 @@
 """The technical administration audits what it changes, inline rows included."""
 
+import datetime
+
 from django.urls import reverse
 
 from registration.models import Guardian
@@ -10,16 +12,18 @@ from ..factories.registration import PupilFactory
 
 
 def test_admin_change_with_an_inline_row_is_audited(admin_client, world):
+    """...and leaves the dates that cases copy (ADR 0024) to the correction page."""
     pupil = PupilFactory(municipality=world.m1, surname="Oud")
+    born = pupil.date_of_birth
     url = reverse("admin:registration_pupil_change", args=[pupil.pk])
     data = {
         "given_names": pupil.given_names,
         "surname_prefix": "",
         "surname": "Nieuw",
-        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "date_of_birth": (born - datetime.timedelta(days=1)).isoformat(),
         "municipality": world.m1.pk,
         "bsn": pupil.bsn,
-        "startkwalificatie_on": "",
+        "startkwalificatie_on": "2026-06-30",
         "guardians-TOTAL_FORMS": "1",
         "guardians-INITIAL_FORMS": "0",
         "guardians-0-name": "Ouder Een",
@@ -33,6 +37,8 @@ def test_admin_change_with_an_inline_row_is_audited(admin_client, world):
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     guardian = Guardian.objects.get(pupil=pupil)
+    pupil.refresh_from_db()
+    assert (pupil.surname, pupil.date_of_birth, pupil.startkwalificatie_on) == ("Nieuw", born, None)
     pupil_entry = AuditLogEntry.objects.get(object_type="registration.pupil", action="update")
     assert pupil_entry.changes == {
         "fields": ["surname"],
