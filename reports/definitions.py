@@ -115,6 +115,15 @@ class DefinitionsOn:
     def _kind(self, kind: str, started_on: datetime.date, after_four_weeks, at_once) -> bool:
         return kind in at_once or (kind in after_four_weeks and started_on <= self.four_weeks_ago)
 
+    def broad_kind(self, kind: str, started_on: datetime.date) -> bool:
+        """The report's kind and length count for the broad definition (of a report that
+        ``counts``)."""
+        return self._kind(kind, started_on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE)
+
+    def narrow_kind(self, kind: str, started_on: datetime.date) -> bool:
+        """The same for the narrow definition, which also needs a ``compulsory`` pupil."""
+        return self._kind(kind, started_on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE)
+
     def compulsory(self, born: datetime.date | None, startkwalificatie_on: datetime.date | None):
         births = self.births
         if born is None or not births.born_after < born <= births.born_until:
@@ -126,14 +135,12 @@ class DefinitionsOn:
         )
 
     def broad(self, kind, reported_on, started_on, ended_on) -> bool:
-        return self.counts(reported_on, ended_on) and self._kind(
-            kind, started_on, BROAD_AFTER_FOUR_WEEKS, BROAD_AT_ONCE
-        )
+        return self.counts(reported_on, ended_on) and self.broad_kind(kind, started_on)
 
     def narrow(self, kind, reported_on, started_on, ended_on, born, startkwalificatie_on) -> bool:
         return (
             self.counts(reported_on, ended_on)
-            and self._kind(kind, started_on, NARROW_AFTER_FOUR_WEEKS, NARROW_AT_ONCE)
+            and self.narrow_kind(kind, started_on)
             and self.compulsory(born, startkwalificatie_on)
         )
 

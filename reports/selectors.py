@@ -17,6 +17,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -380,10 +381,10 @@ def _targets(
     cohort: dict[str, tuple[int, int]] = {}
     for code in ("first_contact", "goals", "first_conversation"):
         # Counted over the cohort (the other cases have None for both).
-        pairs = list(zip(facts[f"t_{code}_met"], facts[f"t_{code}_closed"], strict=True))
+        pairs = Counter(zip(facts[f"t_{code}_met"], facts[f"t_{code}_closed"], strict=True))
         cohort[code] = (
-            sum(1 for met, _closed in pairs if met),
-            sum(1 for met, closed in pairs if not met and closed),
+            sum(n for (met, _closed), n in pairs.items() if met),
+            sum(n for (met, closed), n in pairs.items() if not met and closed),
         )
     # The offer target is a standing measure on ``on``: of the open cases, the share that is
     # not at home longer than the convenant's months (3 by default) without a suitable offer.
@@ -447,18 +448,14 @@ def figures(
         "open": len(standing),
         "broad": sum(broads),
         "narrow": sum(narrows),
-        # A comparison with a NULL (no closed_at) is NULL, not false: counted as truthy.
-        "new": sum(1 for new in facts["f_new"] if new),
-        "closed": sum(1 for closed in facts["f_closed"] if closed),
-        "past_three_months": sum(1 for flag in past if flag),
-        "past_three_months_broad": sum(
-            1 for flag, b in zip(past, broads, strict=True) if flag and b
-        ),
-        "past_three_months_narrow": sum(
-            1 for flag, n in zip(past, narrows, strict=True) if flag and n
-        ),
+        "new": _truthy(facts["f_new"]),
+        "closed": _truthy(facts["f_closed"]),
+        "past_three_months": _truthy(past),
+        # (``compress``: the flags of the open cases that are broad, resp. narrow.)
+        "past_three_months_broad": _truthy(list(compress(past, broads))),
+        "past_three_months_narrow": _truthy(list(compress(past, narrows))),
     }
-    offer_missed = sum(1 for flag in of_open("f_offer_missed") if flag)
+    offer_missed = _truthy(of_open("f_offer_missed"))
     counts = {
         dim: _tally(Counter(zip(of_open(column), broads, narrows, strict=True)))
         for dim, column in _DIMENSIONS.items()
@@ -549,7 +546,6 @@ def _case_facts(
 
     names = [
         "pk",
-        "pupil_id",
         "f_open",
         "f_new",
         "f_closed",
@@ -598,37 +594,43 @@ def _case_facts(
     }
     if not standing:
         return facts
-    born, qualified = facts["pupil_born_on"], facts["pupil_startkwalificatie_on"]
-    pupils = {facts["pupil_id"][i]: (born[i], qualified[i]) for i in standing.values()}
     definitions = DefinitionsOn(on)
-    reports = list(
-        CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
-            "case_id",
-            "report_id",
-            "report__pupil_id",
-            "report__kind",
-            "report__reported_on",
-            "report__absence_started_on",
-            "report__absence_ended_on",
-        )
+    # Whether the pupil is of compulsory school age is per case (its reports being of its
+    # pupil), so it is decided once per case, not per report.
+    born, qualified = facts["pupil_born_on"], facts["pupil_startkwalificatie_on"]
+    compulsory = {i: definitions.compulsory(born[i], qualified[i]) for i in standing.values()}
+    reports = CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
+        "case_id",
+        "report_id",
+        "report__kind",
+        "report__reported_on",
+        "report__absence_started_on",
+        "report__absence_ended_on",
     )
     first: dict[int, tuple[datetime.date, int]] = {}
-    for case_id, report_id, pupil_id, kind, reported_on, started_on, ended_on in reports:
+    for case_id, report_id, kind, reported_on, started_on, ended_on in reports:
         i = standing.get(case_id)
-        if i is None:
+        if i is None or reported_on > on:  # neither counted nor the first by ``on``
             continue
-        broad[i] = broad[i] or definitions.broad(kind, reported_on, started_on, ended_on)
-        narrow[i] = narrow[i] or definitions.narrow(
-            kind, reported_on, started_on, ended_on, *pupils.get(pupil_id, (None, None))
-        )
+        # The rules of ``DefinitionsOn.broad`` and ``.narrow``, each decided once.
+        if definitions.counts(reported_on, ended_on):
+            if not broad[i] and definitions.broad_kind(kind, started_on):
+                broad[i] = True
+            if not narrow[i] and compulsory[i] and definitions.narrow_kind(kind, started_on):
+                narrow[i] = True
         # The kind of the first report made by ``on`` (earliest absence start, then id).
-        if reported_on <= on and (case_id not in first or (started_on, report_id) < first[case_id]):
+        if case_id not in first or (started_on, report_id) < first[case_id]:
             first[case_id] = (started_on, report_id)
             kinds[i] = kind
     for i in standing.values():
         broad[i] = bool(broad[i])
         narrow[i] = bool(narrow[i])
     return facts
+
+
+def _truthy(values: list[Any]) -> int:
+    """How many of the flags are set (True; a NULL or False is not), counted in C."""
+    return len(values) - values.count(None) - values.count(False)
 
 
 def _causes_of(text: str | None, codes: list[str]) -> list[str]:
