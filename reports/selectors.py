@@ -595,10 +595,9 @@ def _case_facts(
     if not standing:
         return facts
     definitions = DefinitionsOn(on)
-    # Whether the pupil is of compulsory school age is per case (its reports being of its
-    # pupil), so it is decided once per case, not per report.
+    # The pupil's age decides per case (its reports being of its pupil), and only for a case
+    # with a report of a narrow kind.
     born, qualified = facts["pupil_born_on"], facts["pupil_startkwalificatie_on"]
-    compulsory = {i: definitions.compulsory(born[i], qualified[i]) for i in standing.values()}
     reports = CaseReport.objects.filter(case__in=cases.filter(open_q).values("pk")).values_list(
         "case_id",
         "report_id",
@@ -616,7 +615,11 @@ def _case_facts(
         if definitions.counts(reported_on, ended_on):
             if not broad[i] and definitions.broad_kind(kind, started_on):
                 broad[i] = True
-            if not narrow[i] and compulsory[i] and definitions.narrow_kind(kind, started_on):
+            if (
+                narrow[i] is None
+                and definitions.narrow_kind(kind, started_on)
+                and definitions.compulsory(born[i], qualified[i])
+            ):
                 narrow[i] = True
         # The kind of the first report made by ``on`` (earliest absence start, then id).
         if case_id not in first or (started_on, report_id) < first[case_id]:
@@ -691,32 +694,50 @@ def _schools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Escalations that happened in the period, by step: how many, how many by a timer, by
-    hand or after the assessment, and of the timed ones how many on or before their due date."""
-    happened_on = TruncDate("happened_at")
-    rows = (
+    hand or after the assessment, and of the timed ones how many on or before their due date.
+    Grouped in the database by step, trigger and timeliness (a few dozen groups), and summed
+    per step here."""
+    timeliness = When_(
+        When(due_on__isnull=True, then=Value(None)),
+        When(day__lte=F("due_on"), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    groups = (
         Escalation.objects.filter(
             scope.case_q("case__"),
             happened_at__gte=start_of_day(period.start),
             happened_at__lt=end_of_day(period.end),
         )
         .exclude(trigger=Trigger.SKIPPED)
-        .annotate(day=happened_on)
-        .values("step")
-        .annotate(
-            total=Count("pk"),
-            by_timer=_count(Q(trigger=Trigger.TIMER)),
-            by_person=_count(Q(trigger=Trigger.PERSON)),
-            by_assessment=_count(Q(trigger=Trigger.ASSESSMENT)),
-            timed=_count(Q(due_on__isnull=False)),
-            # (Rows of values() are dicts: the model's on_time property is not touched.)
-            on_time=_count(Q(due_on__isnull=False, day__lte=F("due_on"))),  # type: ignore[no-redef]
-            late=_count(Q(due_on__isnull=False, day__gt=F("due_on"))),
-        )
-        .order_by("step")
+        .annotate(day=TruncDate("happened_at"))
+        .annotate(on_time=timeliness)
+        .values_list("step", "trigger", "on_time")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    by_trigger = {
+        Trigger.TIMER: "by_timer",
+        Trigger.PERSON: "by_person",
+        Trigger.ASSESSMENT: "by_assessment",
+    }
+    steps: dict[str, dict[str, Any]] = {}
+    for step, trigger, on_time, n in groups:
+        row = steps.setdefault(
+            step,
+            {"key": step, "total": 0, "by_timer": 0, "by_person": 0, "by_assessment": 0}
+            | {"timed": 0, "on_time": 0, "late": 0},
+        )
+        row["total"] += n
+        if trigger in by_trigger:
+            row[by_trigger[trigger]] += n
+        if on_time is not None:
+            row["timed"] += n
+            row["on_time" if on_time else "late"] += n
     order = [str(s) for s in Step.values]
-    result = [{"key": row.pop("step"), **row} for row in rows]
-    result.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else 99)
+    result = sorted(
+        steps.values(), key=lambda r: (order.index(r["key"]) if r["key"] in order else 99, r["key"])
+    )
     return result
 
 
