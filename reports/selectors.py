@@ -677,14 +677,12 @@ def _sort_by_key(rows: list[dict[str, Any]], keys: list[str]) -> None:
 
 
 def _schools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # School names are organisation data, not personal data; one more query for them.
-    from thuiszitters.models import School
+    # School names are organisation data, not personal data; one more query for them (of the
+    # organisations: a school's id is its organisation's, and its name is there).
+    from thuiszitters.models import Organisation
 
-    names = dict(
-        School.objects.filter(pk__in=[r["key"] for r in rows if r["key"] != NO_SCHOOL]).values_list(
-            "pk", "name"
-        )
-    )
+    ids = [r["key"] for r in rows if r["key"] != NO_SCHOOL]
+    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
     for row in rows:
         row["label"] = names.get(row["key"], str(_("Geen school")))
         row["key"] = str(row["key"])
@@ -761,10 +759,12 @@ def trend(
     names = ("new", "open", "broad", "narrow", "past_three_months")
     ended = [q for q in quarters if q.end < today]
     if frozen is None:
-        frozen = frozen_figures(scope, ended)
+        frozen_totals = _frozen_totals(scope, ended)
+    else:
+        frozen_totals = {key: data["totals"] for key, data in frozen.items()}
     known = {
         **(known or {}),
-        **{str(q): frozen[str(q)]["totals"] for q in ended if str(q) in frozen},
+        **{str(q): frozen_totals[str(q)] for q in ended if str(q) in frozen_totals},
     }
     live = [q for q in quarters if str(q) not in known]
     result: dict[str, Any] = {}
@@ -864,6 +864,17 @@ def frozen_figures(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str,
         organisation_id=scope.organisation_id, year__in={year for year, _n in wanted}
     ).values_list("year", "quarter", "figures")
     return {str(wanted[(y, n)]): data for y, n, data in rows if (y, n) in wanted}
+
+
+def _frozen_totals(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int]]:
+    """The totals of ``frozen_figures``, read without the rest of each snapshot."""
+    from .models import FiguresSnapshot
+
+    wanted = {(q.year, q.number): q for q in quarters}
+    rows = FiguresSnapshot.objects.filter(
+        organisation_id=scope.organisation_id, year__in={year for year, _n in wanted}
+    ).values_list("year", "quarter", "figures__totals")
+    return {str(wanted[(y, n)]): totals for y, n, totals in rows if (y, n) in wanted}
 
 
 def published_figures(
