@@ -15,7 +15,7 @@ figures leave the circle of people who may see the cases.
 
 import datetime
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import itemgetter
@@ -373,7 +373,7 @@ def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -
 
 
 def _targets(
-    facts: dict[str, list[Any]],
+    facts: dict[str, Sequence[Any]],
     settings: dict[str, Any],
     standing_open: int,
     past_offer_months: int,
@@ -435,15 +435,12 @@ def figures(
     pick = itemgetter(*standing) if len(standing) > 1 else None
 
     def of_open(column: str) -> list[Any]:
+        if column == "f_age_group":
+            return list(map(_age_grouper(on), of_open("pupil_born_on")))
         values = facts[column]
         return list(pick(values)) if pick else [values[i] for i in standing]
 
     broads, narrows, past = of_open("f_broad"), of_open("f_narrow"), of_open("f_past")
-    age_group = _age_grouper(on)
-    facts["f_age_group"] = [
-        age_group(born) if is_open else None
-        for born, is_open in zip(facts["pupil_born_on"], facts["f_open"], strict=True)
-    ]
     totals = {
         "open": len(standing),
         "broad": sum(broads),
@@ -529,7 +526,7 @@ def _case_facts(
     on: datetime.date,
     today: datetime.date,
     settings: dict[str, Any],
-) -> dict[str, list[Any]]:
+) -> dict[str, Sequence[Any]]:
     """Per case of the period what every count needs, by column. Columns of the case (its
     pupil's dates among them, ADR 0024) come from one query; the definitions and the first
     report's kind from the open cases' reports, read once in one more query and decided in
@@ -582,9 +579,10 @@ def _case_facts(
     )
     # By column (tuples, not a dict per case; ``figures`` counts columns).
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    facts = {name: list(column) for name, column in zip(names, columns, strict=True)}
-    broad: list[bool | None] = [None] * len(rows)
-    narrow: list[bool | None] = [None] * len(rows)
+    facts: dict[str, Sequence[Any]] = dict(zip(names, columns, strict=True))
+    # False for an open case until one of its reports says otherwise; None for the others.
+    broad: list[bool | None] = [False if is_open else None for is_open in facts["f_open"]]
+    narrow = broad.copy()
     kinds: list[str | None] = [None] * len(rows)
     facts.update(f_broad=broad, f_narrow=narrow, f_kind=kinds)
     standing = {
@@ -616,7 +614,7 @@ def _case_facts(
             if not broad[i] and definitions.broad_kind(kind, started_on):
                 broad[i] = True
             if (
-                narrow[i] is None
+                not narrow[i]
                 and definitions.narrow_kind(kind, started_on)
                 and definitions.compulsory(born[i], qualified[i])
             ):
@@ -625,13 +623,10 @@ def _case_facts(
         if case_id not in first or (started_on, report_id) < first[case_id]:
             first[case_id] = (started_on, report_id)
             kinds[i] = kind
-    for i in standing.values():
-        broad[i] = bool(broad[i])
-        narrow[i] = bool(narrow[i])
     return facts
 
 
-def _truthy(values: list[Any]) -> int:
+def _truthy(values: Sequence[Any]) -> int:
     """How many of the flags are set (True; a NULL or False is not), counted in C."""
     return len(values) - values.count(None) - values.count(False)
 
