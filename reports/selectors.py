@@ -453,18 +453,15 @@ def figures(
         "past_three_months_narrow": _truthy(list(compress(past, narrows))),
     }
     offer_missed = _truthy(of_open("f_offer_missed"))
-    counts = {
-        dim: _tally(Counter(zip(of_open(column), broads, narrows, strict=True)))
-        for dim, column in _DIMENSIONS.items()
-    }
+    counts = {dim: _tally(of_open(column), broads, narrows) for dim, column in _DIMENSIONS.items()}
     codes = [str(c) for c in Cause.values]
     # Counted by the list's text first: many cases share one, and each is matched once.
-    by_causes: Counter[tuple[Any, bool, bool]] = Counter()
-    texts = Counter(zip(of_open("f_causes"), broads, narrows, strict=True))
-    for (text, b, n), cases in texts.items():
+    causes: dict[Any, list[int]] = {}
+    for text, found in _tally(of_open("f_causes"), broads, narrows).items():
         for code in _causes_of(text, codes):
-            by_causes[(code, b, n)] += cases
-    causes = _tally(by_causes)
+            total = causes.setdefault(code, [0, 0, 0])
+            for column, n in enumerate(found):
+                total[column] += n
 
     breakdowns = {dim: _breakdown_rows(counts[dim]) for dim in _DIMENSIONS if dim != "school"}
     breakdowns["cause"] = [
@@ -642,15 +639,12 @@ def _causes_of(text: str | None, codes: list[str]) -> list[str]:
     return [code for code in codes if f'"{code}"' in lowered]
 
 
-def _tally(combinations: "Counter[tuple[Any, bool, bool]]") -> dict[Any, list[int]]:
-    """open, broad, narrow per key, from how many open cases have each (key, broad, narrow)."""
-    counts: dict[Any, list[int]] = {}
-    for (key, broad, narrow), n in combinations.items():
-        found = counts.setdefault(key, [0, 0, 0])
-        found[0] += n
-        found[1] += n * broad
-        found[2] += n * narrow
-    return counts
+def _tally(values: list[Any], broads: list[Any], narrows: list[Any]) -> dict[Any, list[int]]:
+    """open, broad, narrow per value of the open cases (``values``, with their flags): three
+    ``Counter`` runs over plain values, picked by the flags in C."""
+    everyone = Counter(values)
+    broad, narrow = Counter(compress(values, broads)), Counter(compress(values, narrows))
+    return {key: [n, broad[key], narrow[key]] for key, n in everyone.items()}
 
 
 def _standing_of(found: list[int]) -> dict[str, int]:
