@@ -446,8 +446,6 @@ class Goal(models.Model):
         verbose_name = _("doel")
         verbose_name_plural = _("doelen")
         ordering = ["case", "created_at", "id"]
-        # "Goals set within n days" of the figures: one index-only probe per case.
-        indexes = [models.Index(fields=["case", "created_at"], name="cases_goal_case_created_idx")]
 
     def __str__(self) -> str:
         return self.description[:60]
@@ -486,16 +484,6 @@ class Meeting(ChoiceLabels, models.Model):
         verbose_name = _("overleg")
         verbose_name_plural = _("overleggen")
         ordering = ["case", "held_on", "id"]
-        # The first contact and the first conversation with the parents within n days (the
-        # figures): one index-only probe per case.
-        indexes = [
-            models.Index(fields=["case", "held_on"], name="cases_meeting_case_held_idx"),
-            models.Index(
-                fields=["case", "held_on"],
-                condition=Q(parents_present=True),
-                name="cases_meeting_parents_idx",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
