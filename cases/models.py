@@ -1,9 +1,10 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -116,6 +117,39 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
             pupil_startkwalificatie_on=Subquery(pupil.values("startkwalificatie_on")[:1]),
         )
 
+    def first_dates_refresh(self) -> int:
+        """Set the dates of these cases' first contact (a conversation or meeting in the
+        journal), first meeting, first meeting with the parents present and first goal from
+        those rows, in one statement that writes only the cases whose dates differ; returns
+        how many (ADR 0025). Called by ``journal`` for the kinds that can change them."""
+        events = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind__in=CONTACT_EVENT_KINDS)
+        meetings = Meeting.objects.filter(case_id=OuterRef("pk"))
+        goals = Goal.objects.filter(case_id=OuterRef("pk"))
+        found: dict[str, QuerySet[Any]] = {
+            "first_contact_at": events.order_by("at").values("at")[:1],
+            "first_meeting_on": meetings.order_by("held_on").values("held_on")[:1],
+            "first_parents_meeting_on": meetings.filter(parents_present=True)
+            .order_by("held_on")
+            .values("held_on")[:1],
+            "first_goal_at": goals.order_by("created_at").values("created_at")[:1],
+        }
+        stale = Q()
+        for name in found:
+            now = f"now_{name}"
+            stale |= (
+                Q(**{f"{name}__isnull": True, f"{now}__isnull": False})
+                | Q(**{f"{name}__isnull": False, f"{now}__isnull": True})
+                | Q(**{f"{name}__lt": F(now)})
+                | Q(**{f"{name}__gt": F(now)})
+            )
+        changed = self.annotate(
+            **{f"now_{name}": Subquery(rows) for name, rows in found.items()}
+        ).filter(stale)
+        # Derived from audited rows (the journal, meetings, goals): written past the audit guard.
+        return Case._base_manager.filter(pk__in=changed.values("pk")).update(
+            **{name: Subquery(rows) for name, rows in found.items()}
+        )
+
 
 class Case(ChoiceLabels, models.Model):
     """The file on one pupil's period of missing education, from report to return."""
@@ -209,6 +243,15 @@ class Case(ChoiceLabels, models.Model):
     pupil_startkwalificatie_on = models.DateField(
         _("startkwalificatie van de leerling behaald op"), null=True, editable=False
     )
+    # The first contact, meeting, meeting with the parents and goal: kept from those rows by
+    # ``first_dates_refresh`` (through ``journal``), so that the figures' within-n-days
+    # targets compare columns (ADR 0025).
+    first_contact_at = models.DateTimeField(_("eerste contact"), null=True, editable=False)
+    first_meeting_on = models.DateField(_("eerste overleg"), null=True, editable=False)
+    first_parents_meeting_on = models.DateField(
+        _("eerste overleg met ouders"), null=True, editable=False
+    )
+    first_goal_at = models.DateTimeField(_("eerste doel gesteld"), null=True, editable=False)
     # The route starts again when a closed case reopens; escalation keys its steps on it.
     route_round = models.PositiveSmallIntegerField(_("ronde"), default=1, editable=False)
 
@@ -308,6 +351,9 @@ class CaseEventKind(models.TextChoices):
 # The journal rows that count as contact with the family (the reports' first-contact target);
 # also the condition of the partial index that serves that query, so the two cannot differ.
 CONTACT_EVENT_KINDS = [CaseEventKind.CONVERSATION.value, CaseEventKind.MEETING_HELD.value]
+# The journal rows written with a contact, a meeting or a goal: ``journal`` keeps the case's
+# first dates when it writes one (``CaseQuerySet.first_dates_refresh``).
+FIRST_DATE_EVENT_KINDS = frozenset([*CONTACT_EVENT_KINDS, CaseEventKind.GOAL_ADDED.value])
 
 
 class CaseEvent(ChoiceLabels, models.Model):

@@ -29,7 +29,6 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -50,15 +49,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
-    CONTACT_EVENT_KINDS,
     Case,
     CaseEvent,
     CaseEventKind,
     CaseReport,
     Cause,
     DaytimeActivity,
-    Goal,
-    Meeting,
     WaitingListFor,
 )
 from cases.workflow import Phase
@@ -315,46 +311,40 @@ TARGETS = (
 def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -> dict[str, Any]:
     """Annotations of the period's cases for the within-days targets: for a case reported in
     the period (the cohort), per target whether it was met by ``on`` and whether its window
-    (opened_at + days) had closed by then; None for the other cases. Read with the case facts,
-    so each condition is evaluated once per case of the cohort."""
+    (opened_at + days) had closed by then; None for the other cases. Read with the case facts
+    from the case's first dates (ADR 0025): a comparison of columns per case of the cohort."""
     bound = end_of_day(on)
     new_q = _opened_in_q(period.start, period.end)
 
     def within(days: int) -> "ExpressionWrapper[CombinedExpression]":
-        # The end of the window, for the subqueries below: the outer case's opened_at + days.
+        # The end of the window: the case's opened_at + days.
         return ExpressionWrapper(
-            OuterRef("opened_at") + datetime.timedelta(days=days), output_field=DateTimeField()
+            F("opened_at") + datetime.timedelta(days=days), output_field=DateTimeField()
         )
 
-    def of_cohort(expression: Any) -> When_:
-        return When_(When(new_q, then=expression), default=Value(None), output_field=BooleanField())
+    def of_cohort(q: Q) -> When_:
+        return When_(
+            When(new_q, then=ExpressionWrapper(q, output_field=BooleanField())),
+            default=Value(None),
+            output_field=BooleanField(),
+        )
+
+    def by(field: str, days: int, *, moment: bool) -> Q:
+        """The first ``field`` came by ``on`` and within ``days`` of the opening (a date
+        field: by the day on which the window ends); false when there is none."""
+        came = Q(**{f"{field}__isnull": False})
+        if moment:
+            return came & Q(**{f"{field}__lt": bound}) & Q(**{f"{field}__lte": within(days)})
+        return came & Q(**{f"{field}__lte": on}) & Q(**{f"{field}__lte": TruncDate(within(days))})
 
     contact_days = settings["target_first_contact_days"]
     goals_days = settings["target_goals_days"]
     conversation_days = settings["target_first_conversation_days"]
-    contact = Exists(
-        CaseEvent.objects.filter(
-            case_id=OuterRef("pk"),
-            kind__in=CONTACT_EVENT_KINDS,
-            at__lt=bound,
-        ).filter(at__lte=within(contact_days))
-    ) | Exists(
-        Meeting.objects.filter(case_id=OuterRef("pk"), held_on__lte=on).filter(
-            held_on__lte=TruncDate(within(contact_days))
-        )
+    contact = by("first_contact_at", contact_days, moment=True) | by(
+        "first_meeting_on", contact_days, moment=False
     )
-    goals = Exists(
-        Goal.objects.filter(case_id=OuterRef("pk"), created_at__lt=bound).filter(
-            created_at__lte=within(goals_days)
-        )
-    )
-    conversation = Exists(
-        Meeting.objects.filter(
-            case_id=OuterRef("pk"),
-            parents_present=True,
-            held_on__lte=on,
-        ).filter(held_on__lte=TruncDate(within(conversation_days)))
-    )
+    goals = by("first_goal_at", goals_days, moment=True)
+    conversation = by("first_parents_meeting_on", conversation_days, moment=False)
     annotations: dict[str, Any] = {}
     for code, met, days in (
         ("first_contact", contact, contact_days),
@@ -364,10 +354,7 @@ def _target_facts(period: Period, on: datetime.date, settings: dict[str, Any]) -
         annotations[f"t_{code}_met"] = of_cohort(met)
         # The window ended before the end of ``on``.
         annotations[f"t_{code}_closed"] = of_cohort(
-            ExpressionWrapper(
-                Q(opened_at__lt=bound - datetime.timedelta(days=days)),
-                output_field=BooleanField(),
-            )
+            Q(opened_at__lt=bound - datetime.timedelta(days=days))
         )
     return annotations
 

@@ -22,6 +22,7 @@ from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import (
+    FIRST_DATE_EVENT_KINDS,
     Action,
     ActionStatus,
     AftercareCheckIn,
@@ -189,6 +190,8 @@ def case_journal_add(
     if on is not None:
         event.at = on
         event.save(update_fields=["at"])
+        if kind in FIRST_DATE_EVENT_KINDS:
+            Case.objects.filter(pk=case.pk).first_dates_refresh()
     audit_change(actor=actor, obj=event, action=AuditAction.CREATE)
     return event
 

@@ -14,7 +14,7 @@ from thuiszitters.models import Organisation, User
 from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
 
-from ..models import Case, CaseEvent, CaseEventKind, LeadAssignment
+from ..models import FIRST_DATE_EVENT_KINDS, Case, CaseEvent, CaseEventKind, LeadAssignment
 from ..texts import SystemText, as_message
 
 
@@ -53,9 +53,13 @@ def journal(
         message = message.dutch()
     # Every change to a case is journalled: its scopes' cached figures are stale on commit.
     cases_changed([case])
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, actor=acting_user(actor), kind=kind, message=message, data=data
     )
+    if kind in FIRST_DATE_EVENT_KINDS:
+        # A contact, meeting or goal (saved before its journal row) may be the case's first.
+        Case.objects.filter(pk=case.pk).first_dates_refresh()
+    return event
 
 
 def lead_hand_over(

@@ -1,5 +1,6 @@
 """The case's copies of facts kept elsewhere: its reports' sharing, which the scoping reads
-(ADR 0019), and its pupil's dates, which the figures read (ADR 0024)."""
+(ADR 0019), its pupil's dates and its first contact, meeting and goal, which the figures read
+(ADR 0024, ADR 0025)."""
 
 from collections.abc import Iterable
 
@@ -30,6 +31,7 @@ def case_copies_refresh(*, check: bool = False) -> dict[str, int]:
         with transaction.atomic():
             changed["sharing"] = Case.objects.all().sharing_refresh()
             changed["pupil_dates"] = Case.objects.all().pupil_dates_refresh()
+            changed["first_dates"] = Case.objects.all().first_dates_refresh()
             if check:
                 raise _CheckOnly
             if any(changed.values()):

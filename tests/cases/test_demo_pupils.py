@@ -212,4 +212,4 @@ def test_the_demo_jeugdarts_is_invited_to_cases_under_consent(seeded):
 def test_the_cases_copies_agree_with_their_sources(seeded):
     """The demo writes through the services, which keep the copies (ADR 0019, 0024)."""
     assert Case.objects.count() > 0
-    assert case_copies_refresh(check=True) == {"sharing": 0, "pupil_dates": 0}
+    assert case_copies_refresh(check=True) == {"sharing": 0, "pupil_dates": 0, "first_dates": 0}

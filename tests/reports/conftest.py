@@ -44,7 +44,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseReport, Goal, Meeting
+from cases.models import Case, CaseEvent, CaseReport, Goal, Meeting
 from cases.services import case_sharing_refresh
 from escalation.models import Escalation
 from registration.models import AbsenceReport
@@ -155,20 +155,28 @@ class Builder:
             data={"from": from_phase, "to": to_phase, "via": "test"},
         )
 
+    # Written past the services (at a moment of the test's choosing), so each keeps the
+    # case's first dates as ``journal`` does (ADR 0025).
     def event(self, case, at: str, kind: str):
-        return CaseEvent.objects.create(case=case, at=local(at), kind=kind)
+        event = CaseEvent.objects.create(case=case, at=local(at), kind=kind)
+        Case.objects.filter(pk=case.pk).first_dates_refresh()
+        return event
 
     def meeting(self, case, held_on: str, parents_present: bool = True):
-        return Meeting.objects.create(
+        meeting = Meeting.objects.create(
             case=case,
             kind="mdo",
             held_on=d(held_on),
             parents_present=parents_present,
             created_by=self.user,
         )
+        Case.objects.filter(pk=case.pk).first_dates_refresh()
+        return meeting
 
     def goal(self, case, at: str):
-        return Goal.objects.create(case=case, description="Weer naar school", created_at=local(at))
+        goal = Goal.objects.create(case=case, description="Weer naar school", created_at=local(at))
+        Case.objects.filter(pk=case.pk).first_dates_refresh()
+        return goal
 
     def escalation(self, case, step: str, trigger: str, at: str, due: str | None = None):
         return Escalation.objects.create(

@@ -5,8 +5,9 @@ from cases.services import case_copies_refresh
 
 class Command(BaseCommand):
     help = (
-        "Check or repair the cases' copies of their reports' sharing (ADR 0019) and of their "
-        "pupil's dates (ADR 0024), e.g. after a database edit past the application."
+        "Check or repair the cases' copies of their reports' sharing (ADR 0019), their pupil's "
+        "dates (ADR 0024) and their first contact, meeting and goal (ADR 0025), e.g. after a "
+        "database edit past the application."
     )
 
     def add_arguments(self, parser):
