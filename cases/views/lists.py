@@ -79,9 +79,26 @@ def _with_weeks(cases, today, user):
     return rows
 
 
+# The columns the rows of the case lists show (``_case_table.jinja``, the signal list): the
+# page's query reads no others of the case, its pupil, school and lead.
+LIST_COLUMNS = (
+    "phase",
+    "clock_start",
+    "at_risk",
+    "pupil__given_names",
+    "pupil__surname_prefix",
+    "pupil__surname",
+    "school__name",
+    "lead_organisation__name",
+    "lead_user__full_name",
+    "lead_user__email",
+)
+
+
 def _annotated(cases, user, today):
     """What ``_case_table.jinja`` shows, in the page's query."""
-    return cases_annotate_next_step(cases_annotate_for_list(cases, user, on=today))
+    listed = cases_annotate_for_list(cases, user, on=today).only(*LIST_COLUMNS)
+    return cases_annotate_next_step(listed)
 
 
 def my_work(request):
