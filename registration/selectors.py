@@ -10,6 +10,7 @@ administrators) see no personal data. Per-case grants (care partners) come with 
 
 import datetime
 from collections import defaultdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet, Value
@@ -81,14 +82,17 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     ids = personal_data_orgs(user)
     if not ids:
         return Pupil.objects.none()
-    q = Q(pk__in=[])
+    # The grounds by id (enrolled at one of the user's schools, a report they may see) as one
+    # UNION: PostgreSQL then looks up those pupils by primary key. ORed as two ``IN``
+    # subqueries it read every pupil of the region for a school's list (issue 14).
+    by_id: QuerySet[Any] = absence_reports_visible_to(user).values("pupil_id").order_by()
     schools = ids[OrganisationKind.SCHOOL]
     if schools:
-        q |= Q(pk__in=Enrolment.objects.filter(school_id__in=schools).values("pupil_id"))
+        enrolled = Enrolment.objects.filter(school_id__in=schools).values("pupil_id").order_by()
+        by_id = enrolled.union(by_id)
+    q = Q(pk__in=by_id)
     if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
         q |= leerplicht_municipality_q(ids)
-    reports = absence_reports_visible_to(user)
-    q |= Q(pk__in=reports.values("pupil_id"))
     return Pupil.objects.filter(q)
 
 
