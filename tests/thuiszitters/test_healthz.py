@@ -80,3 +80,15 @@ def test_the_jit_check_warns_when_jit_is_on(db, monkeypatch):
     assert [w.id for w in checks.check_jit_off(databases=["default"])] == ["thuiszitters.W010"]
     monkeypatch.setattr(checks, "database_jit", lambda alias="default": "off")
     assert checks.check_jit_off(databases=["default"]) == []
+
+
+def test_the_application_connections_assume_data_in_memory(db):
+    """``DB_RANDOM_PAGE_COST`` (1.1 by default) reaches PostgreSQL: with its own default of 4
+    the planner read every pupil of a region to list one school's (docs/deployment.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
