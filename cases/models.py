@@ -96,45 +96,43 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
         )
 
     def pupil_dates_refresh(self) -> int:
-        """Copy the pupil's date of birth and startkwalificatie date onto these cases, in one
-        statement that writes only the cases whose copy differs; returns how many (ADR
-        0024). Through ``pupil.cases`` for the same reason as ``sharing_refresh``."""
+        """Copy the pupil's date of birth and startkwalificatie date onto these cases;
+        returns how many changed (ADR 0024). Through ``pupil.cases`` for the same reason as
+        ``sharing_refresh``."""
         from registration.models import Pupil
 
-        qualified = "pupil__startkwalificatie_on"
-        stale = (
-            ~Q(pupil_born_on=F("pupil__date_of_birth"))
-            | Q(pupil_startkwalificatie_on__isnull=True, **{f"{qualified}__isnull": False})
-            | Q(pupil_startkwalificatie_on__isnull=False, **{f"{qualified}__isnull": True})
-            | Q(pupil_startkwalificatie_on__lt=F(qualified))
-            | Q(pupil_startkwalificatie_on__gt=F(qualified))
-        )
         pupil = Pupil.objects.filter(pk=OuterRef("pupil_id")).order_by()
-        # A copy of audited facts (the pupil's), so written past the audit guard.
-        cases = Case._base_manager.filter(pk__in=self.filter(stale).values("pk"))
-        return cases.update(
-            pupil_born_on=Subquery(pupil.values("date_of_birth")[:1]),
-            pupil_startkwalificatie_on=Subquery(pupil.values("startkwalificatie_on")[:1]),
+        return self._copies_refresh(
+            {
+                "pupil_born_on": pupil.values("date_of_birth")[:1],
+                "pupil_startkwalificatie_on": pupil.values("startkwalificatie_on")[:1],
+            }
         )
 
     def first_dates_refresh(self) -> int:
         """Set the dates of these cases' first contact (a conversation or meeting in the
         journal), first meeting, first meeting with the parents present and first goal from
-        those rows, in one statement that writes only the cases whose dates differ; returns
-        how many (ADR 0025). Called by ``journal`` for the kinds that can change them."""
+        those rows; returns how many changed (ADR 0025). Called by ``journal`` for the kinds
+        that can change them."""
         events = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind__in=CONTACT_EVENT_KINDS)
         meetings = Meeting.objects.filter(case_id=OuterRef("pk"))
         goals = Goal.objects.filter(case_id=OuterRef("pk"))
-        found: dict[str, QuerySet[Any]] = {
-            "first_contact_at": events.order_by("at").values("at")[:1],
-            "first_meeting_on": meetings.order_by("held_on").values("held_on")[:1],
-            "first_parents_meeting_on": meetings.filter(parents_present=True)
-            .order_by("held_on")
-            .values("held_on")[:1],
-            "first_goal_at": goals.order_by("created_at").values("created_at")[:1],
-        }
+        return self._copies_refresh(
+            {
+                "first_contact_at": events.order_by("at").values("at")[:1],
+                "first_meeting_on": meetings.order_by("held_on").values("held_on")[:1],
+                "first_parents_meeting_on": meetings.filter(parents_present=True)
+                .order_by("held_on")
+                .values("held_on")[:1],
+                "first_goal_at": goals.order_by("created_at").values("created_at")[:1],
+            }
+        )
+
+    def _copies_refresh(self, sources: "dict[str, QuerySet[Any]]") -> int:
+        """Set each column of ``sources`` (its single-value subquery) on the cases whose copy
+        differs, a NULL on either side included, in one statement; returns how many."""
         stale = Q()
-        for name in found:
+        for name in sources:
             now = f"now_{name}"
             stale |= (
                 Q(**{f"{name}__isnull": True, f"{now}__isnull": False})
@@ -142,13 +140,11 @@ class CaseQuerySet(AuditedQuerySet["Case"]):
                 | Q(**{f"{name}__lt": F(now)})
                 | Q(**{f"{name}__gt": F(now)})
             )
-        changed = self.annotate(
-            **{f"now_{name}": Subquery(rows) for name, rows in found.items()}
-        ).filter(stale)
-        # Derived from audited rows (the journal, meetings, goals): written past the audit guard.
-        return Case._base_manager.filter(pk__in=changed.values("pk")).update(
-            **{name: Subquery(rows) for name, rows in found.items()}
-        )
+        found = {name: Subquery(rows) for name, rows in sources.items()}
+        changed = self.annotate(**{f"now_{name}": value for name, value in found.items()})
+        # Copies of audited facts, so written past the audit guard.
+        cases = Case._base_manager.filter(pk__in=changed.filter(stale).values("pk"))
+        return cases.update(**found)
 
 
 class Case(ChoiceLabels, models.Model):

@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 TREND_QUARTERS = 8
 
 # The queries ``figures()`` runs, whatever the number of cases: the facts of the period's
-# cases (totals, every breakdown and the target cohort: the cases with their pupils, then
+# cases (totals, every breakdown and the target cohort, from the cases' own columns, then
 # the open ones' reports), the schools' names, escalations and the trend (its frozen
 # quarters, unless the caller passes them, then the others); an SWV also reads its
 # convenant's targets. (One fewer when no open case has a school, or when every quarter of
@@ -415,8 +415,8 @@ def figures(
     on = period.on(today)
     settings = targets_version(scope, on)
     facts = _case_facts(_relevant(scope, period), period, on, today, settings)
-    # Counted by columns: the open cases' values of each breakdown zipped with their broad and
-    # narrow flags, so the counting runs in ``Counter`` rather than a loop per case.
+    # Counted by columns: the open cases' values of each breakdown, and of those the broad and
+    # the narrow ones, each by ``Counter`` (``_tally``) rather than a loop per case.
     standing = [i for i, is_open in enumerate(facts["f_open"]) if is_open]
     # (itemgetter picks the open cases' values in C; with one index it returns no tuple.)
     pick = itemgetter(*standing) if len(standing) > 1 else None
@@ -666,6 +666,9 @@ def _schools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+_ESCALATION_COUNTS = ("total", "by_timer", "by_person", "by_assessment", "timed", "on_time", "late")
+
+
 def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Escalations that happened in the period, by step: how many, how many by a timer, by
     hand or after the assessment, and of the timed ones how many on or before their due date.
@@ -697,11 +700,7 @@ def _escalations(scope: Scope, period: Period) -> list[dict[str, Any]]:
     }
     steps: dict[str, dict[str, Any]] = {}
     for step, trigger, on_time, n in groups:
-        row = steps.setdefault(
-            step,
-            {"key": step, "total": 0, "by_timer": 0, "by_person": 0, "by_assessment": 0}
-            | {"timed": 0, "on_time": 0, "late": 0},
-        )
+        row = steps.setdefault(step, {"key": step, **dict.fromkeys(_ESCALATION_COUNTS, 0)})
         row["total"] += n
         if trigger in by_trigger:
             row[by_trigger[trigger]] += n
@@ -735,7 +734,7 @@ def trend(
     names = ("new", "open", "broad", "narrow", "past_three_months")
     ended = [q for q in quarters if q.end < today]
     if frozen is None:
-        frozen_totals = _frozen_totals(scope, ended)
+        frozen_totals = frozen_figures(scope, ended, part="figures__totals")
     else:
         frozen_totals = {key: data["totals"] for key, data in frozen.items()}
     known = {
@@ -830,27 +829,19 @@ def quarterly_reports_visible_to(scopes: list[Scope]) -> "QuerySet[QuarterlyRepo
 # --- What the reports publish ---------------------------------------------------------------
 
 
-def frozen_figures(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, Any]]:
+def frozen_figures(
+    scope: Scope, quarters: list[Quarter], part: str = "figures"
+) -> dict[str, dict[str, Any]]:
     """The frozen figures (``FiguresSnapshot``) of ``scope`` for those of ``quarters`` that
-    have them, by ``str(quarter)``: one query."""
+    have them, by ``str(quarter)``: one query. ``part``: a path into them instead (the
+    trend reads ``figures__totals``, not whole snapshots)."""
     from .models import FiguresSnapshot
 
     wanted = {(q.year, q.number): q for q in quarters}
     rows = FiguresSnapshot.objects.filter(
         organisation_id=scope.organisation_id, year__in={year for year, _n in wanted}
-    ).values_list("year", "quarter", "figures")
+    ).values_list("year", "quarter", part)
     return {str(wanted[(y, n)]): data for y, n, data in rows if (y, n) in wanted}
-
-
-def _frozen_totals(scope: Scope, quarters: list[Quarter]) -> dict[str, dict[str, int]]:
-    """The totals of ``frozen_figures``, read without the rest of each snapshot."""
-    from .models import FiguresSnapshot
-
-    wanted = {(q.year, q.number): q for q in quarters}
-    rows = FiguresSnapshot.objects.filter(
-        organisation_id=scope.organisation_id, year__in={year for year, _n in wanted}
-    ).values_list("year", "quarter", "figures__totals")
-    return {str(wanted[(y, n)]): totals for y, n, totals in rows if (y, n) in wanted}
 
 
 def published_figures(

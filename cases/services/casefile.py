@@ -22,7 +22,6 @@ from thuiszitters.roles import Capability
 from thuiszitters.system import Actor, acting_user, is_system
 
 from ..models import (
-    FIRST_DATE_EVENT_KINDS,
     Action,
     ActionStatus,
     AftercareCheckIn,
@@ -186,12 +185,7 @@ def case_journal_add(
         raise ValidationError({"text": _("Schrijf op wat er is gebeurd of besproken.")})
     require_case_work(actor, case)
     case = case_locked(case)
-    event = journal(case, actor, kind, text.strip())
-    if on is not None:
-        event.at = on
-        event.save(update_fields=["at"])
-        if kind in FIRST_DATE_EVENT_KINDS:
-            Case.objects.filter(pk=case.pk).first_dates_refresh()
+    event = journal(case, actor, kind, text.strip(), at=on)
     audit_change(actor=actor, obj=event, action=AuditAction.CREATE)
     return event
 

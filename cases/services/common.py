@@ -1,6 +1,7 @@
 """What every case service shares: the lock, the read-only rule, the journal, the check,
 the lead's handover."""
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,10 +43,17 @@ def require_case_work(actor: Actor, case: Case, capability: str = Capability.WOR
 
 
 def journal(
-    case: Case, actor: Actor, kind: str, message: str | SystemText = "", **data: Any
+    case: Case,
+    actor: Actor,
+    kind: str,
+    message: str | SystemText = "",
+    *,
+    at: datetime.datetime | None = None,
+    **data: Any,
 ) -> CaseEvent:
-    """A journal row. A system text is stored as its code (``data["text"]``), rendered in
-    the reader's language, with its Dutch form as the message (cases/texts.py)."""
+    """A journal row, stamped now or ``at``. A system text is stored as its code
+    (``data["text"]``), rendered in the reader's language, with its Dutch form as the message
+    (cases/texts.py)."""
     if isinstance(message, SystemText):
         if "text" in data:
             raise ValueError("data['text'] holds the system text")
@@ -54,7 +62,12 @@ def journal(
     # Every change to a case is journalled: its scopes' cached figures are stale on commit.
     cases_changed([case])
     event = CaseEvent.objects.create(
-        case=case, actor=acting_user(actor), kind=kind, message=message, data=data
+        case=case,
+        actor=acting_user(actor),
+        kind=kind,
+        message=message,
+        data=data,
+        at=at or timezone.now(),
     )
     if kind in FIRST_DATE_EVENT_KINDS:
         # A contact, meeting or goal (saved before its journal row) may be the case's first.

@@ -432,12 +432,13 @@ def _scope_move(case: Case, actor: Actor, scope: CaseScope) -> None:
     if after != before:
         case.save(update_fields=SCOPE_FIELDS)
         audit_change(actor=actor, obj=case, before=before, after=after, reason="reopened elsewhere")
+        moved: dict[str, Any] = {"from": before, "to": after}  # "from" is a keyword
         journal(
             case,
             actor,
             CaseEventKind.SCHOOL_CHANGED,
             REOPENED_ELSEWHERE(org=scope.lead_organisation.name),
-            **{"from": before, "to": after},
+            **moved,
         )
     lead_user_id = scope.lead_user.pk if scope.lead_user else None
     if (case.lead_organisation_id, case.lead_user_id) != (
@@ -499,13 +500,14 @@ def case_reopen(
         after=snapshot(case, fields),
         reason=as_message(reason),
     )
+    moved: dict[str, Any] = {"from": Phase.CLOSED, "to": Phase.SCHOOL}  # "from" is a keyword
     journal(
         case,
         actor,
         CaseEventKind.REOPENED,
         reason,
         resets=list(REOPEN_RESETS),
-        **{"from": Phase.CLOSED, "to": Phase.SCHOOL},
+        **moved,
     )
     check_ins_cancel_pending(case.pupil_id)
     if scope is not None:
