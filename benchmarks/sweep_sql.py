@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 # Not compared: bookkeeping of Django and Celery that the step does not own.
 SKIP_TABLES = {"django_migrations", "django_session"}
@@ -56,7 +56,7 @@ def _url(base: str, name: str) -> str:
 
 def _connect(url: str):
     parts = urlsplit(url)
-    return psycopg2.connect(
+    return psycopg.connect(
         dbname=parts.path.lstrip("/"),
         user=parts.username or "postgres",
         password=parts.password or None,
@@ -152,18 +152,15 @@ def replay(label: str, done_url: str, clone_url: str) -> Replay:
                     s=sql.Identifier(stage), t=sql.Identifier(table)
                 )
             )
-            buffer = io.StringIO()
-            d.copy_expert(
-                d.mogrify(
-                    sql.SQL("COPY (SELECT * FROM {t} WHERE {pk} = ANY(%s)) TO STDOUT").format(
-                        t=sql.Identifier(table), pk=sql.Identifier(pk)
-                    ),
-                    [upserts],
-                ).decode(),
-                buffer,
+            buffer = io.BytesIO()
+            query = sql.SQL("COPY (SELECT * FROM {t} WHERE {pk} = ANY(%s)) TO STDOUT").format(
+                t=sql.Identifier(table), pk=sql.Identifier(pk)
             )
-            buffer.seek(0)
-            b.copy_expert(sql.SQL("COPY {s} FROM STDIN").format(s=sql.Identifier(stage)), buffer)
+            with d.copy(query, [upserts]) as source:
+                for chunk in source:
+                    buffer.write(chunk)
+            with b.copy(sql.SQL("COPY {s} FROM STDIN").format(s=sql.Identifier(stage))) as sink:
+                sink.write(buffer.getvalue())
         before.commit()
         b.execute("ANALYZE")
         before.commit()

@@ -126,12 +126,13 @@ class RowGate:
     def __enter__(self) -> "RowGate":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [self.KEY])
-            cursor.execute(
+            # A function body takes no bound parameters: the values are quoted here.
+            create = (
                 f"CREATE FUNCTION {self.NAME}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 f"IF NEW.{self.column} = %s THEN PERFORM pg_advisory_xact_lock_shared(%s); "
-                "END IF; RETURN NEW; END $$",
-                [str(self.value), self.KEY],
+                "END IF; RETURN NEW; END $$"
             )
+            cursor.execute(connection.ops.compose_sql(create, [str(self.value), self.KEY]))
             cursor.execute(
                 f"CREATE TRIGGER {self.NAME} BEFORE {self.event} ON {self.table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {self.NAME}()"

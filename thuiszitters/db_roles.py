@@ -9,8 +9,10 @@ default privileges so that tables a later migration creates are granted at once.
 """
 
 import re
+from typing import cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 # Tables the application may only append to and read (the rest it may change too).
 APPEND_ONLY_TABLES = ("core_auditlogentry",)
@@ -77,7 +79,9 @@ def app_role_grant(
                 f'CREATE ROLE "{app_role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
                 "NOREPLICATION NOBYPASSRLS PASSWORD %s"
             )
-            cursor.execute(create, [password])
+            # A utility statement takes no bound parameters: the password is quoted here.
+            ops = cast(PostgresOperations, connection.ops)
+            cursor.execute(ops.compose_sql(create, [password]))
             done.append(f'CREATE ROLE "{app_role}" LOGIN ... PASSWORD ***')
         elif row[0]:
             raise RoleError(f"Role {app_role} is a superuser; the application's role must not be.")

@@ -171,7 +171,8 @@ def test_the_command_creates_a_missing_role_with_a_password(monkeypatch):
         if not cursor.fetchone()[0]:
             _cannot_create_roles()
     role = _role_name()[:58] + "_new"
-    monkeypatch.setenv("TEST_APP_PASSWORD", "s3cret-but-not-logged")
+    # A quote in it: the statement quotes the password itself (no bound parameters there).
+    monkeypatch.setenv("TEST_APP_PASSWORD", "s3cret's-not-logged")
     out = StringIO()
     call_command(
         "db_roles_grant", "--app-role", role, "--password-env", "TEST_APP_PASSWORD", stdout=out

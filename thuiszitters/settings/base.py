@@ -166,7 +166,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _pg_options.append(f"-c random_page_cost={float(_random_page_cost)}")
     except ValueError as error:
         raise ImproperlyConfigured("DB_RANDOM_PAGE_COST must be a number.") from error
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_pg_options)
+    # Parameters travel apart from the statement, so a statement a connection runs again is
+    # prepared once and its plan kept: planning was a large part of each page's SQL time
+    # (docs/performance.md). "off" for a pooler that cannot keep them (PgBouncer in
+    # transaction mode without max_prepared_statements).
+    _prepare = env_str(
+        "DB_PREPARE_THRESHOLD",
+        "2",
+        help="Runs of a statement on a connection before it is prepared (off: never).",
+    )
+    try:
+        _prepare_threshold = None if _prepare.lower() == "off" else int(_prepare)
+    except ValueError as error:
+        raise ImproperlyConfigured('DB_PREPARE_THRESHOLD must be a number or "off".') from error
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "options": " ".join(_pg_options),
+            "server_side_binding": True,
+            "prepare_threshold": _prepare_threshold,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
