@@ -12,10 +12,12 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import checks  # noqa: F401 - registers the system checks
+        from .batch import register_lookups
         from .middleware import session_clocks_start
 
         # Session bookkeeping only: the idle and absolute timeouts count from sign-in.
         user_logged_in.connect(session_clocks_start, dispatch_uid="session_clocks_start")
+        register_lookups()
 
 
 class AdminConfig(DjangoAdminConfig):

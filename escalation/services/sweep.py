@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.services import TimerStep, cases_transition_by_timer
 from cases.texts import as_messages
 from cases.workflow import Phase
+from thuiszitters.batch import batch_statements
 from thuiszitters.bulk import insert_columns
 from thuiszitters.queue import enqueue, enqueue_on_commit
 from thuiszitters.system import SWEEP
@@ -92,6 +93,7 @@ class SweepResult:
         )
 
 
+@batch_statements()
 def escalation_sweep(
     *,
     as_of: datetime.date | None = None,
@@ -124,6 +126,7 @@ def escalation_sweep(
     return result
 
 
+@batch_statements()
 def escalation_sweep_swv(
     *, swv_id: int, as_of: datetime.date | None = None, batch_size: int = BATCH_SIZE
 ) -> SweepResult:

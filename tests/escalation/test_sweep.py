@@ -108,6 +108,23 @@ def test_a_missed_sweep_catches_up_every_step_in_order_with_its_own_due_date(wor
     assert not any(e.on_time for e in rows)
 
 
+def test_the_sweep_sends_its_long_lists_as_arrays(world, case, monkeypatch):
+    """The sweep runs as a batch (thuiszitters.batch): with the bound lowered to one value,
+    its lists go as ``= ANY`` on PostgreSQL, and it catches up the same three steps."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thuiszitters import batch
+
+    monkeypatch.setattr(batch, "ARRAY_FROM", 1)
+    with at(START + days(100)), CaptureQueriesContext(connection) as queries:
+        result = escalation_sweep()
+    assert result.total == 3
+    assert steps_of(case) == [Step.CASUSREGISSEUR, Step.DOORBRAAK_ASSESSMENT, Step.DOORBRAAKTEAM]
+    if connection.vendor == "postgresql":
+        assert any("= ANY(" in q["sql"] for q in queries)
+
+
 def test_a_repeated_sweep_adds_nothing(world, case):
     with at(START + days(60)):
         first = escalation_sweep()

@@ -1,0 +1,73 @@
+"""Statements of batch jobs over thousands of rows (the sweep), on PostgreSQL (ADR 0026).
+
+With the parameters bound on the server, ``IN (%s, %s, ...)`` sends each value as a
+parameter of its own, which PostgreSQL parses and types one by one: a sweep batch of 2,000
+cases and 2,000 keys is 4,001 parameters. Inside ``batch_statements()`` a long list goes as
+one array (``= ANY(%s)``), and PostgreSQL plans each statement for its values: a prepared
+``= ANY($1)`` otherwise gets a generic plan that assumes a short array (ten times slower
+on a batch; docs/performance.md). Pages keep ``IN`` and their generic plans. SQLite is
+unchanged.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import DatabaseError, connection
+from django.db.models import Field, lookups
+from django.db.models.expressions import ColPairs  # type: ignore[attr-defined]  # not in stubs
+from django.db.models.fields.related import ForeignObject
+from django.db.models.fields.related_lookups import RelatedIn
+
+# Shorter lists stay IN (a page's ids, a handful of organisations).
+ARRAY_FROM = 200
+
+_active: ContextVar[bool] = ContextVar("batch_statements", default=False)
+
+
+@contextmanager
+def batch_statements() -> Iterator[None]:
+    """Long ``__in`` lists as one array, and plans made for the values, until the end."""
+    if connection.vendor != "postgresql" or _active.get():
+        yield
+        return
+    token = _active.set(True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    try:
+        yield
+    finally:
+        _active.reset(token)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET plan_cache_mode")
+        except DatabaseError:  # an aborted transaction: its rollback undoes the SET too
+            pass
+
+
+def _as_array(lookup, compiler, connection):
+    """``(sql, params)`` of ``lhs = ANY(%s)``, or None for Django's own ``IN``."""
+    if not _active.get() or not lookup.rhs_is_direct_value() or len(lookup.rhs) < ARRAY_FROM:
+        return None
+    rhs_sql, rhs_params = lookup.process_rhs(compiler, connection)
+    if rhs_sql != "(" + ", ".join(["%s"] * len(rhs_params)) + ")":  # expressions in the list
+        return None
+    lhs_sql, lhs_params = lookup.process_lhs(compiler, connection)
+    return f"{lhs_sql} = ANY(%s)", (*lhs_params, list(rhs_params))
+
+
+class ArrayIn(lookups.In):
+    def as_postgresql(self, compiler, connection):
+        return _as_array(self, compiler, connection) or self.as_sql(compiler, connection)
+
+
+class RelatedArrayIn(RelatedIn):
+    def as_postgresql(self, compiler, connection):
+        if isinstance(self.lhs, ColPairs):  # a composite key: Django's own
+            return self.as_sql(compiler, connection)
+        return _as_array(self, compiler, connection) or self.as_sql(compiler, connection)
+
+
+def register_lookups() -> None:
+    Field.register_lookup(ArrayIn)
+    ForeignObject.register_lookup(RelatedArrayIn)
