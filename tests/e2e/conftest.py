@@ -262,7 +262,9 @@ class _PostgresCopy:
         with connection.cursor() as cursor:
             for name in map(connection.ops.quote_name, _table_names(connection)):
                 buffer = io.BytesIO()
-                cursor.cursor.copy_expert(f"COPY {name} TO STDOUT", buffer)
+                with cursor.cursor.copy(f"COPY {name} TO STDOUT") as copy:
+                    for chunk in copy:
+                        buffer.write(chunk)
                 if buffer.tell():
                     copied.append((name, buffer.getvalue()))
         return copied
@@ -278,7 +280,8 @@ class _PostgresCopy:
             names = map(connection.ops.quote_name, _table_names(connection))
             cursor.execute(f"TRUNCATE {', '.join(names)}")
             for name, data in copied:
-                cursor.cursor.copy_expert(f"COPY {name} FROM STDIN", io.BytesIO(data))
+                with cursor.cursor.copy(f"COPY {name} FROM STDIN") as copy:
+                    copy.write(data)
 
 
 @pytest.fixture
