@@ -3,9 +3,9 @@
 With the parameters bound on the server, ``IN (%s, %s, ...)`` sends each value as a
 parameter of its own, which PostgreSQL parses and types one by one: a sweep batch of 2,000
 cases and 2,000 keys is 4,001 parameters. Inside ``batch_statements()`` a long list goes as
-one array (``= ANY(%s)``), and PostgreSQL plans each statement for its values: a prepared
-``= ANY($1)`` otherwise gets a generic plan that assumes a short array (ten times slower
-on a batch; docs/performance.md). Pages keep ``IN`` and their generic plans. SQLite is
+one array (``= ANY(%s)``), and no statement is prepared, so PostgreSQL plans each for its
+values: a prepared ``= ANY($1)`` gets a generic plan that assumes a short array (ten times
+slower on a batch; docs/performance.md). Pages keep ``IN`` and their generic plans. SQLite is
 unchanged.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import Field, lookups
 from django.db.models.expressions import ColPairs  # type: ignore[attr-defined]  # not in stubs
 from django.db.models.fields.related import ForeignObject
@@ -27,22 +27,22 @@ _active: ContextVar[bool] = ContextVar("batch_statements", default=False)
 
 @contextmanager
 def batch_statements() -> Iterator[None]:
-    """Long ``__in`` lists as one array, and plans made for the values, until the end."""
+    """Long ``__in`` lists as one array, and no statement prepared, until the end."""
     if connection.vendor != "postgresql" or _active.get():
         yield
         return
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    # Unprepared, each statement is planned for its values. Not by plan_cache_mode: that
+    # would also re-plan the foreign-key checks at every commit (10 s more in a catch-up).
+    raw.prepare_threshold = None
     token = _active.set(True)
-    with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
     try:
         yield
     finally:
         _active.reset(token)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET plan_cache_mode")
-        except DatabaseError:  # an aborted transaction: its rollback undoes the SET too
-            pass
+        raw.prepare_threshold = threshold
 
 
 def _as_array(lookup, compiler, connection):
