@@ -45,27 +45,30 @@ def batch_statements() -> Iterator[None]:
         raw.prepare_threshold = threshold
 
 
-def _as_array(lookup, compiler, connection):
-    """``(sql, params)`` of ``lhs = ANY(%s)``, or None for Django's own ``IN``."""
-    if not _active.get() or not lookup.rhs_is_direct_value() or len(lookup.rhs) < ARRAY_FROM:
-        return None
-    rhs_sql, rhs_params = lookup.process_rhs(compiler, connection)
-    if rhs_sql != "(" + ", ".join(["%s"] * len(rhs_params)) + ")":  # expressions in the list
-        return None
-    lhs_sql, lhs_params = lookup.process_lhs(compiler, connection)
-    return f"{lhs_sql} = ANY(%s)", (*lhs_params, list(rhs_params))
+class _ArrayInMixin:
+    """``lhs = ANY(%s)`` with one array inside a batch; Django's own ``IN`` otherwise (a
+    short list, expressions in the list, a composite key)."""
 
-
-class ArrayIn(lookups.In):
     def as_postgresql(self, compiler, connection):
-        return _as_array(self, compiler, connection) or self.as_sql(compiler, connection)
+        if (
+            _active.get()
+            and self.rhs_is_direct_value()
+            and len(self.rhs) >= ARRAY_FROM
+            and not isinstance(self.lhs, ColPairs)
+        ):
+            rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+            if rhs_sql == "(" + ", ".join(["%s"] * len(rhs_params)) + ")":
+                lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+                return f"{lhs_sql} = ANY(%s)", (*lhs_params, list(rhs_params))
+        return self.as_sql(compiler, connection)
 
 
-class RelatedArrayIn(RelatedIn):
-    def as_postgresql(self, compiler, connection):
-        if isinstance(self.lhs, ColPairs):  # a composite key: Django's own
-            return self.as_sql(compiler, connection)
-        return _as_array(self, compiler, connection) or self.as_sql(compiler, connection)
+class ArrayIn(_ArrayInMixin, lookups.In):
+    pass
+
+
+class RelatedArrayIn(_ArrayInMixin, RelatedIn):
+    pass
 
 
 def register_lookups() -> None:

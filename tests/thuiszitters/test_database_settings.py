@@ -17,7 +17,7 @@ PRINT_OPTIONS = (
 
 def _options(**env):
     """The connection options of the development settings with ``env`` (nothing connects)."""
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    return subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "shell", "-c", PRINT_OPTIONS],
         cwd=ROOT,
         env={
@@ -31,7 +31,6 @@ def _options(**env):
         timeout=120,
         check=False,
     )
-    return result
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, 2), ("0", 0), ("5", 5), ("off", None)])
