@@ -21,7 +21,7 @@ from registration.selectors import (
     pupil_search,
     pupils_visible_to,
 )
-from thuiszitters.access import MembershipInfo, memberships_of
+from thuiszitters.access import kept_per_memberships, memberships_of
 from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
 from thuiszitters.roles import Capability
 
@@ -43,25 +43,11 @@ if TYPE_CHECKING:
     from thuiszitters.system import Actor
 
 
-_VISIBLE_ATTR = "_thuiszitters_cases_visible"
-
-
+@kept_per_memberships
 def cases_visible_to(user: User) -> CaseQuerySet:
-    """The cases ``user`` reads whole. The queryset is built once per user object and
-    memberships (``memberships_of`` caches those on the user; ``forget_memberships`` drops
-    them, and so this): building its subqueries cost more than running the check, which
-    every case service makes. Only the query's shape is kept; the rows are read each time."""
-    memberships = memberships_of(user)
-    kept: tuple[list[MembershipInfo], CaseQuerySet] | None = getattr(user, _VISIBLE_ATTR, None)
-    if kept is not None and kept[0] is memberships:
-        return kept[1].all()
-    visible = _cases_visible_to(user)
-    if user.is_authenticated:
-        setattr(user, _VISIBLE_ATTR, (memberships, visible))
-    return visible.all()
-
-
-def _cases_visible_to(user: User) -> CaseQuerySet:
+    """The cases ``user`` reads whole. Its query is kept per user and memberships
+    (``kept_per_memberships``): building its subqueries cost more than running the check,
+    which every case service makes."""
     ids = personal_data_orgs(user)
     if not ids:
         care = _care_partner_q(user)

@@ -18,7 +18,12 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thuiszitters.access import memberships_of, organisation_ids_with, region_ids_with
+from thuiszitters.access import (
+    kept_per_memberships,
+    memberships_of,
+    organisation_ids_with,
+    region_ids_with,
+)
 from thuiszitters.models import LeerplichtBureau, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
 
@@ -58,6 +63,7 @@ def leerplicht_municipality_q(ids: dict[str, set[int]]) -> Q:
     return Q(municipality_id__in=served) | Q(municipality_id__in=ids[OrganisationKind.MUNICIPALITY])
 
 
+@kept_per_memberships
 def absence_reports_visible_to(user: User) -> QuerySet[AbsenceReport]:
     ids = personal_data_orgs(user)
     if not ids:
@@ -78,6 +84,7 @@ def absence_reports_visible_to(user: User) -> QuerySet[AbsenceReport]:
     return AbsenceReport.objects.filter(q)
 
 
+@kept_per_memberships
 def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     ids = personal_data_orgs(user)
     if not ids:

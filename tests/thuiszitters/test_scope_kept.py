@@ -1,0 +1,102 @@
+"""The scoping selectors keep their built query per user and memberships in the process
+(``kept_per_memberships``, issue 14): a request that loads its user afresh does not build it
+again, and what the user may see still follows every change at once."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from cases import selectors as case_selectors
+from cases.selectors import cases_visible_to
+from cases.services import care_partner_invite
+from cases.workflow import Phase
+from registration import selectors as registration_selectors
+from registration.models import ConsentParty, ConsentScope, ConsentStatus
+from registration.selectors import absence_reports_visible_to, pupils_visible_to
+from thuiszitters.models import User
+from thuiszitters.roles import RoleCode
+from thuiszitters.services import membership_create, membership_end
+
+from ..factories.cases import CaseFactory, consent_give
+from ..factories.registration import enrolled_pupil, years_ago
+from ..factories.users import SETUP
+
+CARE = ConsentScope.SHARE_WITH_CARE_PARTNERS
+
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+@pytest.fixture
+def consultant(world, user_with_role, today):
+    return user_with_role(RoleCode.SWV_CONSULTANT, valid_from=today - datetime.timedelta(days=30))
+
+
+def fresh(user) -> User:
+    """The user as the next request loads it."""
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize(
+    ("module", "selector"),
+    [
+        (case_selectors, cases_visible_to),
+        (registration_selectors, pupils_visible_to),
+        (registration_selectors, absence_reports_visible_to),
+    ],
+)
+def test_a_fresh_user_object_does_not_build_the_scope_again(world, consultant, module, selector):
+    selector(fresh(consultant))
+    with mock.patch.object(
+        module, "personal_data_orgs", wraps=module.personal_data_orgs
+    ) as building:
+        first = list(selector(fresh(consultant)).values_list("pk", flat=True))
+        again = list(selector(fresh(consultant)).values_list("pk", flat=True))
+    assert building.call_count == 0
+    assert first == again
+
+
+def test_an_ended_membership_hides_the_cases_at_once(world, consultant, today, client):
+    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school)
+    client.force_login(consultant)
+    page = reverse("cases:case_detail", args=[case.pk])
+    assert case in cases_visible_to(fresh(consultant))
+    assert client.get(page).status_code == 200
+
+    membership_end(
+        membership=consultant.memberships.get(), actor=SETUP, on=today - datetime.timedelta(days=1)
+    )
+
+    assert case not in cases_visible_to(fresh(consultant))
+    assert client.get(page).status_code == 404
+
+
+def test_a_new_membership_widens_the_kept_scope(world, user_with_role):
+    user = user_with_role(RoleCode.ZORGCOORDINATOR, organisation=world.school)
+    elsewhere = CaseFactory(phase=Phase.SCHOOL, school=world.school2)
+    assert elsewhere not in cases_visible_to(fresh(user))
+
+    membership_create(
+        user=user, organisation=world.school2, role=RoleCode.ZORGCOORDINATOR, actor=SETUP
+    )
+
+    assert elsewhere in cases_visible_to(fresh(user))
+
+
+def test_grants_and_consent_in_the_kept_scope_are_read_at_every_run(world, user_with_role):
+    """The care partner's grant and the parents' consent are subqueries of the kept shape: the
+    same user with the same memberships sees the case after the invitation and no longer
+    after the withdrawal of consent."""
+    leerplicht = user_with_role(RoleCode.LEERPLICHT)
+    partner = user_with_role(RoleCode.CARE_PARTNER)
+    pupil = enrolled_pupil(world.school, date_of_birth=years_ago(10, 40))
+    case = CaseFactory(phase=Phase.CASUSREGISSEUR, school=world.school, pupil=pupil)
+    consent_give(case.pupil, CARE, ConsentParty.PARENTS)
+    assert case not in cases_visible_to(fresh(partner))
+
+    care_partner_invite(case=case, user=partner, actor=leerplicht)
+    assert case in cases_visible_to(fresh(partner))
+
+    consent_give(case.pupil, CARE, ConsentParty.PARENTS, status=ConsentStatus.WITHDRAWN)
+    assert case not in cases_visible_to(fresh(partner))
