@@ -3,14 +3,16 @@
 Every read of organisations, schools, users and the audit log goes through these selectors.
 They filter on indexed organisation columns with subqueries, so each runs as one SQL query
 (after the one query that reads the user's memberships), whatever the size of the region.
-Later apps add ``pupils_visible_to`` and ``cases_visible_to`` on the same memberships.
+Later apps add ``pupils_visible_to`` and ``cases_visible_to`` on the same memberships. The
+selectors whose query depends on nothing but the memberships keep it per user and memberships
+(``kept_per_memberships``); those that read today's date in Python (``Membership.active``) do not.
 """
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .access import memberships_of, organisation_ids_with, region_ids_with
+from .access import kept_per_memberships, memberships_of, organisation_ids_with, region_ids_with
 from .models import (
     AuditLogEntry,
     LeerplichtBureau,
@@ -51,6 +53,7 @@ def _school_scope(ids: dict[str, set[int]]) -> Q:
     return q
 
 
+@kept_per_memberships
 def schools_visible_to(user: User) -> QuerySet[School]:
     ids = _ids_by_kind(user)
     if not any(ids.values()):
@@ -58,6 +61,7 @@ def schools_visible_to(user: User) -> QuerySet[School]:
     return School.objects.filter(_school_scope(ids), is_active=True)
 
 
+@kept_per_memberships
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     """Own organisations and those the work touches.
 

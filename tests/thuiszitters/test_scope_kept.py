@@ -15,8 +15,10 @@ from cases.workflow import Phase
 from registration import selectors as registration_selectors
 from registration.models import ConsentParty, ConsentScope, ConsentStatus
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
+from thuiszitters import selectors as core_selectors
 from thuiszitters.models import User
 from thuiszitters.roles import RoleCode
+from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 from thuiszitters.services import membership_create, membership_end
 
 from ..factories.cases import CaseFactory, consent_give
@@ -39,18 +41,20 @@ def fresh(user) -> User:
 
 
 @pytest.mark.parametrize(
-    ("module", "selector"),
+    ("module", "built_with", "selector"),
     [
-        (case_selectors, cases_visible_to),
-        (registration_selectors, pupils_visible_to),
-        (registration_selectors, absence_reports_visible_to),
+        (case_selectors, "personal_data_orgs", cases_visible_to),
+        (registration_selectors, "personal_data_orgs", pupils_visible_to),
+        (registration_selectors, "personal_data_orgs", absence_reports_visible_to),
+        (core_selectors, "_ids_by_kind", schools_visible_to),
+        (core_selectors, "_ids_by_kind", organisations_visible_to),
     ],
 )
-def test_a_fresh_user_object_does_not_build_the_scope_again(world, consultant, module, selector):
+def test_a_fresh_user_object_does_not_build_the_scope_again(
+    world, consultant, module, built_with, selector
+):
     selector(fresh(consultant))
-    with mock.patch.object(
-        module, "personal_data_orgs", wraps=module.personal_data_orgs
-    ) as building:
+    with mock.patch.object(module, built_with, wraps=getattr(module, built_with)) as building:
         first = list(selector(fresh(consultant)).values_list("pk", flat=True))
         again = list(selector(fresh(consultant)).values_list("pk", flat=True))
     assert building.call_count == 0
