@@ -318,15 +318,18 @@ class EscalationCaseViewSet(CaseViewSet):
         "om_referral": Capability.LEAD_AS_CASUSREGISSEUR,
     }
 
-    def get_queryset(self):
-        queryset = (
+    def shaped(self, cases):
+        return (
             super()
-            .get_queryset()
+            .shaped(cases)
             .annotate(
                 next_deadline_step=F("deadline__step"),
                 next_deadline_due_on=F("deadline__due_on"),
             )
         )
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
         if self.action == "list":
             return queryset
         return queryset.select_related("deadline").prefetch_related(

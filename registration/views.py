@@ -27,7 +27,7 @@ from thuiszitters.roles import Capability
 
 from .filters import AbsenceReportListFilter, PupilFilter
 from .forms import ConsentForm, PupilCorrectionForm
-from .models import ConsentParty, ConsentScope, ConsentStatus, Enrolment
+from .models import ConsentParty, ConsentScope, ConsentStatus, Enrolment, Pupil
 from .rules import age_on, compulsory_education_on
 from .search import bsn_in_url_refused, looks_like_bsn, posted_search
 from .selectors import (
@@ -80,15 +80,22 @@ def pupil_list(request):
         query = request.GET.copy()
         query.pop("page", None)
         query = query.urlencode()
-    pupils = filtered(filters).prefetch_related(
-        Prefetch(
-            "enrolments",
-            queryset=Enrolment.objects.current(on=today).select_related("school"),
-            to_attr="current_enrolments",
-        )
+    current = Prefetch(
+        "enrolments",
+        queryset=Enrolment.objects.current(on=today).select_related("school"),
+        to_attr="current_enrolments",
     )
     number = data.get("page")
-    page = BoundedPaginator(pupils, PAGE_SIZE, number=number).get_page(number)
+    page = BoundedPaginator(
+        filtered(filters),
+        PAGE_SIZE,
+        number=number,
+        rows=lambda ids: (
+            Pupil.objects.filter(pk__in=ids)
+            .select_related("municipality")
+            .prefetch_related(current)
+        ),
+    ).get_page(number)
     rows = list(page.object_list)
     audit_list(actor=request.user, object_type="registration.pupil", ids=[p.pk for p in rows])
     signals = (

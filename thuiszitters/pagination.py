@@ -1,6 +1,7 @@
 """Pages of the HTML lists that count no further than they must."""
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -9,13 +10,26 @@ from django.utils.functional import cached_property
 COUNT_BOUND = 1000
 
 
-def rows_of_page(queryset: QuerySet, start: int, stop: int) -> QuerySet:
+# ``rows(ids)``: those rows with what the page shows of them, in any order. Given only ids
+# just read from the list's scoped, filtered query, so it need not apply the scope again.
+RowsOf = Callable[[list[Any]], QuerySet]
+
+
+def rows_of_page(
+    queryset: QuerySet, start: int, stop: int, rows: RowsOf | None = None
+) -> QuerySet | list[Any]:
     """Rows ``start:stop`` of ``queryset`` in two steps: their ids (a narrow, ordered query
     that PostgreSQL can sort cheaply), then those rows with their joins and annotations, in
     the same order. In one query the planner joined every row of a large scope (at 100,000
-    pupils: the pupils table) before it sorted and cut the page (issue 14)."""
+    pupils: the pupils table) before it sorted and cut the page (issue 14).
+
+    Without ``rows`` the second step is ``queryset`` narrowed to the ids, which compiles and
+    plans the scope and the filters a second time; with it, only the rows by primary key."""
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
-    return queryset.filter(pk__in=ids)
+    if rows is None:
+        return queryset.filter(pk__in=ids)
+    found = {row.pk: row for row in rows(ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 class BoundedPaginator(Paginator):
@@ -23,10 +37,20 @@ class BoundedPaginator(Paginator):
     more. A region-wide list (leerplicht sees every pupil of its municipalities: 100,000)
     then counts at most that many index entries per view instead of all of them; the page
     says "more than 1,000" and keeps a link to the next page. ``number``: the page asked for
-    (``request.GET["page"]``), as given to ``get_page``. ``object_list`` is a QuerySet."""
+    (``request.GET["page"]``), as given to ``get_page``. ``object_list`` is a QuerySet;
+    ``rows``: how to read a page's rows by their ids (``rows_of_page``)."""
 
-    def __init__(self, object_list, per_page, *, number=None, bound: int | None = None):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        number=None,
+        bound: int | None = None,
+        rows: RowsOf | None = None,
+    ):
         super().__init__(object_list, per_page)
+        self.rows = rows
         try:
             wanted = max(int(number), 1)
         except (TypeError, ValueError):
@@ -52,7 +76,7 @@ class BoundedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        return self._get_page(rows_of_page(self._queryset, bottom, top), number, self)
+        return self._get_page(rows_of_page(self._queryset, bottom, top, self.rows), number, self)
 
     @property
     def bounded(self) -> bool:

@@ -36,6 +36,7 @@ from thuiszitters.selectors import organisations_visible_to
 from ..filters import CaseFilter
 from ..models import (
     Action,
+    Case,
     CaseEvent,
     CaseEventKind,
     LeadAssignment,
@@ -363,9 +364,16 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         "reopen": Capability.LEAD_AS_CASUSREGISSEUR,
     }
 
+    def shaped(self, cases):
+        """What the list and the case file read of each case."""
+        return cases_annotate_for_list(cases, self.request.user)
+
     def get_queryset(self):
-        user = self.request.user
-        return cases_annotate_for_list(cases_visible_to(user), user).order_by("clock_start", "id")
+        return self.shaped(cases_visible_to(self.request.user)).order_by("clock_start", "id")
+
+    def rows_of(self, ids):
+        """A page's rows by the ids that its scoped list gave (``ApiPagination``)."""
+        return self.shaped(Case.objects.filter(pk__in=ids))
 
     def _case_file(self, pk):
         """The case with everything the detail shows, in a fixed number of queries."""

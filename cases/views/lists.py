@@ -19,6 +19,7 @@ from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.roles import Capability
 
 from ..filters import SORTS, CaseListFilter, SignalFilter
+from ..models import Case
 from ..selectors import (
     case_report_kinds,
     cases_annotate_for_list,
@@ -188,7 +189,12 @@ def case_list(request):
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     number = data.get("page")
-    page = BoundedPaginator(cases, PAGE_SIZE, number=number).get_page(number)
+    page = BoundedPaginator(
+        cases,
+        PAGE_SIZE,
+        number=number,
+        rows=lambda ids: _annotated(Case.objects.filter(pk__in=ids), user, today),
+    ).get_page(number)
     rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])
     # The links of the page carry the filters, never a posted BSN.

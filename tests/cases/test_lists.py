@@ -492,3 +492,16 @@ def test_my_work_costs_the_same_for_1_and_25_items(world, zc, lp, login):
     _grow_to(24, world, zc, lp)
     many = _queries(client, MY_WORK)
     assert one == many
+
+
+def test_a_page_reads_its_rows_by_id_without_the_scope_again(world, zc, consultant, login):
+    """The bounded count and the page's ids apply the scope; the rows of those ids are read
+    by primary key alone (``rows_of_page``), on the page and in the API."""
+    for days in (30, 20):
+        open_case(zc, world.school, days=days)
+    client = login(consultant)
+    for url in (CASE_LIST, "/api/v1/cases/"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        where = [q["sql"].partition(" WHERE ")[2] for q in ctx]
+        assert sum('"cases_case"."shared_with_swv"' in w for w in where) == 2, url

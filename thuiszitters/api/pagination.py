@@ -50,7 +50,8 @@ class ApiPagination(pagination.LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         """A page in two steps (``rows_of_page``), as the HTML lists are; the count over
-        the ids only, without the ordering and the annotations."""
+        the ids only, without the ordering and the annotations. A view with ``rows_of(ids)``
+        reads the page's rows by their ids with it."""
         if not _plain(queryset):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
@@ -61,7 +62,8 @@ class ApiPagination(pagination.LimitOffsetPagination):
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
-        return list(rows_of_page(queryset, self.offset, self.offset + self.limit))
+        rows = getattr(view, "rows_of", None)
+        return list(rows_of_page(queryset, self.offset, self.offset + self.limit, rows))
 
     def get_limit(self, request):
         return _bounded(request, self.limit_query_param, self.default_limit, 1, MAX_LIMIT)
