@@ -8,11 +8,29 @@ form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Djang
 ``date`` and ``linebreaksbr`` filters.
 """
 
+import datetime
+
 from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, StrictUndefined
+
+
+def _date(value, fmt=None) -> str:
+    """Django's ``date`` filter, in the current time zone as in Django templates. The numeric
+    formats of the rows are written directly: Django's formatter cost about 40 microseconds a
+    value, a millisecond or two for a page of rows (issue 14)."""
+    value = template_localtime(value)
+    if isinstance(value, datetime.date):
+        if fmt == "d-m-Y":
+            return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+        if fmt == "d-m-Y H:i" and isinstance(value, datetime.datetime):
+            return (
+                f"{value.day:02d}-{value.month:02d}-{value.year:04d} "
+                f"{value.hour:02d}:{value.minute:02d}"
+            )
+    return date(value, fmt)
 
 
 def environment(**options) -> Environment:
@@ -23,6 +41,6 @@ def environment(**options) -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["url"] = lambda name, *args: reverse(name, args=args)
     # As in Django templates: a timestamp in the current time zone before it is formatted.
-    env.filters["date"] = lambda value, fmt=None: date(template_localtime(value), fmt)
+    env.filters["date"] = _date
     env.filters["linebreaksbr"] = linebreaksbr
     return env
