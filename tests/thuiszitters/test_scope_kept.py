@@ -3,9 +3,11 @@
 again, and what the user may see still follows every change at once."""
 
 import datetime
+import threading
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cases import selectors as case_selectors
@@ -104,3 +106,35 @@ def test_grants_and_consent_in_the_kept_scope_are_read_at_every_run(world, user_
 
     consent_give(case.pupil, CARE, ConsentParty.PARENTS, status=ConsentStatus.WITHDRAWN)
     assert case not in cases_visible_to(fresh(partner))
+
+
+def test_threads_compiling_the_kept_scopes_at_once_get_the_same_sql(world, consultant):
+    """A worker's threads share the kept queries (ADR 0027): compiling clones of them at the
+    same time must not change what any of them compiles to."""
+    shapes = [
+        lambda: cases_visible_to(consultant).order_by("pupil__surname")[:25],
+        lambda: cases_visible_to(consultant).order_by().values("pk")[:1001],
+        lambda: pupils_visible_to(consultant).order_by("surname")[:25],
+        lambda: organisations_visible_to(consultant).order_by("name"),
+    ]
+
+    def sql(shape):
+        return shape().query.get_compiler("default").as_sql()
+
+    expected = [sql(shape) for shape in shapes]
+    differed: list[int] = []
+
+    def compile_many() -> None:
+        try:
+            for _ in range(50):
+                differed.extend(i for i, shape in enumerate(shapes) if sql(shape) != expected[i])
+        finally:
+            connection.close()  # the thread's own connection
+
+    threads = [threading.Thread(target=compile_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert differed == []
+    assert [sql(shape) for shape in shapes] == expected
