@@ -116,7 +116,6 @@ def kept_per_memberships(build: Callable[[Any], _Q]) -> Callable[[Any], _Q]:
             return build(user)
         return kept(_ScopeKey(user)).all()
 
-    scope.cache_clear = kept.cache_clear  # type: ignore[attr-defined]
     return scope
 
 
