@@ -5,13 +5,14 @@ Jinja2 templates are ``.jinja`` files under ``templates/``, included from a Djan
 with ``{% jinja "name.jinja" key=value %}`` (``thuiszitters.templatetags.jinja``). They
 translate with ``_("Dutch text")`` only (``makemessages -e html,txt,py,jinja`` finds that
 form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Django's
-``date`` and ``linebreaksbr`` filters.
+``date``, ``linebreaksbr`` and ``localize`` filters.
 """
 
 import datetime
 
 from django.template.defaultfilters import date, linebreaksbr
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, StrictUndefined
@@ -43,4 +44,6 @@ def environment(**options) -> Environment:
     # As in Django templates: a timestamp in the current time zone before it is formatted.
     env.filters["date"] = _date
     env.filters["linebreaksbr"] = linebreaksbr
+    # A Django template localises every number it prints (12,0 hours); Jinja2 would not.
+    env.filters["localize"] = localize
     return env

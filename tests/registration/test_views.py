@@ -1,6 +1,8 @@
 """The pupil list, the pupil page with its consent form, and the report history."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -195,6 +197,12 @@ def test_report_history_filters_on_kind_and_dates(world, zc, zc_client, today):
     assert not shows(body, a.full_name) and shows(body, b.full_name)
     bad = zc_client.get(url, {"since": today.isoformat(), "until": "2000-01-01"})
     assert "De einddatum ligt voor de begindatum" in bad.content.decode()
+    # Each field of the filter form with its label, and an error next to its field.
+    bad = zc_client.get(url, {"since": "gisteren"}).content.decode()
+    assert '<label class="utrecht-form-label" for="id_since">Gemeld vanaf</label>' in bad
+    assert re.search(r'id="id_since_error">\s*<p><span class="app-visually-hidden">Fout: ', bad)
+    described = r'<input [^>]*aria-invalid="true" aria-describedby="[^"]*id_since_error"'
+    assert re.search(described, bad)
 
 
 def test_navigation_shows_the_new_pages_by_capability(world, zc_client, user_with_role, login):
@@ -203,3 +211,61 @@ def test_navigation_shows_the_new_pages_by_capability(world, zc_client, user_wit
     director = login(user_with_role(RoleCode.SWV_DIRECTOR))
     body = director.get(reverse("home")).content.decode()
     assert reverse("registration:pupil_list") not in body and reverse("cases:intake") not in body
+
+
+DASH = "\N{EN DASH}"  # an empty cell, and between two dates
+
+
+def _table_rows(body: str) -> list[list[str]]:
+    """The text of each cell, row by row, of the page's table bodies."""
+    rows = []
+    for tbody in re.findall(r"<tbody.*?</tbody>", body, re.S):
+        for row in re.findall(r"<tr.*?</tr>", tbody, re.S):
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells])
+    return rows
+
+
+def test_the_report_table_shows_each_reports_cells(world, zc, zc_client, today):
+    """The history and the pupil page share one table (a Jinja2 template, ADR 0020)."""
+    pupil = enrolled_pupil(world.school, given_names="Sanne", surname="van 't Erf")
+    report(zc, world.school, pupil, kind="sickness", hours_missed_last_4_weeks=None)
+    report(
+        zc,
+        world.school,
+        pupil,
+        kind="unauthorised",
+        hours_missed_last_4_weeks=12,
+        parents_informed_how="letter",
+        absence_ended_on=today - datetime.timedelta(days=3),
+    )
+    day = lambda n: (today - datetime.timedelta(days=n)).strftime("%d-%m-%Y")  # noqa: E731
+    history = zc_client.get(reverse("registration:report_list")).content.decode()
+    page = zc_client.get(reverse("registration:pupil_detail", args=[pupil.pk])).content.decode()
+    school = me = world.school.name  # reported by the school itself
+    sickness = [day(0), "Ziekte", day(10), DASH, f"{day(2)}, telefonisch", me]
+    unauthorised = [
+        day(0),
+        "Ongeoorloofd (relatief) verzuim",
+        f"{day(10)} {DASH} {day(3)}",
+        "12,0",  # localised, as Django templates print numbers
+        f"{day(2)}, per brief",
+        me,
+    ]
+    in_page = _table_rows(page)
+    assert sickness in in_page and unauthorised in in_page
+    with_pupil = [
+        [*row[:1], pupil.full_name, *row[1:-1], school, row[-1]] for row in (sickness, unauthorised)
+    ]
+    in_history = _table_rows(history)
+    assert with_pupil[0] in in_history and with_pupil[1] in in_history
+    assert reverse("registration:pupil_detail", args=[pupil.pk]) in history
+    assert "app-table--compact" in page and "app-table--compact" not in history
+
+
+def test_the_pupil_list_shows_a_pupils_cells(world, zc_client):
+    pupil = enrolled_pupil(world.school, given_names="Daan", surname="d'Ancona")
+    rows = _table_rows(zc_client.get(reverse("registration:pupil_list")).content.decode())
+    row = next(r for r in rows if r[0] == pupil.full_name)
+    assert row[1] == pupil.date_of_birth.strftime("%d-%m-%Y")
+    assert row[3] == world.school.name and row[4] == DASH
