@@ -21,7 +21,7 @@ from registration.selectors import (
     pupil_search,
     pupils_visible_to,
 )
-from thuiszitters.access import kept_per_memberships, memberships_of
+from thuiszitters.access import compiled_subquery, kept_per_memberships, memberships_of
 from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
 from thuiszitters.roles import Capability
 
@@ -148,7 +148,7 @@ def _arbitrator_q(user: User) -> Q:
     sitting = Case.objects.filter(
         pk__in=granted, closed_at__isnull=True, pupil__binding_arbitration_agreed=True
     )
-    return Q(pk__in=sitting.values("pk"))
+    return Q(pk__in=compiled_subquery(sitting.values("pk")))
 
 
 def _care_partner_q(user: User) -> Q | None:
@@ -172,7 +172,7 @@ def _care_partner_q(user: User) -> Q | None:
     invited = Case.objects.filter(pk__in=granted, pupil__shared_with_care_partners=True).filter(
         Exists(invited_under_current_consent)
     )
-    return Q(pk__in=invited.values("pk"))
+    return Q(pk__in=compiled_subquery(invited.values("pk")))
 
 
 def my_cases(user: User) -> CaseQuerySet:

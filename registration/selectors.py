@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuiszitters.access import (
+    compiled_subquery,
     kept_per_memberships,
     memberships_of,
     organisation_ids_with,
@@ -57,9 +58,11 @@ def personal_data_orgs(user: User) -> dict[str, set[int]]:
 
 def leerplicht_municipality_q(ids: dict[str, set[int]]) -> Q:
     """Municipalities whose leerplicht the user works for (ids or a subquery)."""
-    served = LeerplichtBureau.municipalities.through.objects.filter(
-        leerplichtbureau_id__in=ids[OrganisationKind.LEERPLICHT_BUREAU]
-    ).values("municipality_id")
+    served = compiled_subquery(
+        LeerplichtBureau.municipalities.through.objects.filter(
+            leerplichtbureau_id__in=ids[OrganisationKind.LEERPLICHT_BUREAU]
+        ).values("municipality_id")
+    )
     return Q(municipality_id__in=served) | Q(municipality_id__in=ids[OrganisationKind.MUNICIPALITY])
 
 
@@ -97,7 +100,7 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     if schools:
         enrolled = Enrolment.objects.filter(school_id__in=schools).values("pupil_id").order_by()
         by_id = enrolled.union(by_id)
-    q = Q(pk__in=by_id)
+    q = Q(pk__in=compiled_subquery(by_id))
     if ids[OrganisationKind.LEERPLICHT_BUREAU] or ids[OrganisationKind.MUNICIPALITY]:
         q |= leerplicht_municipality_q(ids)
     return Pupil.objects.filter(q)

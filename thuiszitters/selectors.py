@@ -11,8 +11,15 @@ selectors whose query depends on nothing but the memberships keep it per user an
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
-from .access import kept_per_memberships, memberships_of, organisation_ids_with, region_ids_with
+from .access import (
+    compiled_subquery,
+    kept_per_memberships,
+    memberships_of,
+    organisation_ids_with,
+    region_ids_with,
+)
 from .models import (
     AuditLogEntry,
     LeerplichtBureau,
@@ -33,10 +40,12 @@ def _ids_by_kind(user: User) -> dict[str, set[int]]:
     return ids
 
 
-def _served_municipalities(bureau_ids: set[int]) -> QuerySet[Any, Any]:
-    return LeerplichtBureau.municipalities.through.objects.filter(
-        leerplichtbureau_id__in=bureau_ids
-    ).values("municipality_id")
+def _served_municipalities(bureau_ids: set[int]) -> RawSQL | list[Any]:
+    return compiled_subquery(
+        LeerplichtBureau.municipalities.through.objects.filter(
+            leerplichtbureau_id__in=bureau_ids
+        ).values("municipality_id")
+    )
 
 
 def _school_scope(ids: dict[str, set[int]]) -> Q:
@@ -75,21 +84,27 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     if not own:
         return Organisation.objects.none()
     schools = School.objects.filter(_school_scope(ids))
-    q = Q(pk__in=own) | Q(pk__in=schools.values("pk"))
-    q |= Q(pk__in=schools.values("swv_id")) | Q(pk__in=schools.values("municipality_id"))
+    # Subqueries compiled once per kept scope (compiled_subquery).
+    q = Q(pk__in=own) | Q(pk__in=compiled_subquery(schools.values("pk")))
+    q |= Q(pk__in=compiled_subquery(schools.values("swv_id")))
+    q |= Q(pk__in=compiled_subquery(schools.values("municipality_id")))
     if ids[OrganisationKind.SWV]:
         q |= Q(
-            pk__in=Samenwerkingsverband.neighbours.through.objects.filter(
-                from_samenwerkingsverband_id__in=ids[OrganisationKind.SWV]
-            ).values("to_samenwerkingsverband_id")
+            pk__in=compiled_subquery(
+                Samenwerkingsverband.neighbours.through.objects.filter(
+                    from_samenwerkingsverband_id__in=ids[OrganisationKind.SWV]
+                ).values("to_samenwerkingsverband_id")
+            )
         )
     if ids[OrganisationKind.LEERPLICHT_BUREAU]:
         q |= Q(pk__in=_served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU]))
     if ids[OrganisationKind.MUNICIPALITY]:
         q |= Q(
-            pk__in=LeerplichtBureau.municipalities.through.objects.filter(
-                municipality_id__in=ids[OrganisationKind.MUNICIPALITY]
-            ).values("leerplichtbureau_id")
+            pk__in=compiled_subquery(
+                LeerplichtBureau.municipalities.through.objects.filter(
+                    municipality_id__in=ids[OrganisationKind.MUNICIPALITY]
+                ).values("leerplichtbureau_id")
+            )
         )
     if ids[OrganisationKind.REGION]:
         q |= Q(region_id__in=ids[OrganisationKind.REGION])
