@@ -104,6 +104,33 @@ def test_list_filters(world, case, zc, user_with_role, api, today):
     assert bad.status_code == 400 and "phase" in bad.json()["fields"]
 
 
+def test_a_list_row_shows_what_the_case_file_shows_of_it(world, case, zc, api, today):
+    """The list reads only the columns a row shows: every field of a row, on an open case
+    with a lead user and an overdue action and on a closed one, equals the case file's."""
+    action_add(
+        case=case,
+        actor=zc,
+        description="bellen",
+        due_on=today - datetime.timedelta(days=2),
+        owner_user=zc,
+    )
+    case.lead_user = zc  # (setup: a lead user on the case)
+    case.save(update_fields=["lead_user"])
+    closed = open_case(zc, world.school, days=40)
+    case_close(case=closed, actor=zc, reason="back_at_school", note="weer naar school")
+    client = api.as_(zc)
+    rows = {row["id"]: row for row in client.get(URL, {"open": "all"}).json()["results"]}
+    assert {case.pk, closed.pk} <= set(rows)
+    for one in (case, closed):
+        whole = client.get(detail(one)).json()
+        row = rows[one.pk]
+        assert row == {name: whole[name] for name in row}
+    assert rows[case.pk]["lead_user"] == zc.pk and rows[case.pk]["overdue_actions"] == 1
+    assert rows[case.pk]["pupil_name"] == case.pupil.full_name
+    assert rows[closed.pk]["closed_reason"] == "back_at_school"
+    assert rows[closed.pk]["closed_at"] is not None
+
+
 def test_retrieve_is_the_audited_case_file(world, case, zc, api, today):
     action_add(case=case, actor=zc, description="Bellen", due_on=today, owner_user=zc)
     response = api.as_(zc).get(detail(case))
