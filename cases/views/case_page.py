@@ -141,19 +141,17 @@ class PageData:
     def actions(self):
         return list(
             self.case.actions.select_related(
-                "owner_user", "owner_organisation", "goal", "decision"
+                "owner_user", "owner_organisation", "decision"
             ).order_by("due_on", "id")
         )
 
     @cached_property
     def meetings(self):
         return list(
-            self.case.meetings.select_related("created_by")
-            .prefetch_related(
+            self.case.meetings.prefetch_related(
                 "decisions",
                 Prefetch("participants", queryset=Participant.objects.select_related("user")),
-            )
-            .order_by("-held_on", "-id")
+            ).order_by("-held_on", "-id")
         )
 
     @cached_property
