@@ -104,16 +104,10 @@ def test_list_filters(world, case, zc, user_with_role, api, today):
     assert bad.status_code == 400 and "phase" in bad.json()["fields"]
 
 
-def test_a_list_row_shows_what_the_case_file_shows_of_it(world, case, zc, api, today):
+def test_a_list_row_shows_what_the_case_file_shows_of_it(world, case, zc, api):
     """The list reads only the columns a row shows: every field of a row, on an open case
     with a lead user and an overdue action and on a closed one, equals the case file's."""
-    action_add(
-        case=case,
-        actor=zc,
-        description="bellen",
-        due_on=today - datetime.timedelta(days=2),
-        owner_user=zc,
-    )
+    overdue_action(case, zc)
     case.lead_user = zc  # (setup: a lead user on the case)
     case.save(update_fields=["lead_user"])
     closed = open_case(zc, world.school, days=40)
