@@ -27,6 +27,7 @@ from thuiszitters.access import (
 )
 from thuiszitters.models import LeerplichtBureau, Organisation, OrganisationKind, User
 from thuiszitters.roles import Capability
+from thuiszitters.selectors import served_municipalities
 
 from .identity import bsn_normalise, identity_matches, surname_key
 from .models import AbsenceReport, EarlyWarningSettings, Enrolment, Pupil
@@ -58,11 +59,7 @@ def personal_data_orgs(user: User) -> dict[str, set[int]]:
 
 def leerplicht_municipality_q(ids: dict[str, set[int]]) -> Q:
     """Municipalities whose leerplicht the user works for (ids or a subquery)."""
-    served = compiled_subquery(
-        LeerplichtBureau.municipalities.through.objects.filter(
-            leerplichtbureau_id__in=ids[OrganisationKind.LEERPLICHT_BUREAU]
-        ).values("municipality_id")
-    )
+    served = served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU])
     return Q(municipality_id__in=served) | Q(municipality_id__in=ids[OrganisationKind.MUNICIPALITY])
 
 

@@ -40,7 +40,9 @@ def _ids_by_kind(user: User) -> dict[str, set[int]]:
     return ids
 
 
-def _served_municipalities(bureau_ids: set[int]) -> RawSQL | list[Any]:
+def served_municipalities(bureau_ids: set[int]) -> RawSQL | list[Any]:
+    """The municipalities the leerplicht bureaus serve, as a compiled subquery for
+    ``municipality_id__in=`` in a scope (``compiled_subquery``)."""
     return compiled_subquery(
         LeerplichtBureau.municipalities.through.objects.filter(
             leerplichtbureau_id__in=bureau_ids
@@ -56,7 +58,7 @@ def _school_scope(ids: dict[str, set[int]]) -> Q:
     if ids[OrganisationKind.MUNICIPALITY]:
         q |= Q(municipality_id__in=ids[OrganisationKind.MUNICIPALITY])
     if ids[OrganisationKind.LEERPLICHT_BUREAU]:
-        q |= Q(municipality_id__in=_served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU]))
+        q |= Q(municipality_id__in=served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU]))
     if ids[OrganisationKind.REGION]:
         q |= Q(region_id__in=ids[OrganisationKind.REGION])
     return q
@@ -97,7 +99,7 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
             )
         )
     if ids[OrganisationKind.LEERPLICHT_BUREAU]:
-        q |= Q(pk__in=_served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU]))
+        q |= Q(pk__in=served_municipalities(ids[OrganisationKind.LEERPLICHT_BUREAU]))
     if ids[OrganisationKind.MUNICIPALITY]:
         q |= Q(
             pk__in=compiled_subquery(
