@@ -5,15 +5,18 @@ granted by the role (group) of an active membership. Checks always name a capabi
 never a role.
 """
 
+import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Membership
 
@@ -39,9 +42,30 @@ def memberships_of(user) -> list[MembershipInfo]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    rows = (
-        Membership.objects.active()
-        .filter(user_id=user.pk)
+    sql, params, alias = _memberships_sql(user.pk, timezone.localdate())
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    by_id: dict[int, MembershipInfo] = {}
+    for mid, org_id, kind, region_id, role_id, role_name, app_label, codename in rows:
+        info = by_id.setdefault(
+            mid, MembershipInfo(mid, org_id, kind, region_id, role_id, role_name)
+        )
+        if codename:
+            info.capabilities.add(f"{app_label}.{codename}")
+    result = list(by_id.values())
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _memberships_sql(user_pk: int, day: datetime.date) -> tuple[str, tuple[Any, ...], str]:
+    """The SQL of a user's memberships on a day, compiled once per process: every request
+    runs it, and compiling it took longer than running it (0.7 against 0.1 ms, issue 14).
+    Only the text and its values are kept; the rows are read at every call."""
+    queryset = (
+        Membership.objects.active(day)
+        .filter(user_id=user_pk)
         .values_list(
             "id",
             "organisation_id",
@@ -54,16 +78,8 @@ def memberships_of(user) -> list[MembershipInfo]:
         )
         .order_by("id")
     )
-    by_id: dict[int, MembershipInfo] = {}
-    for mid, org_id, kind, region_id, role_id, role_name, app_label, codename in rows:
-        info = by_id.setdefault(
-            mid, MembershipInfo(mid, org_id, kind, region_id, role_id, role_name)
-        )
-        if codename:
-            info.capabilities.add(f"{app_label}.{codename}")
-    result = list(by_id.values())
-    setattr(user, _CACHE_ATTR, result)
-    return result
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return sql, tuple(params), queryset.db
 
 
 def forget_memberships(user) -> None:
