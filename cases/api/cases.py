@@ -401,22 +401,29 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     def _case_file(self, pk):
         """The case with everything the detail shows, in a fixed number of queries."""
-        queryset = self.get_queryset().prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=Participant.objects.filter(removed_at__isnull=True).select_related("user"),
-                to_attr="current_participants",
-            ),
-            "goals",
-            Prefetch("actions", queryset=Action.objects.order_by("due_on", "id")),
-            Prefetch(
-                "meetings",
-                queryset=Meeting.objects.prefetch_related("decisions", "participants"),
-            ),
-            "arrangements",
-            "lead_history",
-            "events",
-            "check_ins",
+        # The municipality: the audit of the read files it in the pupil's region too.
+        queryset = (
+            self.get_queryset()
+            .select_related("municipality")
+            .prefetch_related(
+                Prefetch(
+                    "participants",
+                    queryset=Participant.objects.filter(removed_at__isnull=True).select_related(
+                        "user"
+                    ),
+                    to_attr="current_participants",
+                ),
+                "goals",
+                Prefetch("actions", queryset=Action.objects.order_by("due_on", "id")),
+                Prefetch(
+                    "meetings",
+                    queryset=Meeting.objects.prefetch_related("decisions", "participants"),
+                ),
+                "arrangements",
+                "lead_history",
+                "events",
+                "check_ins",
+            )
         )
         case = self.visible_or_404(queryset, pk)
         self.check_object_permissions(self.request, case)

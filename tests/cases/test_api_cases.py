@@ -3,6 +3,7 @@ path, a field error, a foreign case (404), a wrong role (403); outsiders of regi
 query budget of the list."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -11,12 +12,14 @@ from django.utils import timezone
 
 from cases.models import AftercareCheckIn, Case, CaseEvent
 from cases.services import action_add, care_partner_invite, case_close
+from escalation.services.deadlines import deadlines_compute
 from thuiszitters.models import AuditLogEntry
 from thuiszitters.roles import RoleCode
 
 from ..factories.users import member
 from .deny_matrix import ensure_foreign_case
 from .deny_matrix_api_cases import CASE_ACTIONS
+from .test_case_page import grow
 from .test_lists import give_care_consent, open_case, overdue_action
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -389,6 +392,28 @@ def test_list_query_count_is_flat(world, zc, user_with_role, api):
     many = _count(client, URL, params)
     assert client.get(URL, params).json()["count"] == 25
     assert one == many
+
+
+# The case file's exact budget with an item of every kind and a current stored deadline (the
+# sweep keeps it so): the flat test above cannot see a lazy read of a single object's field
+# (the same extra query for 1 item and for 25). The queries: session, user, second factor,
+# memberships; the case in scope with its pupil, school, municipality, lead and deadline; its
+# escalations, participants, goals, actions, meetings with their decisions and participants,
+# arrangements, lead history, journal and aftercare; the audit row (issue 14).
+CASE_FILE_QUERIES = 17
+
+
+def test_detail_reads_in_an_exact_number_of_queries(world, case, lp, api):
+    grow(case, lp, world, 1)
+    deadlines_compute([case.pk])
+    client = api.as_(lp)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(detail(case))
+    assert response.status_code == 200
+    body = response.json()
+    assert [len(body[k]) for k in ("goals", "actions", "meetings", "arrangements")] == [0, 1, 1, 1]
+    tables = [re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', q["sql"])[:1] for q in ctx]
+    assert len(ctx) == CASE_FILE_QUERIES, " ".join(t[0] if t else "?" for t in tables)
 
 
 def test_detail_query_count_is_flat(world, case, zc, api, today):
