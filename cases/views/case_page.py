@@ -1,7 +1,8 @@
 """The case page: one screen with the journal, plan, meetings, arrangements, participants,
 ladder and details, consent and lead history, editable in place.
 
-Each section is a ``_``-prefixed partial under ``templates/cases/page/``. A POST view fetches
+Each section is a ``_``-prefixed Jinja2 partial under ``templates/cases/page/`` (ADR 0020,
+whose amendment says why). A POST view fetches
 the case through the scoping selector first (foreign cases are 404 before anything else),
 calls one service and answers an htmx request with its section re-rendered (plus the journal
 and header out of band); a plain POST redirects back to the page. Service ``ValidationError``
@@ -20,11 +21,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from registration.models import ConsentScope
@@ -33,6 +33,7 @@ from registration.services import pupil_consent_state
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
 from thuiszitters.audit import audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
+from thuiszitters.jinja2env import render_jinja
 from thuiszitters.roles import Capability
 
 from .. import services
@@ -48,7 +49,7 @@ from ..selectors import (
 
 JOURNAL_SHOWN = 200
 SECTION_TEMPLATES = {
-    name: f"cases/page/_{name}.html"
+    name: f"cases/page/_{name}.jinja"
     for name in (
         "header",
         "actions",
@@ -124,6 +125,12 @@ class PageData:
     @cached_property
     def weeks(self) -> int:
         return max((timezone.localdate() - self.case.clock_start).days // 7, 0)
+
+    @cached_property
+    def weeks_ago(self) -> str:
+        return ngettext("%(weeks)s week geleden", "%(weeks)s weken geleden", self.weeks) % {
+            "weeks": self.weeks
+        }
 
     @cached_property
     def participants(self) -> list[Participant]:
@@ -281,7 +288,18 @@ class _Forms:
 
 
 def _context(data: PageData, **extra) -> dict:
-    return {"case": data.case, "d": data, "forms": data.forms, **extra}
+    return {
+        "case": data.case,
+        "d": data,
+        "forms": data.forms,
+        "oob": False,  # a section sent out of band, beside the one swapped in place
+        "action_error": None,  # (action id, message) of a refused status change
+        **extra,
+    }
+
+
+def _section(request, data: PageData, name: str, **extra) -> HttpResponse:
+    return HttpResponse(render_jinja(SECTION_TEMPLATES[name], _context(data, **extra), request))
 
 
 def case_detail(request, pk: int):
@@ -361,7 +379,7 @@ def _sections_response(request, case: Case, names: list[str]) -> HttpResponse:
     """The first section in place, the others out of band."""
     data = PageData(request, case)
     parts = [
-        render_to_string(SECTION_TEMPLATES[name], _context(data, oob=i > 0), request=request)
+        render_jinja(SECTION_TEMPLATES[name], _context(data, oob=i > 0), request)
         for i, name in enumerate(names)
     ]
     return HttpResponse("".join(parts))
@@ -412,7 +430,7 @@ def _handle(request, pk, *, form_name, section, run, message, also=(), reload=Fa
             return _go(request, _page_url(case, section))
     data = PageData(request, case, bound={form_name: form})
     if request.htmx:
-        return render(request, SECTION_TEMPLATES[section], _context(data))
+        return _section(request, data, section)
     return render(request, "cases/page/case_page.html", _context(data), status=422)
 
 
@@ -549,11 +567,11 @@ def action_status(request, pk: int, action_pk: int):
         services.action_status_set(action=action, status=status, actor=request.user)
     except ValidationError as exc:
         if request.htmx:
-            data = PageData(request, case)
-            return render(
+            return _section(
                 request,
-                SECTION_TEMPLATES["plan"],
-                _context(data, action_error=(action.pk, " ".join(exc.messages))),
+                PageData(request, case),
+                "plan",
+                action_error=(action.pk, " ".join(exc.messages)),
             )
         messages.error(request, " ".join(exc.messages))
         return redirect(_page_url(case, "plan"))
