@@ -268,7 +268,7 @@ def case_has_overdue_action(on: datetime.date | None = None) -> Exists:
 
 
 def cases_annotate_for_list(
-    queryset: QuerySet[Case], user: User, on: datetime.date | None = None
+    queryset: QuerySet[Case], on: datetime.date | None = None
 ) -> QuerySet[Case]:
     """What the case lists show, in the one query of the page: pupil, school and lead joined;
     the number of overdue open actions and the next due date. The kinds of report on the

@@ -117,21 +117,22 @@ _Q = TypeVar("_Q", bound=QuerySet)
 KEPT_SCOPES = 128
 
 
-def kept_per_memberships(build: Callable[[Any], _Q]) -> Callable[[Any], _Q]:
+def kept_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
     """A scope selector whose built query is kept in the process per user and memberships.
 
-    ``build(user)`` must depend on nothing but the user's primary key and memberships: its
-    grants, consents and sharing flags belong in subqueries, which PostgreSQL reads at every
-    run. Only the query's shape is kept, never rows; each call returns a fresh clone. Building
-    a scope's subqueries took about a millisecond of every request (issue 14). A changed
-    membership makes another key, so nothing needs forgetting."""
-    kept = functools.lru_cache(maxsize=KEPT_SCOPES)(lambda key: build(key.user))
+    ``build(user, *args)`` must depend on nothing but the user's primary key and memberships
+    and the hashable ``args`` (a day): its grants, consents and sharing flags belong in
+    subqueries, which PostgreSQL reads at every run. Only the query's shape is kept, never
+    rows; each call returns a fresh clone. Building a scope's subqueries took about a
+    millisecond of every request (issue 14). A changed membership makes another key, so
+    nothing needs forgetting."""
+    kept = functools.lru_cache(maxsize=KEPT_SCOPES)(lambda key, *args: build(key.user, *args))
 
     @functools.wraps(build)
-    def scope(user) -> _Q:
+    def scope(user, *args: Any) -> _Q:
         if not getattr(user, "is_authenticated", False):
-            return build(user)
-        return kept(_ScopeKey(user)).all()
+            return build(user, *args)
+        return kept(_ScopeKey(user), *args).all()
 
     return scope
 

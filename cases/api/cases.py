@@ -366,7 +366,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     def shaped(self, cases):
         """What the list and the case file read of each case."""
-        return cases_annotate_for_list(cases, self.request.user)
+        return cases_annotate_for_list(cases)
 
     def get_queryset(self):
         return self.shaped(cases_visible_to(self.request.user)).order_by("clock_start", "id")

@@ -345,6 +345,29 @@ def test_filter_on_school_weeks_overdue_and_lead(
     assert case_rows(client.get(CASE_LIST, {"lead": world.swv.pk})) == {old.pk}
 
 
+def test_the_list_counts_overdue_actions_as_of_each_day(world, consultant, zc, login, today):
+    """The list's query is built once a day and kept (issue 14): the next day it counts an
+    action overdue that was due the day before, in the rows and in the filter."""
+    case = open_case(zc, world.school)
+    action_add(
+        case=case,
+        actor=zc,
+        description="Morgen",
+        due_on=today + datetime.timedelta(days=1),
+        owner_user=zc,
+    )
+    client = login(consultant)
+    response = client.get(CASE_LIST)
+    assert case_rows(response) == {case.pk}
+    assert b'data-testid="overdue"' not in response.content
+    assert case_rows(client.get(CASE_LIST, {"overdue": "on"})) == set()
+    with time_machine.travel(today + datetime.timedelta(days=2), tick=False):
+        client = login(consultant)  # the session of today has expired by then
+        response = client.get(CASE_LIST)
+        assert b'data-testid="overdue">1 ' in response.content
+        assert case_rows(client.get(CASE_LIST, {"overdue": "on"})) == {case.pk}
+
+
 def test_an_invalid_filter_shows_errors_and_no_rows(world, zc, consultant, login):
     open_case(zc, world.school)
     response = login(consultant).get(CASE_LIST, {"weeks_min": "veel"})
