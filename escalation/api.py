@@ -318,10 +318,11 @@ class EscalationCaseViewSet(CaseViewSet):
         "om_referral": Capability.LEAD_AS_CASUSREGISSEUR,
     }
 
-    def shaped(self, cases):
+    @classmethod
+    def shaped(cls, cases, day):
         return (
             super()
-            .shaped(cases)
+            .shaped(cases, day)
             .annotate(
                 next_deadline_step=F("deadline__step"),
                 next_deadline_due_on=F("deadline__due_on"),

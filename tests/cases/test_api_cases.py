@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -392,6 +393,20 @@ def test_list_query_count_is_flat(world, zc, user_with_role, api):
     many = _count(client, URL, params)
     assert client.get(URL, params).json()["count"] == 25
     assert one == many
+
+
+def test_overdue_actions_count_as_of_each_day(case, zc, api, today):
+    """The list's and the case file's queries are built once a day and kept (ADR 0027):
+    the next day an action due the day before counts as overdue."""
+    tomorrow = today + datetime.timedelta(days=1)
+    action_add(case=case, actor=zc, description="Morgen", due_on=tomorrow, owner_user=zc)
+    client = api.as_(zc)
+    assert client.get(URL).json()["results"][0]["overdue_actions"] == 0
+    assert client.get(detail(case)).json()["overdue_actions"] == 0
+    with time_machine.travel(today + datetime.timedelta(days=2), tick=False):
+        client = api.as_(zc)  # a session of its own for the new day
+        assert client.get(URL).json()["results"][0]["overdue_actions"] == 1
+        assert client.get(detail(case)).json()["overdue_actions"] == 1
 
 
 # The case file's exact budget with an item of every kind and a current stored deadline (the
