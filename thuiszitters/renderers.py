@@ -8,7 +8,8 @@ from django.template import TemplateDoesNotExist
 from django.template.backends.jinja2 import Jinja2 as Jinja2Backend
 from django.utils.functional import cached_property
 
-# Our own versions of a few of Django's Jinja2 widget templates (the select), found first.
+# Our own versions of a few of Django's Jinja2 widget templates (the select and the checkbox
+# list, their options inline), found first; tests/thuiszitters/test_widgets.py compares them.
 OWN_WIDGETS = Path(__file__).resolve().parent / "jinja2"
 
 
