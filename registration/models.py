@@ -126,8 +126,13 @@ class EnrolmentQuerySet(AuditedQuerySet):
 
 class Enrolment(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="enrolments")
+    # Indexed with the pupil (Meta.indexes): a school's pupils read from the index alone.
     school = models.ForeignKey(
-        "core.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="enrolments"
+        "core.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        db_index=False,
     )
     start = models.DateField(_("ingeschreven vanaf"))
     end = models.DateField(_("ingeschreven tot en met"), null=True, blank=True)
@@ -145,7 +150,12 @@ class Enrolment(models.Model):
         verbose_name = _("inschrijving")
         verbose_name_plural = _("inschrijvingen")
         ordering = ["-start", "id"]
-        indexes = [models.Index(fields=["school", "end"], name="reg_enrolment_school_end_idx")]
+        indexes = [
+            models.Index(fields=["school", "end"], name="reg_enrolment_school_end_idx"),
+            # The pupil scope's "enrolled at one of my schools" (count and page of the pupil
+            # list) without visiting the table: 0.4 ms of each of both queries (issue 14).
+            models.Index(fields=["school", "pupil"], name="reg_enrolment_school_pupil_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")),
