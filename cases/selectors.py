@@ -349,8 +349,9 @@ def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrP
         .distinct()
     ):
         found.setdefault(case_id, set()).add(kind)
+    choices = AbsenceKind.choices  # (built anew at every access)
     return {
-        case_id: [label for value, label in AbsenceKind.choices if value in kinds]
+        case_id: [label for value, label in choices if value in kinds]
         for case_id, kinds in found.items()
     }
 
