@@ -117,22 +117,35 @@ _Q = TypeVar("_Q", bound=QuerySet)
 KEPT_SCOPES = 128
 
 
+def kept_queryset(build: Callable[..., _Q]) -> Callable[..., _Q]:
+    """A queryset built from hashable arguments (a day, a class), kept in the process: each
+    call returns a fresh clone, so no caller can fill or change the kept one. ``build`` must
+    depend on its arguments alone; rows are never kept, only the query's shape."""
+    kept = functools.lru_cache(maxsize=KEPT_SCOPES)(build)
+
+    @functools.wraps(build)
+    def clone(*args: Any) -> _Q:
+        return kept(*args).all()
+
+    return clone
+
+
 def kept_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
-    """A scope selector whose built query is kept in the process per user and memberships.
+    """A scope selector whose built query is kept in the process per user and memberships
+    (``kept_queryset`` with the user as ``_ScopeKey``).
 
     ``build(user, *args)`` must depend on nothing but the user's primary key and memberships
     and the hashable ``args`` (a day): its grants, consents and sharing flags belong in
-    subqueries, which PostgreSQL reads at every run. Only the query's shape is kept, never
-    rows; each call returns a fresh clone. Building a scope's subqueries took about a
-    millisecond of every request (issue 14). A changed membership makes another key, so
+    subqueries, which PostgreSQL reads at every run. Building a scope's subqueries took about
+    a millisecond of every request (issue 14). A changed membership makes another key, so
     nothing needs forgetting."""
-    kept = functools.lru_cache(maxsize=KEPT_SCOPES)(lambda key, *args: build(key.user, *args))
+    kept = kept_queryset(lambda key, *args: build(key.user, *args))
 
     @functools.wraps(build)
     def scope(user, *args: Any) -> _Q:
         if not getattr(user, "is_authenticated", False):
             return build(user, *args)
-        return kept(_ScopeKey(user), *args).all()
+        return kept(_ScopeKey(user), *args)
 
     return scope
 

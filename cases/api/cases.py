@@ -11,7 +11,6 @@ never the other way round.
 """
 
 import datetime
-import functools
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -29,7 +28,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
-from thuiszitters.access import kept_per_memberships
+from thuiszitters.access import kept_per_memberships, kept_queryset
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
@@ -340,7 +339,7 @@ def _scoped(user, viewset: "type[CaseViewSet]", day: datetime.date):
     return viewset.shaped(cases_visible_to(user), day).order_by("clock_start", "id")
 
 
-@functools.lru_cache(maxsize=8)
+@kept_queryset
 def _rows(viewset: "type[CaseViewSet]", day: datetime.date):
     return (
         viewset.shaped(Case.objects.all(), day)

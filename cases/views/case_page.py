@@ -2,12 +2,11 @@
 ladder and details, consent and lead history, editable in place.
 
 Each section is a ``_``-prefixed Jinja2 partial under ``templates/cases/page/`` (ADR 0020,
-whose amendment says why). A POST view fetches
-the case through the scoping selector first (foreign cases are 404 before anything else),
-calls one service and answers an htmx request with its section re-rendered (plus the journal
-and header out of band); a plain POST redirects back to the page. Service ``ValidationError``
-becomes field errors on the bound form (htmx: 200, plain: the page with 422); a service's
-``PermissionDenied`` becomes 403.
+whose amendment says why). A POST view fetches the case through the scoping selector first
+(foreign cases are 404 before anything else), calls one service and answers an htmx request
+with its section re-rendered (plus the journal and header out of band); a plain POST
+redirects back to the page. Service ``ValidationError`` becomes field errors on the bound form
+(htmx: 200, plain: the page with 422); a service's ``PermissionDenied`` becomes 403.
 
 The pupil page shows the pupil's open case through ``pupil_case_partial``, served from here.
 """

@@ -6,7 +6,6 @@ the list annotates what its table shows, so a page costs the same queries for 1 
 """
 
 import datetime
-import functools
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.search import bsn_in_url_refused, looks_like_bsn, posted_search
-from thuiszitters.access import has_capability, kept_per_memberships
+from thuiszitters.access import has_capability, kept_per_memberships, kept_queryset
 from thuiszitters.audit import audit_list
 from thuiszitters.filters import filtered
 from thuiszitters.pagination import BoundedPaginator
@@ -112,7 +111,7 @@ def _listed(user, today: datetime.date):
     return _annotated(cases_visible_to(user), today).order_by("clock_start", "id")
 
 
-@functools.lru_cache(maxsize=2)
+@kept_queryset
 def _rows_on(today: datetime.date):
     return _annotated(Case.objects.all(), today)
 

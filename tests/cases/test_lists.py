@@ -46,15 +46,20 @@ def open_case(actor, school, *, days=20, kind="unauthorised", surname=None, **pu
     ).case
 
 
-def overdue_action(case, actor):
-    """An open action of ``actor`` on ``case`` that was due yesterday."""
+def own_action(case, actor, description, *, days):
+    """An open action of ``actor`` on ``case``, due ``days`` from today (negative: past)."""
     return action_add(
         case=case,
         actor=actor,
-        description="Te laat",
-        due_on=timezone.localdate() - datetime.timedelta(days=1),
+        description=description,
+        due_on=timezone.localdate() + datetime.timedelta(days=days),
         owner_user=actor,
     )
+
+
+def overdue_action(case, actor):
+    """An open action of ``actor`` on ``case`` that was due yesterday."""
+    return own_action(case, actor, "Te laat", days=-1)
 
 
 def give_care_consent(pupil, actor):
@@ -92,13 +97,7 @@ def lp(user_with_role):
 
 def test_my_work_lists_my_cases_with_phase_weeks_and_next_action(world, zc, login, today):
     case = open_case(zc, world.school, days=22)
-    action_add(
-        case=case,
-        actor=zc,
-        description="Huisbezoek",
-        due_on=today + datetime.timedelta(days=5),
-        owner_user=zc,
-    )
+    own_action(case, zc, "Huisbezoek", days=5)
     response = login(zc).get(MY_WORK)
     assert response.status_code == 200
     assert case_rows(response) == {case.pk}
@@ -319,21 +318,13 @@ def test_a_report_not_shared_with_the_swv_neither_shows_nor_filters(world, zc, c
     assert case_rows(response) == set()
 
 
-def test_filter_on_school_weeks_overdue_and_lead(
-    world, consultant, user_with_role, lp, login, today
-):
+def test_filter_on_school_weeks_overdue_and_lead(world, consultant, user_with_role, lp, login):
     zc1 = user_with_role(RoleCode.ZORGCOORDINATOR)
     zc2 = user_with_role(RoleCode.ZORGCOORDINATOR, world.school2)
     young = open_case(zc1, world.school, days=10)
     old = open_case(zc2, world.school2, days=50)
     overdue_action(young, zc1)
-    action_add(
-        case=old,
-        actor=zc2,
-        description="Op tijd",
-        due_on=today + datetime.timedelta(days=1),
-        owner_user=zc2,
-    )
+    own_action(old, zc2, "Op tijd", days=1)
     case_lead_change(case=old, organisation=world.swv, actor=zc2, reason="Regie naar het SWV")
     client = login(consultant)
     assert case_rows(client.get(CASE_LIST, {"school": world.school2.pk})) == {old.pk}
@@ -349,13 +340,7 @@ def test_the_list_counts_overdue_actions_as_of_each_day(world, consultant, zc, l
     """The list's query is built once a day and kept (issue 14): the next day it counts an
     action overdue that was due the day before, in the rows and in the filter."""
     case = open_case(zc, world.school)
-    action_add(
-        case=case,
-        actor=zc,
-        description="Morgen",
-        due_on=today + datetime.timedelta(days=1),
-        owner_user=zc,
-    )
+    own_action(case, zc, "Morgen", days=1)
     client = login(consultant)
     response = client.get(CASE_LIST)
     assert case_rows(response) == {case.pk}
