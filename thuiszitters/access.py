@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import Membership
+from .precompiled import precompiled
 
 _CACHE_ATTR = "_thuiszitters_memberships"
 _M = TypeVar("_M", bound=Model)
@@ -148,6 +149,21 @@ def kept_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
         return kept(_ScopeKey(user), *args)
 
     return scope
+
+
+def precompiled_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
+    """``precompiled`` for a query of a scope (ADR 0028): ``build(user, *args)``, whose shape
+    is kept per user and memberships (``_ScopeKey``, as ``kept_per_memberships``) and
+    ``args``, and whose integer ``args`` are ids put into the kept SQL."""
+    kept = precompiled(lambda key, *args: build(key.user, *args))
+
+    @functools.wraps(build)
+    def scoped(user, *args: Any) -> _Q:
+        if not getattr(user, "is_authenticated", False):
+            return build(user, *args)
+        return kept(_ScopeKey(user), *args)
+
+    return scoped
 
 
 def compiled_subquery(queryset: QuerySet) -> RawSQL | list[Any]:
