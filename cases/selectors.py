@@ -21,7 +21,12 @@ from registration.selectors import (
     pupil_search,
     pupils_visible_to,
 )
-from thuiszitters.access import compiled_subquery, kept_per_memberships, memberships_of
+from thuiszitters.access import (
+    compiled_subquery,
+    kept_per_memberships,
+    memberships_of,
+    precompiled_per_memberships,
+)
 from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
 from thuiszitters.roles import Capability
 
@@ -116,13 +121,24 @@ def cases_awaiting_consent(user: User) -> CaseQuerySet:
     )
 
 
+_CASE_VIEW_RELATED = ("pupil", "lead_organisation", "lead_user", "school", "municipality")
+
+
+@precompiled_per_memberships
+def _visible_case(user: User, pk: int) -> CaseQuerySet:
+    return cases_visible_to(user).select_related(*_CASE_VIEW_RELATED).filter(pk=pk)
+
+
 def case_view_of(user: User, pk: int | str) -> tuple[Case | None, bool]:
     """The case and whether the user reads it whole (True) or in the restricted view."""
-    related = ("pupil", "lead_organisation", "lead_user", "school", "municipality")
-    case = cases_visible_to(user).select_related(*related).filter(pk=pk).first()
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None, False
+    case = next(iter(_visible_case(user, pk)), None)  # as kept: compiled once (ADR 0028)
     if case is not None:
         return case, True
-    case = cases_in_restricted_view(user).select_related(*related).filter(pk=pk).first()
+    case = cases_in_restricted_view(user).select_related(*_CASE_VIEW_RELATED).filter(pk=pk).first()
     return case, False
 
 
@@ -333,22 +349,29 @@ def next_step_label(step: str) -> "StrOrPromise":
     return NEXT_STEP_SOURCES[0].label(step) if step and NEXT_STEP_SOURCES else ""
 
 
-def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrPromise"]]:
-    """Per case of a list's page, the labels of the absence kinds of the reports the user may
-    see, in the kinds' order: one query for the page, where a subquery per kind per row made
-    the list's one query rebuild the visible reports nine times."""
-    from registration.models import AbsenceKind
+@precompiled_per_memberships
+def _report_kinds(user: User, *case_ids: int) -> "QuerySet[CaseReport, tuple[int, str]]":
     from registration.selectors import absence_reports_visible_to
 
-    found: dict[int, set[str]] = {}
-    for case_id, kind in (
+    return (
         CaseReport.objects.filter(
             case_id__in=case_ids, report_id__in=absence_reports_visible_to(user).values("pk")
         )
         .values_list("case_id", "report__kind")
         .distinct()
-    ):
-        found.setdefault(case_id, set()).add(kind)
+    )
+
+
+def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrPromise"]]:
+    """Per case of a list's page, the labels of the absence kinds of the reports the user may
+    see, in the kinds' order: one query for the page, where a subquery per kind per row made
+    the list's one query rebuild the visible reports nine times."""
+    from registration.models import AbsenceKind
+
+    found: dict[int, set[str]] = {}
+    if case_ids:
+        for case_id, kind in _report_kinds(user, *case_ids):
+            found.setdefault(case_id, set()).add(kind)
     choices = AbsenceKind.choices  # (built anew at every access)
     return {
         case_id: [label for value, label in choices if value in kinds]

@@ -29,15 +29,32 @@ from django.views.decorators.http import require_POST
 from registration.models import ConsentScope
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import pupil_consent_state
-from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
+from thuiszitters.access import (
+    get_visible_or_404,
+    has_capability,
+    memberships_of,
+    precompiled_per_memberships,
+)
 from thuiszitters.audit import audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.jinja2env import render_jinja
+from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
 
 from .. import services
 from ..forms import case_page as f
-from ..models import Case, Cause, Participant
+from ..models import (
+    Action,
+    AftercareCheckIn,
+    Arrangement,
+    Case,
+    CaseEvent,
+    Cause,
+    Goal,
+    LeadAssignment,
+    Meeting,
+    Participant,
+)
 from ..selectors import (
     case_is_led_by,
     case_view_of,
@@ -102,6 +119,79 @@ def _case_or_404(request, pk: int) -> Case:
     )
 
 
+# The sections' queries, compiled once per process (ADR 0028): the case's id is all that
+# changes between two pages.
+@precompiled
+def _participants(case_id: int):
+    return Participant.objects.filter(case_id=case_id, removed_at__isnull=True).select_related(
+        "user", "organisation"
+    )
+
+
+@precompiled
+def _goals(case_id: int):
+    return Goal.objects.filter(case_id=case_id)
+
+
+@precompiled
+def _actions(case_id: int):
+    return (
+        Action.objects.filter(case_id=case_id)
+        .select_related("owner_user", "owner_organisation", "decision")
+        .order_by("due_on", "id")
+    )
+
+
+@precompiled
+def _meetings(case_id: int):
+    return (
+        Meeting.objects.filter(case_id=case_id)
+        .prefetch_related(
+            "decisions",
+            Prefetch("participants", queryset=Participant.objects.select_related("user")),
+        )
+        .order_by("-held_on", "-id")
+    )
+
+
+@precompiled
+def _arrangements(case_id: int):
+    return Arrangement.objects.filter(case_id=case_id).order_by("-start_on", "-id")
+
+
+@precompiled
+def _lead_history(case_id: int):
+    return (
+        LeadAssignment.objects.filter(case_id=case_id)
+        .select_related("organisation", "user")
+        .order_by("-started_at", "-id")
+    )
+
+
+@precompiled
+def _events(case_id: int):
+    return (
+        CaseEvent.objects.filter(case_id=case_id)
+        .select_related("actor")
+        .order_by("-at", "-id")[:JOURNAL_SHOWN]
+    )
+
+
+@precompiled
+def _check_ins(case_id: int):
+    return AftercareCheckIn.objects.filter(case_id=case_id)
+
+
+@precompiled_per_memberships
+def _reports(user, case_id: int):
+    return (
+        absence_reports_visible_to(user)
+        .filter(case_link__case_id=case_id)
+        .select_related("reporting_organisation", "school")
+        .order_by("-reported_on", "-id")
+    )
+
+
 class PageData:
     """What the page shows, each read once and only when a template asks for it."""
 
@@ -133,61 +223,39 @@ class PageData:
 
     @cached_property
     def participants(self) -> list[Participant]:
-        return list(
-            self.case.participants.filter(removed_at__isnull=True).select_related(
-                "user", "organisation"
-            )
-        )
+        return list(_participants(self.case.pk))
 
     @cached_property
     def goals(self):
-        return list(self.case.goals.all())
+        return list(_goals(self.case.pk))
 
     @cached_property
     def actions(self):
-        return list(
-            self.case.actions.select_related(
-                "owner_user", "owner_organisation", "decision"
-            ).order_by("due_on", "id")
-        )
+        return list(_actions(self.case.pk))
 
     @cached_property
     def meetings(self):
-        return list(
-            self.case.meetings.prefetch_related(
-                "decisions",
-                Prefetch("participants", queryset=Participant.objects.select_related("user")),
-            ).order_by("-held_on", "-id")
-        )
+        return list(_meetings(self.case.pk))
 
     @cached_property
     def arrangements(self):
-        return list(self.case.arrangements.order_by("-start_on", "-id"))
+        return list(_arrangements(self.case.pk))
 
     @cached_property
     def lead_history(self):
-        return list(
-            self.case.lead_history.select_related("organisation", "user").order_by(
-                "-started_at", "-id"
-            )
-        )
+        return list(_lead_history(self.case.pk))
 
     @cached_property
     def events(self):
-        return list(self.case.events.select_related("actor").order_by("-at", "-id")[:JOURNAL_SHOWN])
+        return list(_events(self.case.pk))
 
     @cached_property
     def reports(self):
-        return list(
-            absence_reports_visible_to(self.user)
-            .filter(case_link__case=self.case)
-            .select_related("reporting_organisation", "school")
-            .order_by("-reported_on", "-id")
-        )
+        return list(_reports(self.user, self.case.pk))
 
     @cached_property
     def check_ins(self):
-        return list(self.case.check_ins.all())
+        return list(_check_ins(self.case.pk))
 
     @cached_property
     def consent_state(self):
