@@ -11,7 +11,7 @@ translates JSON into one service call and answers with the updated case file.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from cases.api.cases import (
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.audit import audit_read
 from thuiszitters.models import User
+from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
 
 from .models import ArbitrationStatus, Escalation, OmRoute, Step
@@ -283,6 +284,12 @@ def _route_schema(summary, request, description="", examples=()):
 # --- the viewset -----------------------------------------------------------------------------
 
 
+# The route's escalations of the case file (``EscalationCaseViewSet.file_sections``).
+@precompiled
+def _route_escalations(case_id: int):
+    return Escalation.objects.filter(case_id=case_id).order_by("route_round", "happened_at", "id")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Cases",
@@ -307,6 +314,7 @@ class EscalationCaseViewSet(CaseViewSet):
 
     serializer_class = RouteCaseSerializer
     transition_input = RouteTransitionSerializer
+    file_sections = {**CaseViewSet.file_sections, "route_escalations": _route_escalations}
     required_capabilities = {
         **CaseViewSet.required_capabilities,
         # The school may hand a case to the casusregisseur; the service lets only a
@@ -333,13 +341,11 @@ class EscalationCaseViewSet(CaseViewSet):
         queryset = super().get_queryset()
         if self.action == "list":
             return queryset
-        return queryset.select_related("deadline").prefetch_related(
-            Prefetch(
-                "escalations",
-                queryset=Escalation.objects.order_by("route_round", "happened_at", "id"),
-                to_attr="route_escalations",
-            )
-        )
+        return queryset.select_related("deadline")
+
+    @classmethod
+    def file_scope(cls, user, day):
+        return super().file_scope(user, day).select_related("deadline")
 
     def _updated(self, case):
         try:

@@ -1,3 +1,5 @@
+from typing import NoReturn
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -41,13 +43,18 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             return get_visible_or_404(queryset, pk=pk)
         except Http404:
-            if self.audit_object_type:
-                audit_read_denied(
-                    actor=self.request.user,
-                    object_type=self.audit_object_type,
-                    object_id=str(pk)[:64],
-                )
-            raise
+            self.refuse(pk)
+
+    def refuse(self, pk) -> NoReturn:
+        """404 for an object the caller may not read, or that does not exist (the same to
+        them); audited as a ``read_denied`` of a personal-data object."""
+        if self.audit_object_type:
+            audit_read_denied(
+                actor=self.request.user,
+                object_type=self.audit_object_type,
+                object_id=str(pk)[:64],
+            )
+        raise Http404
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
