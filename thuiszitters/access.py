@@ -140,22 +140,20 @@ def kept_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
     subqueries, which PostgreSQL reads at every run. Building a scope's subqueries took about
     a millisecond of every request (issue 14). A changed membership makes another key, so
     nothing needs forgetting."""
-    kept = kept_queryset(lambda key, *args: build(key.user, *args))
-
-    @functools.wraps(build)
-    def scope(user, *args: Any) -> _Q:
-        if not getattr(user, "is_authenticated", False):
-            return build(user, *args)
-        return kept(_ScopeKey(user), *args)
-
-    return scope
+    return _per_memberships(kept_queryset, build)
 
 
 def precompiled_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
     """``precompiled`` for a query of a scope (ADR 0028): ``build(user, *args)``, whose shape
     is kept per user and memberships (``_ScopeKey``, as ``kept_per_memberships``) and
     ``args``, and whose integer ``args`` are ids put into the kept SQL."""
-    kept = precompiled(lambda key, *args: build(key.user, *args))
+    return _per_memberships(precompiled, build)
+
+
+def _per_memberships(keep: Callable[[Callable[..., _Q]], Callable[..., _Q]], build):
+    """``keep`` (``kept_queryset``, ``precompiled``) of ``build(user, *args)`` with the user
+    as its ``_ScopeKey``; an anonymous user's query is built each time (it is empty)."""
+    kept = keep(lambda key, *args: build(key.user, *args))
 
     @functools.wraps(build)
     def scoped(user, *args: Any) -> _Q:

@@ -363,6 +363,11 @@ def _is_id(pk) -> bool:
     return isinstance(pk, int) or (isinstance(pk, str) and pk.isascii() and pk.isdigit())
 
 
+def _of_case(model) -> "Callable[[int], QuerySet]":
+    """A case's rows of ``model``, in the model's own ``ordering``, compiled once."""
+    return precompiled(lambda case_id: model.objects.filter(case_id=case_id))
+
+
 # The case file's sections (``CaseViewSet.file_sections``), in the order of the models' own
 # ``ordering`` unless said.
 @precompiled
@@ -373,11 +378,6 @@ def _current_participants(case_id: int):
 
 
 @precompiled
-def _goals(case_id: int):
-    return Goal.objects.filter(case_id=case_id)
-
-
-@precompiled
 def _actions(case_id: int):
     return Action.objects.filter(case_id=case_id).order_by("due_on", "id")
 
@@ -385,26 +385,6 @@ def _actions(case_id: int):
 @precompiled
 def _meetings(case_id: int):
     return Meeting.objects.filter(case_id=case_id).prefetch_related("decisions", "participants")
-
-
-@precompiled
-def _arrangements(case_id: int):
-    return Arrangement.objects.filter(case_id=case_id)
-
-
-@precompiled
-def _lead_history(case_id: int):
-    return LeadAssignment.objects.filter(case_id=case_id)
-
-
-@precompiled
-def _events(case_id: int):
-    return CaseEvent.objects.filter(case_id=case_id)
-
-
-@precompiled
-def _check_ins(case_id: int):
-    return AftercareCheckIn.objects.filter(case_id=case_id)
 
 
 @precompiled
@@ -489,13 +469,13 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     #: ``source``), and the query of a case's rows, compiled once per process (ADR 0028).
     file_sections: dict[str, Callable[[int], QuerySet]] = {
         "current_participants": _current_participants,
-        "file_goals": _goals,
+        "file_goals": _of_case(Goal),
         "file_actions": _actions,
         "file_meetings": _meetings,
-        "file_arrangements": _arrangements,
-        "file_lead_history": _lead_history,
-        "file_events": _events,
-        "file_check_ins": _check_ins,
+        "file_arrangements": _of_case(Arrangement),
+        "file_lead_history": _of_case(LeadAssignment),
+        "file_events": _of_case(CaseEvent),
+        "file_check_ins": _of_case(AftercareCheckIn),
     }
 
     def _case_file(self, pk):
