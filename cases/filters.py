@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registration.models import AbsenceKind
-from thuiszitters.filters import FilterSet, OrganisationChoiceFilter
+from thuiszitters.filters import FilterCheckbox, FilterSet, OrganisationChoiceFilter
 from thuiszitters.models import User
 from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 
@@ -168,7 +168,7 @@ class CaseListFilter(CaseFilter):
     )
     overdue = django_filters.BooleanFilter(
         label=_("Alleen met verlopen acties"),
-        widget=forms.CheckboxInput,
+        widget=FilterCheckbox,
         method="filter_overdue_only",
     )
     sort = django_filters.ChoiceFilter(

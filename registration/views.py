@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from thuiszitters.access import get_visible_or_404, has_capability, memberships_of
+from thuiszitters.access import get_visible_or_404, has_capability, memberships_of, scope_key
 from thuiszitters.audit import audit_list, audit_read
-from thuiszitters.filters import filtered
+from thuiszitters.filters import filtered, filters_key
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.roles import Capability
@@ -93,10 +93,13 @@ def pupil_list(request):
         to_attr="current_enrolments",
     )
     number = data.get("page")
+    kept = filters_key(filters, ())  # the search text is never part of a key
     page = BoundedPaginator(
         filtered(filters),
         PAGE_SIZE,
         number=number,
+        # What the SQL of the pupils depends on: pupils_visible_to's key (and no search).
+        key=None if kept is None else ("pupil_list", scope_key(request.user)),
         rows=lambda ids: (
             Pupil.objects.filter(pk__in=ids).only(*PUPIL_LIST_COLUMNS).prefetch_related(current)
         ),

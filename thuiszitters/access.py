@@ -131,6 +131,14 @@ def kept_queryset(build: Callable[..., _Q]) -> Callable[..., _Q]:
     return clone
 
 
+def scope_key(user) -> tuple | None:
+    """What a user's kept scopes are kept by: their primary key and active memberships
+    (``kept_per_memberships``); None for an anonymous user, whose scope is never kept."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return _ScopeKey(user).key
+
+
 def kept_per_memberships(build: Callable[..., _Q]) -> Callable[..., _Q]:
     """A scope selector whose built query is kept in the process per user and memberships
     (``kept_queryset`` with the user as ``_ScopeKey``).

@@ -13,7 +13,7 @@ Date ranges have one meaning everywhere: "from" and "until" both include the day
 
 import datetime
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, ClassVar
 
 import django_filters
@@ -111,6 +111,17 @@ class FilterSet(django_filters.FilterSet):
         return type(form_class.__name__, (DayRangeForm, form_class), attrs)
 
 
+class FilterCheckbox(forms.CheckboxInput):
+    """A filter's checkbox: ticked it filters; unticked (absent from the query) it is not
+    given at all (None), where Django's checkbox reads False. A list's key of its filters
+    (``filters_key``) then holds only the filters in use."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        return super().value_from_datadict(data, files, name)
+
+
 class _NameChoiceIterator(django_filters.fields.ModelChoiceIterator):
     """The options as (id, name) from one ``values_list`` query: a region's schools and
     organisations as a filter's options need no model instances (docs/performance.md)."""
@@ -141,6 +152,33 @@ def filtered(filterset: django_filters.FilterSet) -> QuerySet:
         # (The FilterSet sets its queryset from the model when none is given.)
         return filterset.queryset.none()  # type: ignore[union-attr]
     return filterset.qs
+
+
+def filters_key(filterset: django_filters.FilterSet, kept: Collection[str]) -> tuple | None:
+    """What ``filterset`` filters on, as part of a key of the list's SQL (``kept_sql``): the
+    values given, when every filter given one is among ``kept``, filters whose SQL depends
+    on their value alone (a choice, an id, yes or no) and on what the rest of the key holds
+    (the user's scope, the day). None for anything else: an invalid form, a search text
+    (which may be a BSN, and is not kept in memory) or a filter that reads the date itself.
+    """
+    if not filterset.is_bound:
+        return ()
+    if not filterset.is_valid():
+        return None
+    key = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in filterset.filters or value in EMPTY_VALUES:
+            continue  # not applied
+        if name not in kept:
+            return None
+        if isinstance(value, models.Model):
+            value = (value._meta.label, value.pk)
+        elif isinstance(value, list | tuple):
+            value = tuple(value)
+        elif not isinstance(value, str | int | bool):
+            return None
+        key.append((name, value))
+    return tuple(key)
 
 
 # --- the core's lists --------------------------------------------------------------------

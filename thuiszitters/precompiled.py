@@ -15,11 +15,12 @@ usual: no derived query can run with the SQL of another shape.
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.db.models.sql import Query
 
@@ -139,3 +140,40 @@ def precompiled(build: Callable[..., _Q]) -> Callable[..., _Q]:
         return cast(_Q, queryset)
 
     return call
+
+
+# The SQL of lists' counts and pages of ids, per list, filters and page (``kept_sql``): a few
+# KiB each.
+KEPT_SQL = 512
+_kept_sql: OrderedDict[Hashable, tuple[str, tuple[Any, ...]] | None] = OrderedDict()
+_kept_sql_lock = threading.Lock()
+
+
+def kept_sql(
+    key: Hashable, queryset: Callable[[], QuerySet], using: str = DEFAULT_DB_ALIAS
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL and parameters of ``queryset()`` on the database ``using``, compiled at the
+    first call with ``key`` and then kept in the process (``KEPT_SQL`` keys, the least
+    recently used out first); None for a query that matches nothing (``EmptyResultSet``).
+    For a list's count and its page of ids, whose compiling took as long as PostgreSQL took
+    to answer them (issue 14).
+
+    ``key`` must hold everything the SQL and its parameters depend on: the scope's key (a
+    kept scope, ``kept_per_memberships``), the day, the list's filters and the page. A key
+    that leaves something out answers with another query's rows, so the callers build it
+    from the same values they build the queryset from (``thuiszitters.pagination``)."""
+    key = (using, key)
+    with _kept_sql_lock:
+        if key in _kept_sql:
+            _kept_sql.move_to_end(key)
+            return _kept_sql[key]
+    built = queryset()
+    try:
+        compiled: tuple[str, tuple[Any, ...]] | None = built.query.get_compiler(using).as_sql()
+    except EmptyResultSet:
+        compiled = None
+    with _kept_sql_lock:
+        _kept_sql[key] = compiled
+        while len(_kept_sql) > KEPT_SQL:
+            _kept_sql.popitem(last=False)
+    return compiled

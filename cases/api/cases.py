@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -29,10 +30,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
-from thuiszitters.access import kept_per_memberships, precompiled_per_memberships
+from thuiszitters.access import kept_per_memberships, precompiled_per_memberships, scope_key
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
+from thuiszitters.filters import filters_key
 from thuiszitters.models import Organisation, User
 from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
@@ -429,8 +431,29 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         """What the list and the case file read of each case, as of ``day``."""
         return cases_annotate_for_list(cases, on=day)
 
+    #: The filters whose SQL depends on their value alone (``list_key``); ``weeks_min`` and
+    #: ``overdue`` read the date themselves.
+    kept_filters = frozenset(
+        {"phase", "kind", "school", "swv", "municipality", "lead_organisation", "open"}
+    )
+
+    @cached_property
+    def day(self) -> datetime.date:
+        """The request's day: the list's scope, its key and its rows are of the same day."""
+        return timezone.localdate()
+
     def get_queryset(self):
-        return _scoped(self.request.user, type(self), timezone.localdate())
+        return _scoped(self.request.user, type(self), self.day)
+
+    def list_key(self):
+        """Everything the SQL of the filtered list depends on (``ApiPagination``): the scope's
+        key, the class and the day (``_scoped``) and the filters; None when a filter reads
+        more than its value."""
+        filterset = getattr(self, "filterset", None)
+        kept = () if filterset is None else filters_key(filterset, self.kept_filters)
+        if kept is None:
+            return None
+        return ("cases_api", type(self), scope_key(self.request.user), self.day, kept)
 
     @classmethod
     def file_scope(cls, user, day):
@@ -459,7 +482,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     def rows_of(self, ids):
         """A page's rows by the ids that its scoped list gave (``ApiPagination``), with only
         the columns and joins that a row shows."""
-        return _page_rows(type(self), timezone.localdate(), *ids)
+        return _page_rows(type(self), self.day, *ids)
 
     #: The case file's sections: the attribute each is read into (the detail serializer's
     #: ``source``), and the query of a case's rows, compiled once per process (ADR 0028).
@@ -476,7 +499,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     def _case_file(self, pk):
         """The case with everything the detail shows, in a fixed number of queries."""
-        user, today = self.request.user, timezone.localdate()
+        user, today = self.request.user, self.day
         case = (
             next(iter(_file_case(user, type(self), today, int(pk))), None) if _is_id(pk) else None
         )

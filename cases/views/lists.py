@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.search import bsn_in_url_refused, looks_like_bsn, posted_search
-from thuiszitters.access import has_capability, kept_per_memberships
+from thuiszitters.access import has_capability, kept_per_memberships, scope_key
 from thuiszitters.audit import audit_list
-from thuiszitters.filters import filtered
+from thuiszitters.filters import filtered, filters_key
 from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
@@ -50,6 +50,9 @@ CASE_LIST_FILTERS = [
     "overdue",
     "sort",
 ]
+# The page's filters whose SQL depends on their value alone (the others read the date or
+# hold a search text): a view with only these compiles its count and ids once (kept_sql).
+KEPT_FILTERS = {"status", "phase", "kind", "school", "lead", "sort"}
 
 
 def _require_personal_data(user) -> None:
@@ -206,11 +209,14 @@ def case_list(request):
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     number = data.get("page")
+    kept = filters_key(filters, KEPT_FILTERS)
     page = BoundedPaginator(
         cases,
         PAGE_SIZE,
         number=number,
         rows=lambda ids: _page_rows(today, *ids),
+        # What the SQL of ``cases`` depends on: _listed's key and the filters.
+        key=None if kept is None else ("case_list", scope_key(user), today, kept),
     ).get_page(number)
     rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination, serializers
 
-from thuiszitters.pagination import rows_of_page
+from thuiszitters.pagination import count_rows, rows_of_page
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000_000
@@ -51,19 +51,21 @@ class ApiPagination(pagination.LimitOffsetPagination):
     def paginate_queryset(self, queryset, request, view=None):
         """A page in two steps (``rows_of_page``), as the HTML lists are; the count over
         the ids only, without the ordering and the annotations. A view with ``rows_of(ids)``
-        reads the page's rows by their ids with it."""
+        reads the page's rows by their ids with it; one with ``list_key()`` (everything the
+        queryset's SQL depends on, or None) compiles the count and the ids once per key."""
         if not _plain(queryset):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         self.limit = self.get_limit(request)
-        self.count = queryset.order_by().values("pk").count()
+        key = view.list_key() if hasattr(view, "list_key") else None
+        self.count = count_rows(queryset, key=key)
         self.offset = self.get_offset(request)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         if self.count == 0 or self.offset > self.count:
             return []
         rows = getattr(view, "rows_of", None)
-        return list(rows_of_page(queryset, self.offset, self.offset + self.limit, rows))
+        return list(rows_of_page(queryset, self.offset, self.offset + self.limit, rows, key))
 
     def get_limit(self, request):
         return _bounded(request, self.limit_query_param, self.default_limit, 1, MAX_LIMIT)

@@ -536,7 +536,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "thuiszitters.api.permissions.HasActionPermission",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["thuiszitters.api.filters.FilterBackend"],
     # limit 1-200 (default PAGE_SIZE), offset 0-10^9; anything else is a 400 on the parameter.
     "DEFAULT_PAGINATION_CLASS": "thuiszitters.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
