@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from cases.models import Case
 from cases.services import case_close, case_transition
 from thuiszitters import precompiled
 from thuiszitters.roles import RoleCode
@@ -176,3 +177,35 @@ def test_a_scope_that_grants_nothing_counts_nothing(world, cases, user_with_role
     client = login(user_with_role(RoleCode.CARE_PARTNER))
     plain, first, kept = _plain_and_kept(client, CASE_LIST, {}, _page_ids)
     assert plain == first == kept == [0]
+
+
+@pytest.mark.parametrize(
+    "where", ["school", "school2", "swv", "swv_vo", "bureau", "m1", "region_admin"]
+)
+def test_the_filters_options_are_the_users_own(world, user_with_role, rf, where):
+    """The school and organisation options come from a query compiled once per scope; they
+    are the rows of the filter's own queryset, for every kind of organisation."""
+    from cases.filters import CaseListFilter, SignalFilter
+    from thuiszitters.selectors import organisations_visible_to, schools_visible_to
+
+    roles = {
+        "school": RoleCode.ZORGCOORDINATOR,
+        "school2": RoleCode.ZORGCOORDINATOR,
+        "swv": RoleCode.SWV_CONSULTANT,
+        "swv_vo": RoleCode.SWV_CONSULTANT,
+        "bureau": RoleCode.LEERPLICHT,
+        "m1": RoleCode.POLICY,
+        "region_admin": RoleCode.FUNCTIONAL_ADMIN,
+    }
+    organisation = world.region if where == "region_admin" else getattr(world, where)
+    request = rf.get("/")
+    request.user = user_with_role(roles[where], organisation)
+    for filterset in (CaseListFilter, SignalFilter):
+        for _again in range(2):
+            form = filterset({}, queryset=Case.objects.none(), request=request).form
+            schools = [pk for pk, _name in list(form.fields["school"].choices)[1:]]
+            expected = schools_visible_to(request.user).order_by("name", "id")
+            assert schools == [s.pk for s in expected]
+    lead = CaseListFilter({}, queryset=Case.objects.none(), request=request).form.fields["lead"]
+    expected = organisations_visible_to(request.user).order_by("name", "id")
+    assert list(lead.choices)[1:] == [(o.pk, o.name) for o in expected]
