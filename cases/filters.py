@@ -23,7 +23,12 @@ from thuiszitters.models import User
 from thuiszitters.selectors import organisations_visible_to, schools_visible_to
 
 from .models import Case
-from .selectors import case_has_overdue_action, case_has_report_kind, case_search
+from .selectors import (
+    case_has_overdue_action,
+    case_has_report_kind,
+    case_search,
+    cases_annotate_next_step,
+)
 from .workflow import Phase
 
 # sort key -> order_by; "-key" reverses. "next_step": the list's annotation
@@ -148,6 +153,8 @@ def case_list_sort(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
     if key == "phase":
         cases = cases.annotate(phase_order=_phase_order())
     if key == "next_step":
+        if "next_step_due" not in cases.query.annotations:  # (a scope without the columns)
+            cases = cases_annotate_next_step(cases)
         due = F("next_step_due")
         first = due.desc(nulls_last=True) if descending else due.asc(nulls_last=True)
         return cases.order_by(first, "-id" if descending else "id")

@@ -108,11 +108,13 @@ def _annotated(cases, today):
     return cases_annotate_next_step(listed)
 
 
-# The case list's two querysets, built once a day (and per user and memberships for the
-# scoped one): building their annotations took 1.2 ms each, every request (issue 14).
+# The case list's scope, kept per user and memberships (ADR 0027): its count and page of
+# ids need none of the columns the rows show, which _page_rows reads for the page's 25
+# only; with them, the ids' query joined every case of the scope to its deadline (issue 14).
+# A sort by the next step adds that column itself (case_list_sort).
 @kept_per_memberships
-def _listed(user, today: datetime.date):
-    return _annotated(cases_visible_to(user), today).order_by("clock_start", "id")
+def _listed(user):
+    return cases_visible_to(user).order_by("clock_start", "id")
 
 
 # Built and compiled once per day and number of rows: precompiled keeps the queryset too.
@@ -202,7 +204,7 @@ def case_list(request):
     data.setdefault("status", "open")
     filters = CaseListFilter(
         data,
-        queryset=_listed(user, today),
+        queryset=_listed(user),
         request=request,
         only=CASE_LIST_FILTERS,
     )
