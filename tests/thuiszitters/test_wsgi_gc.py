@@ -1,5 +1,6 @@
 """The web worker's garbage collector (thuiszitters/wsgi.py): what the worker loaded is
-frozen, and the youngest objects are collected after ``WEB_GC_THRESHOLD`` allocations."""
+frozen, the young objects are collected once a response has been sent, and otherwise after
+``WEB_GC_THRESHOLD`` allocations."""
 
 import os
 import subprocess
@@ -9,7 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import gc; import thuiszitters.wsgi; "
-    "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000)"
+    "from django.core.signals import request_finished; "
+    "print(gc.get_threshold()[0], gc.get_freeze_count() > 10000); "
+    "garbage = [[] for _ in range(500)]; young = gc.get_count()[0]; "
+    "request_finished.send(sender=None); "
+    "print(young > 400, gc.get_count()[0] < 50)"
 )
 
 
@@ -26,6 +31,6 @@ def _worker(**env: str) -> str:
     return done.stdout.split()
 
 
-def test_the_worker_freezes_what_it_loaded_and_collects_less_often():
-    assert _worker() == ["10000", "True"]
-    assert _worker(WEB_GC_THRESHOLD="700") == ["700", "True"]
+def test_the_worker_freezes_what_it_loaded_and_collects_after_each_response():
+    assert _worker() == ["10000", "True", "True", "True"]
+    assert _worker(WEB_GC_THRESHOLD="700")[:2] == ["700", "True"]

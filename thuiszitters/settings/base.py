@@ -121,10 +121,10 @@ DATABASE_URL = env_str(
     f"sqlite:///{VAR_DIR / 'thuiszitters.sqlite3'}",
     help="Database URL; PostgreSQL in production, e.g. postgres://user:pass@host:5432/name.",
 )
-# The web workers' garbage collector (thuiszitters/wsgi.py, docs/performance.md): collect
-# the youngest objects after this many allocations (Python's default 700). A request makes
-# tens of thousands of objects that reference counting frees; at 700 the collector ran about
-# three times a request over the objects of the request in flight (issue 14).
+# The web workers' garbage collector (thuiszitters/wsgi.py, docs/performance.md): it collects
+# the young objects after each response, and within a request only after this many
+# allocations (Python's default 700). At 700 the collector ran about three times a request
+# over the objects of the request in flight (issue 14).
 WEB_GC_THRESHOLD = env_int(
     "WEB_GC_THRESHOLD",
     10_000,
