@@ -127,14 +127,6 @@ def _kept_organisation_options(user):
     return organisations_visible_to(user).order_by("name", "id").values_list("pk", "name")
 
 
-def _school_options(request):
-    return _kept_school_options(request.user)
-
-
-def _organisation_options(request):
-    return _kept_organisation_options(request.user)
-
-
 def _phase_order() -> SqlCase:
     return SqlCase(
         *[When(phase=value, then=Value(i)) for i, value in enumerate(Phase.values)],
@@ -185,14 +177,14 @@ class CaseListFilter(CaseFilter):
     school = OrganisationChoiceFilter(  # type: ignore[assignment]
         label=_("School"),
         queryset=_schools,
-        options=_school_options,
+        options=_kept_school_options,
         empty_label=_("Alle scholen"),
     )
     lead = OrganisationChoiceFilter(
         label=_("Casusregie bij"),
         field_name="lead_organisation",
         queryset=_organisations,
-        options=_organisation_options,
+        options=_kept_organisation_options,
         empty_label=_("Alle organisaties"),
     )
     overdue = django_filters.BooleanFilter(
@@ -242,7 +234,7 @@ class SignalFilter(FilterSet):
     school = OrganisationChoiceFilter(
         label=_("School"),
         queryset=_schools,
-        options=_school_options,
+        options=_kept_school_options,
         empty_label=_("Alle scholen"),
     )
 

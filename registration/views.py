@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from thuiszitters.access import get_visible_or_404, has_capability, memberships_of, scope_key
 from thuiszitters.audit import audit_list, audit_read
-from thuiszitters.filters import filtered, filters_key
+from thuiszitters.filters import filtered, list_key
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.precompiled import precompiled
@@ -100,13 +100,12 @@ def pupil_list(request):
         query.pop("page", None)
         query = query.urlencode()
     number = data.get("page")
-    kept = filters_key(filters, ())  # the search text is never part of a key
     page = BoundedPaginator(
         filtered(filters),
         PAGE_SIZE,
         number=number,
-        # What the SQL of the pupils depends on: pupils_visible_to's key (and no search).
-        key=None if kept is None else ("pupil_list", scope_key(request.user)),
+        # The search text is never part of a key: a search compiles as before.
+        key=list_key(filters, (), "pupil_list", scope_key(request.user)),
         rows=lambda ids: _pupil_rows(today, *ids),
     ).get_page(number)
     rows = list(page.object_list)

@@ -13,7 +13,7 @@ Date ranges have one meaning everywhere: "from" and "until" both include the day
 
 import datetime
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from typing import Any, ClassVar
 
 import django_filters
@@ -114,7 +114,7 @@ class FilterSet(django_filters.FilterSet):
 class FilterCheckbox(forms.CheckboxInput):
     """A filter's checkbox: ticked it filters; unticked (absent from the query) it is not
     given at all (None), where Django's checkbox reads False. A list's key of its filters
-    (``filters_key``) then holds only the filters in use."""
+    (``list_key``) then holds only the filters in use."""
 
     def value_from_datadict(self, data, files, name):
         if name not in data:
@@ -144,7 +144,7 @@ class OrganisationChoiceFilter(django_filters.ModelChoiceFilter):
     """An organisation (or school) from a queryset of them, shown by its name; the value is
     still validated against the queryset and filtered on as a model instance.
 
-    ``options(request)``: the same organisations as (id, name) rows in the queryset's order,
+    ``options(user)``: the same organisations as (id, name) rows in the queryset's order,
     when a query kept per scope (``precompiled_per_memberships``) can read them: the
     options of two such filters took a millisecond of every view of the case list."""
 
@@ -158,8 +158,8 @@ class OrganisationChoiceFilter(django_filters.ModelChoiceFilter):
     def field(self):
         field = super().field
         if self.options is not None:
-            request = self.get_request()
-            field.options = lambda: self.options(request)
+            user = self.get_request().user
+            field.options = lambda: self.options(user)
         return field
 
 
@@ -172,18 +172,20 @@ def filtered(filterset: django_filters.FilterSet) -> QuerySet:
     return filterset.qs
 
 
-def filters_key(filterset: django_filters.FilterSet, kept: Collection[str]) -> tuple | None:
-    """What ``filterset`` filters on, as part of a key of the list's SQL (``kept_sql``): the
-    values given, when every filter given one is among ``kept``, filters whose SQL depends
-    on their value alone (a choice, an id, yes or no) and on what the rest of the key holds
-    (the user's scope, the day). None for anything else: an invalid form, a search text
+def list_key(
+    filterset: django_filters.FilterSet | None, kept: Collection[str], *scope: Hashable
+) -> tuple | None:
+    """A key of a list's SQL (``kept_sql``): ``scope`` (what the list's queryset was built
+    from: the list, the scope's key, the day) and what ``filterset`` filters on, when every
+    filter given a value is among ``kept``, filters whose SQL depends on their value alone
+    (a choice, an id, yes or no). None for anything else: an invalid form, a search text
     (which may be a BSN, and is not kept in memory) or a filter that reads the date itself.
     """
-    if not filterset.is_bound:
-        return ()
+    if filterset is None or not filterset.is_bound:
+        return (*scope, ())
     if not filterset.is_valid():
         return None
-    key = []
+    given = []
     for name, value in filterset.form.cleaned_data.items():
         if name not in filterset.filters or value in EMPTY_VALUES:
             continue  # not applied
@@ -195,8 +197,8 @@ def filters_key(filterset: django_filters.FilterSet, kept: Collection[str]) -> t
             value = tuple(value)
         elif not isinstance(value, str | int | bool):
             return None
-        key.append((name, value))
-    return tuple(key)
+        given.append((name, value))
+    return (*scope, tuple(given))
 
 
 # --- the core's lists --------------------------------------------------------------------

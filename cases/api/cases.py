@@ -34,7 +34,7 @@ from thuiszitters.access import kept_per_memberships, precompiled_per_membership
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
-from thuiszitters.filters import filters_key
+from thuiszitters.filters import list_key
 from thuiszitters.models import Organisation, User
 from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
@@ -346,14 +346,6 @@ def _scoped(user, viewset: "type[CaseViewSet]", day: datetime.date):
     return viewset.shaped(cases_visible_to(user), day).order_by("clock_start", "id")
 
 
-# The list's scope: its count and page of ids need none of the columns a row shows, which
-# rows_of reads for the page only (with them, the ids' query joined the whole scope to the
-# deadlines; issue 14).
-@kept_per_memberships
-def _listed(user):
-    return cases_visible_to(user).order_by("clock_start", "id")
-
-
 @precompiled_per_memberships
 def _file_case(user, viewset: "type[CaseViewSet]", day: datetime.date, pk: int):
     return viewset.file_scope(user, day).filter(pk=pk)
@@ -451,19 +443,22 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         return timezone.localdate()
 
     def get_queryset(self):
-        if self.action == "list":  # (its rows are read by their ids, shaped: rows_of)
-            return _listed(self.request.user)
+        if self.action == "list":  # the scope alone: the rows are read by id, shaped (rows_of)
+            return cases_visible_to(self.request.user).order_by("clock_start", "id")
         return _scoped(self.request.user, type(self), self.day)
 
     def list_key(self):
         """Everything the SQL of the filtered list depends on (``ApiPagination``): the scope's
         key, the class and the day (``_scoped``) and the filters; None when a filter reads
         more than its value."""
-        filterset = getattr(self, "filterset", None)
-        kept = () if filterset is None else filters_key(filterset, self.kept_filters)
-        if kept is None:
-            return None
-        return ("cases_api", type(self), scope_key(self.request.user), self.day, kept)
+        return list_key(
+            getattr(self, "filterset", None),
+            self.kept_filters,
+            "cases_api",
+            type(self),
+            scope_key(self.request.user),
+            self.day,
+        )
 
     @classmethod
     def file_scope(cls, user, day):

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.search import bsn_in_url_refused, looks_like_bsn, posted_search
-from thuiszitters.access import has_capability, kept_per_memberships, scope_key
+from thuiszitters.access import has_capability, scope_key
 from thuiszitters.audit import audit_list
-from thuiszitters.filters import filtered, filters_key
+from thuiszitters.filters import filtered, list_key
 from thuiszitters.pagination import BoundedPaginator
 from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
@@ -108,15 +108,6 @@ def _annotated(cases, today):
     return cases_annotate_next_step(listed)
 
 
-# The case list's scope, kept per user and memberships (ADR 0027): its count and page of
-# ids need none of the columns the rows show, which _page_rows reads for the page's 25
-# only; with them, the ids' query joined every case of the scope to its deadline (issue 14).
-# A sort by the next step adds that column itself (case_list_sort).
-@kept_per_memberships
-def _listed(user):
-    return cases_visible_to(user).order_by("clock_start", "id")
-
-
 # Built and compiled once per day and number of rows: precompiled keeps the queryset too.
 @precompiled
 def _page_rows(today: datetime.date, *ids: int):
@@ -204,21 +195,21 @@ def case_list(request):
     data.setdefault("status", "open")
     filters = CaseListFilter(
         data,
-        queryset=_listed(user),
+        # The scope alone (kept per memberships): the count and the page's ids need none of
+        # the rows' columns, which _page_rows reads for the page only (issue 14).
+        queryset=cases_visible_to(user).order_by("clock_start", "id"),
         request=request,
         only=CASE_LIST_FILTERS,
     )
     cases = filtered(filters)
     sort = filters.form.cleaned_data["sort"] if filters.is_valid() else ""
     number = data.get("page")
-    kept = filters_key(filters, KEPT_FILTERS)
     page = BoundedPaginator(
         cases,
         PAGE_SIZE,
         number=number,
         rows=lambda ids: _page_rows(today, *ids),
-        # What the SQL of ``cases`` depends on: _listed's key and the filters.
-        key=None if kept is None else ("case_list", scope_key(user), today, kept),
+        key=list_key(filters, KEPT_FILTERS, "case_list", scope_key(user), today),
     ).get_page(number)
     rows = _with_weeks(page.object_list, today, user)
     audit_list(actor=user, object_type="cases.case", ids=[c.pk for c in rows])

@@ -59,9 +59,9 @@ def _page_ids(response) -> list[int]:
 def _plain_and_kept(client, url, params, read):
     """The answer without a key (Django compiles every query), then twice with one."""
     with (
-        mock.patch("cases.views.lists.filters_key", return_value=None),
-        mock.patch("cases.api.cases.filters_key", return_value=None),
-        mock.patch("registration.views.filters_key", return_value=None),
+        mock.patch("cases.views.lists.list_key", return_value=None),
+        mock.patch("cases.api.cases.list_key", return_value=None),
+        mock.patch("registration.views.list_key", return_value=None),
         mock.patch("thuiszitters.pagination.kept_sql", side_effect=AssertionError("kept")),
     ):
         plain = read(client.get(url, params))
