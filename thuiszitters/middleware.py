@@ -7,6 +7,8 @@ import time
 import uuid
 
 import csp.middleware
+import django_otp.middleware
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -15,10 +17,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
+from django_otp.models import Device
 
 from .api.errors import error_json, is_api_request, payload_too_large_message
 from .audit import audit_record
 from .models import AuditAction
+from .precompiled import precompiled
 from .request_context import RequestContext, set_request_context
 from .twofactor import second_factor_passed
 
@@ -221,3 +225,29 @@ class IdleTimeoutMiddleware:
             response["HX-Redirect"] = login_url
             return response
         return redirect(login_url)
+
+
+@precompiled
+def _device(model, device_id: int):
+    return model.objects.filter(id=device_id)
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django-otp's middleware (``request.user.is_verified()``), reading the session's device
+    by a query compiled once per device model (``precompiled``): django-otp's
+    ``Device.from_persistent_id`` compiles its ``first()`` on every request, 0.6 ms.
+
+    The same device as django-otp's: the model named in the persistent id, if it is a
+    ``Device``; django-otp then still checks that it is the user's and confirmed."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            label, device_id = persistent_id.rsplit("/", 1)
+            model = apps.get_model(label)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        return next(iter(_device(model, pk)), None)

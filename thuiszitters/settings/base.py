@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thuiszitters.middleware.NoStoreMiddleware",
     # request.user.is_verified(): the session passed the second factor (django_otp.login).
-    "django_otp.middleware.OTPMiddleware",
+    "thuiszitters.middleware.OTPMiddleware",
     "thuiszitters.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "thuiszitters.middleware.IdleTimeoutMiddleware",
@@ -224,6 +224,8 @@ SESSION_IDLE_TIMEOUT_MINUTES = env_int(
     30,
     help="Minutes without a request after which a session ends (besides SESSION_COOKIE_AGE).",
 )
+# Django's database sessions, read by one fixed statement (thuiszitters/sessions.py).
+SESSION_ENGINE = "thuiszitters.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
