@@ -522,6 +522,10 @@ class Meeting(ChoiceLabels, models.Model):
 
     objects = AuditedQuerySet.as_manager()
 
+    # Read with the meeting by ``cases.selectors.meetings_in_full``.
+    decision_list: "list[Decision]"
+    participant_list: list[Participant]
+
     class Meta:
         verbose_name = _("overleg")
         verbose_name_plural = _("overleggen")

@@ -9,7 +9,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -28,6 +28,7 @@ from thuiszitters.access import (
     precompiled_per_memberships,
 )
 from thuiszitters.models import LeerplichtBureau, Membership, OrganisationKind, User
+from thuiszitters.precompiled import precompiled
 from thuiszitters.roles import Capability
 
 from .models import (
@@ -38,6 +39,8 @@ from .models import (
     CaseQuerySet,
     CaseReport,
     CaseUserObjectPermission,
+    Decision,
+    Meeting,
     Participant,
 )
 from .workflow import Phase
@@ -377,6 +380,40 @@ def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrP
         case_id: [label for value, label in choices if value in kinds]
         for case_id, kinds in found.items()
     }
+
+
+@precompiled
+def _decisions_of_case(case_id: int) -> QuerySet[Decision]:
+    return Decision.objects.filter(meeting__case_id=case_id).order_by("meeting_id", "id")
+
+
+@precompiled
+def _people_at_meetings_of_case(case_id: int) -> QuerySet[Any]:
+    # The participants in their own order (``Participant.Meta.ordering`` within a case).
+    return (
+        Meeting.participants.through.objects.filter(meeting__case_id=case_id)
+        .select_related("participant__user")
+        .order_by("participant__added_at", "participant__id")
+    )
+
+
+def meetings_in_full(meetings: list[Meeting], case_id: int) -> list[Meeting]:
+    """``meetings`` (of the case ``case_id``) with their decisions (``decision_list``) and
+    the participants present (``participant_list``, with their users): two queries for the
+    case, compiled once, none without meetings. Django's ``prefetch_related`` of the same
+    compiled both every time and took 3 ms of each view of a case with meetings (issue 14)."""
+    if not meetings:
+        return meetings
+    decisions: dict[int, list[Decision]] = {}
+    for decision in _decisions_of_case(case_id):
+        decisions.setdefault(decision.meeting_id, []).append(decision)
+    people: dict[int, list[Participant]] = {}
+    for link in _people_at_meetings_of_case(case_id):
+        people.setdefault(link.meeting_id, []).append(link.participant)
+    for meeting in meetings:
+        meeting.decision_list = decisions.get(meeting.pk, [])
+        meeting.participant_list = people.get(meeting.pk, [])
+    return meetings
 
 
 def signals_visible_to(user: User) -> CaseQuerySet:

@@ -11,7 +11,7 @@ never the other way round.
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -53,7 +53,7 @@ from ..models import (
     Meeting,
     Participant,
 )
-from ..selectors import cases_annotate_for_list, cases_visible_to
+from ..selectors import cases_annotate_for_list, cases_visible_to, meetings_in_full
 from ..services import (
     action_add,
     case_close,
@@ -112,7 +112,16 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    decisions = DecisionSerializer(many=True, read_only=True)
+    # Read from the lists ``meetings_in_full`` attaches.
+    participants: serializers.PrimaryKeyRelatedField[Participant] = (
+        serializers.PrimaryKeyRelatedField(
+            many=True,
+            read_only=True,
+            source="participant_list",
+            pk_field=serializers.IntegerField(),
+        )
+    )
+    decisions = DecisionSerializer(many=True, read_only=True, source="decision_list")
 
     class Meta:
         model = Meeting
@@ -375,8 +384,12 @@ def _actions(case_id: int):
 
 
 @precompiled
-def _meetings(case_id: int):
-    return Meeting.objects.filter(case_id=case_id).prefetch_related("decisions", "participants")
+def _meetings_only(case_id: int):
+    return Meeting.objects.filter(case_id=case_id)
+
+
+def _meetings(case_id: int) -> list[Meeting]:
+    return meetings_in_full(list(_meetings_only(case_id)), case_id)
 
 
 @precompiled
@@ -491,7 +504,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     #: The case file's sections: the attribute each is read into (the detail serializer's
     #: ``source``), and the query of a case's rows, compiled once per process (ADR 0028).
-    file_sections: dict[str, Callable[[int], QuerySet]] = {
+    file_sections: dict[str, Callable[[int], Iterable]] = {
         "current_participants": _current_participants,
         "file_goals": _of_case(Goal),
         "file_actions": _actions,

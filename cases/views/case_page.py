@@ -17,7 +17,7 @@ from functools import cached_property
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,6 +60,7 @@ from ..selectors import (
     case_view_of,
     cases_known_to,
     cases_visible_to,
+    meetings_in_full,
     participant_candidates,
 )
 
@@ -144,14 +145,7 @@ def _actions(case_id: int):
 
 @precompiled
 def _meetings(case_id: int):
-    return (
-        Meeting.objects.filter(case_id=case_id)
-        .prefetch_related(
-            "decisions",
-            Prefetch("participants", queryset=Participant.objects.select_related("user")),
-        )
-        .order_by("-held_on", "-id")
-    )
+    return Meeting.objects.filter(case_id=case_id).order_by("-held_on", "-id")
 
 
 @precompiled
@@ -235,7 +229,7 @@ class PageData:
 
     @cached_property
     def meetings(self):
-        return list(_meetings(self.case.pk))
+        return meetings_in_full(list(_meetings(self.case.pk)), self.case.pk)
 
     @cached_property
     def arrangements(self):
