@@ -389,10 +389,17 @@ def _decisions_of_case(case_id: int) -> QuerySet[Decision]:
 
 @precompiled
 def _people_at_meetings_of_case(case_id: int) -> QuerySet[Any]:
-    # The participants in their own order (``Participant.Meta.ordering`` within a case).
+    # The participants in their own order (``Participant.Meta.ordering`` within a case),
+    # with what ``display_name`` reads.
     return (
         Meeting.participants.through.objects.filter(meeting__case_id=case_id)
         .select_related("participant__user")
+        .only(
+            "meeting_id",
+            "participant__name",
+            "participant__user__full_name",
+            "participant__user__email",
+        )
         .order_by("participant__added_at", "participant__id")
     )
 
