@@ -15,6 +15,11 @@ port with ``X-Forwarded-Proto: https`` as a proxy would send it), signs the demo
 2. ten users at once for ``--seconds`` (0: not): the same mix round-robin, and prints
    requests per second and errors.
 
+``--against PATH`` serves another checkout beside this one (on the next port) and times
+the two in turn, request by request, so that a machine whose speed drifts during a run
+moves both alike: the way to compare a change with the main branch (a git worktree of it,
+with a ``.venv``, or a symlink to this one's when the dependencies agree).
+
 ``--mix reports`` times the SWV director's dashboard, figures API and key figures instead
 (benchmarks/reports.py runs it). With ``REDIS_URL`` set the workers share the figures cache
 as in production; without it each worker keeps its own.
@@ -61,29 +66,30 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class Server:
-    def __init__(self, port: int, env: dict[str, str]):
+    def __init__(self, port: int, env: dict[str, str], root: Path = ROOT):
         self.port = port
         self.env = env
+        self.root = root
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "Server":
-        python = str(ROOT / ".venv" / "bin" / "python")
+        python = str(self.root / ".venv" / "bin" / "python")
         subprocess.run(  # noqa: S603 - fixed arguments
             [python, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             check=True,
         )
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                str(self.root / ".venv" / "bin" / "gunicorn"),
                 "thuiszitters.wsgi",
                 "--workers=2",
                 "--threads=2",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
         )
         for _ in range(100):
@@ -135,10 +141,24 @@ def the_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
     from thuiszitters.models import User
 
     consultant = User.objects.get(email=SWV)
-    case = cases_visible_to(consultant).open().order_by("-pk").first()
+    from django.db.models import Count
+
+    open_cases = cases_visible_to(consultant).open().order_by("-pk")
+    case = open_cases.first()  # the newest: opened by the seed's last report, a thin file
     if case is None:
         raise SystemExit("The SWV consultant sees no open case: seed the region first.")
-    return [
+    # A file in progress, as most open cases are (the consultant's median open case has 1-3
+    # meetings, 5 participants and 25 journal events): the newest with two or more meetings
+    # and three or more participants.
+    worked = (
+        open_cases.annotate(
+            meetings_n=Count("meetings", distinct=True),
+            participants_n=Count("participants", distinct=True),
+        )
+        .filter(meetings_n__gte=2, participants_n__gte=3)
+        .first()
+    )
+    mix = [
         ("case list, school", SCHOOL, "/werk/casussen/"),
         ("case list, SWV", SWV, "/werk/casussen/"),
         ("case list, region", REGION, "/werk/casussen/"),
@@ -148,6 +168,12 @@ def the_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
         ("case page, SWV", SWV, f"/casussen/{case.pk}/"),
         ("case API detail, SWV", SWV, f"/api/v1/cases/{case.pk}/"),
     ]
+    if worked is not None:
+        mix += [
+            ("case page, SWV, worked", SWV, f"/casussen/{worked.pk}/"),
+            ("case API detail, worked", SWV, f"/api/v1/cases/{worked.pk}/"),
+        ]
+    return mix
 
 
 DIRECTOR = "directeur.po@demo.test"
@@ -202,6 +228,46 @@ def one_user(port: int, mix, cookies, n: int) -> None:
         )
 
 
+def one_user_against(ports: tuple[int, int], mix, cookies, n: int) -> None:
+    """``one_user`` for two servers at once: each request of the mix and its ping go to
+    both in turn (which first alternates), so that both meet the machine in the same state;
+    a machine whose speed drifts during a run (a shared host) moves both alike."""
+    print(
+        f"\nOne user, two versions in turn: {n} of each, each followed by a ping; "
+        "p50 / p95 in ms and the p95's ratio to its own ping's p95"
+    )
+    pings: dict[int, list[float]] = {port: [] for port in ports}
+    times: dict[int, dict[str, list[float]]] = {
+        port: {name: [] for name, _u, _p in mix} for port in ports
+    }
+    for port in ports:
+        for _name, email, path in mix:  # warm up every worker and thread
+            for _ in range(4):
+                fetch(port, path, cookies[email])
+    for round_ in range(n):
+        for name, email, path in mix:
+            for port in ports if round_ % 2 == 0 else ports[::-1]:
+                elapsed, status = fetch(port, path, cookies[email])
+                if status != 200:
+                    raise SystemExit(f"{name}: HTTP {status} for {path} on port {port}")
+                times[port][name].append(elapsed)
+                pings[port].append(fetch(port, "/healthz", None)[0])
+    this, other = ports
+    ping95 = {port: percentile(pings[port], 95) for port in ports}
+    print(f"{'':28} {'this checkout':>24}   {'--against':>24}   p50 this/against")
+
+    def cells(port: int, values: list[float], ratio: bool = True) -> str:
+        p95 = percentile(values, 95)
+        x = f"{p95 / ping95[port]:5.1f}x" if ratio else "      "
+        return f"{statistics.median(values) * 1000:7.1f} {p95 * 1000:7.1f} {x}"
+
+    print(f"{'ping':28} {cells(this, pings[this], False)}   {cells(other, pings[other], False)}")
+    for name in times[this]:
+        mine, theirs = times[this][name], times[other][name]
+        change = statistics.median(mine) / statistics.median(theirs)
+        print(f"{name:28} {cells(this, mine)}   {cells(other, theirs)}   {change:9.2f}")
+
+
 def ten_users(port: int, mix, cookies, seconds: float, users: int = 10) -> None:
     print(f"\n{users} users for {seconds:.0f} s, the same mix round-robin")
     done, errors = [0], [0]
@@ -234,6 +300,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="of the ten-user run")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (with its .venv) to serve beside this one on the next port "
+        "and time in turn with it, e.g. a git worktree of the main branch",
+    )
+    parser.add_argument(
         "--mix",
         choices=["pages", "reports"],
         default="pages",
@@ -250,6 +322,17 @@ def main() -> None:
     else:
         cookies = sessions([SCHOOL, SWV, REGION])
         mix = the_mix(cookies)
+    if args.against is not None:
+        ports = (args.port, args.port + 1)
+        # Its own static files: the two versions' may differ.
+        against_env = {**env, "STATIC_ROOT": env["STATIC_ROOT"] + "-against"}
+        with Server(ports[0], env), Server(ports[1], against_env, args.against.resolve()):
+            one_user_against(ports, mix, cookies, args.requests)
+            if args.seconds > 0:
+                for port, label in zip(ports, ("this checkout", "--against"), strict=True):
+                    print(f"\n{label}:", end="")
+                    ten_users(port, mix, cookies, args.seconds)
+        return
     with Server(args.port, env):
         one_user(args.port, mix, cookies, args.requests)
         if args.seconds > 0:
