@@ -135,8 +135,10 @@ WEB_GC_THRESHOLD = env_int(
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
+        # A new connection has no prepared statements and cold catalog caches: its first
+        # request took 20-30 ms longer at 100,000 pupils (docs/performance.md).
         conn_max_age=env_int(
-            "DB_CONN_MAX_AGE", 60, help="Seconds to keep database connections open (0: close)."
+            "DB_CONN_MAX_AGE", 600, help="Seconds to keep database connections open (0: close)."
         ),
         conn_health_checks=True,
     )
