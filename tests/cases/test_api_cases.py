@@ -33,16 +33,6 @@ def detail(case, name=""):
 
 
 @pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
-
-
-@pytest.fixture
 def case(world, zc):
     return open_case(zc, world.school, days=20)
 

@@ -33,16 +33,6 @@ SECRET_NOTE = "Vertrouwelijke aantekening over thuis"
 
 
 @pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
-
-
-@pytest.fixture
 def case(world, zc, lp):
     pupil = enrolled_pupil(world.school, given_names="Sam", surname="Dossiermaker")
     case = absence_report_submit(

@@ -47,16 +47,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
-
-
-@pytest.fixture
 def case(world, zc):
     pupil = enrolled_pupil(world.school, given_names="Sam", surname="Casuspagina")
     return absence_report_submit(

@@ -16,7 +16,6 @@ from cases.services import ConsentNow, IntakeInput, NewPupil, intake_check, inta
 from registration.models import AbsenceReport, Consent, Pupil
 from registration.services import GuardianInput
 from thuiszitters.models import AuditLogEntry
-from thuiszitters.roles import RoleCode
 
 from ..factories.registration import enrolled_pupil, years_ago
 from .test_intake_form import form_data
@@ -59,11 +58,6 @@ def _input(world, pupil=None, new_pupil=None, consent=(), stated=0, **report) ->
             **report,
         },
     )
-
-
-@pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
 
 
 CASES = {

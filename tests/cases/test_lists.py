@@ -82,16 +82,6 @@ def case_rows(response) -> set[int]:
     return {int(pk) for pk in re.findall(rb'data-case="(\d+)"', response.content)}
 
 
-@pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
-
-
 # --- my work ----------------------------------------------------------------------------
 
 

@@ -11,22 +11,11 @@ from django.utils import timezone
 
 from cases.models import Meeting
 from cases.services import absence_report_submit, meeting_record, participant_add
-from thuiszitters.roles import RoleCode
 
 from ..factories.registration import enrolled_pupil, report_input
 from ..pdfs import pdf_read
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
-
-
-@pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
 
 
 def _case(world, zc, surname):

@@ -34,16 +34,6 @@ OPENED_NL = "Casus geopend na een melding van School A1."
 OPENED_EN = "Case opened after a report by School A1."
 
 
-@pytest.fixture
-def zc(user_with_role):
-    return user_with_role(RoleCode.ZORGCOORDINATOR)
-
-
-@pytest.fixture
-def lp(user_with_role):
-    return user_with_role(RoleCode.LEERPLICHT)
-
-
 def _report(actor, school, pupil, days=10):
     return absence_report_submit(
         actor=actor,
