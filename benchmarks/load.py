@@ -140,12 +140,12 @@ def sessions(emails: list[str]) -> dict[str, str]:
 
 def the_mix(cookies: dict[str, str]) -> list[tuple[str, str, str]]:
     """(name, user, path) of each request of the mix, for cases the users may read."""
+    from django.db.models import Count
+
     from cases.selectors import cases_visible_to
     from thuiszitters.models import User
 
     consultant = User.objects.get(email=SWV)
-    from django.db.models import Count
-
     open_cases = cases_visible_to(consultant).open().order_by("-pk")
     case = open_cases.first()  # the newest: opened by the seed's last report, a thin file
     if case is None:
@@ -223,36 +223,10 @@ def warm_up(port: int, mix, cookies) -> None:
             fetch(port, "/healthz", None)
 
 
-def one_user(port: int, mix, cookies, n: int) -> None:
-    print(f"\nOne user: {n} of each, each followed by a ping (/healthz); p50 / p95 in ms")
-    pings: list[float] = []
-    times: dict[str, list[float]] = {name: [] for name, _u, _p in mix}
-    warm_up(port, mix, cookies)
-    for _ in range(n):
-        for name, email, path in mix:
-            elapsed, status = fetch(port, path, cookies[email])
-            if status != 200:
-                raise SystemExit(f"{name}: HTTP {status} for {path}")
-            times[name].append(elapsed)
-            pings.append(fetch(port, "/healthz", None)[0])
-    ping95 = percentile(pings, 95)
-    print(f"{'ping':28} {statistics.median(pings) * 1000:7.1f} {ping95 * 1000:7.1f}")
-    for name, values in times.items():
-        p95 = percentile(values, 95)
-        print(
-            f"{name:28} {statistics.median(values) * 1000:7.1f} {p95 * 1000:7.1f}"
-            f"   {p95 / ping95:5.1f}x ping"
-        )
-
-
-def one_user_against(ports: tuple[int, int], mix, cookies, n: int) -> None:
-    """``one_user`` for two servers at once: each request of the mix and its ping go to
-    both in turn (which first alternates), so that both meet the machine in the same state;
-    a machine whose speed drifts during a run (a shared host) moves both alike."""
-    print(
-        f"\nOne user, two versions in turn: {n} of each, each followed by a ping; "
-        "p50 / p95 in ms and the p95's ratio to its own ping's p95"
-    )
+def timed(ports: tuple[int, ...], mix, cookies, n: int):
+    """Per port, the pings and each request's times: after a warm-up, ``n`` rounds of the
+    mix, each request followed by a ping, sent to each port in turn (which first
+    alternates from round to round)."""
     pings: dict[int, list[float]] = {port: [] for port in ports}
     times: dict[int, dict[str, list[float]]] = {
         port: {name: [] for name, _u, _p in mix} for port in ports
@@ -267,20 +241,45 @@ def one_user_against(ports: tuple[int, int], mix, cookies, n: int) -> None:
                     raise SystemExit(f"{name}: HTTP {status} for {path} on port {port}")
                 times[port][name].append(elapsed)
                 pings[port].append(fetch(port, "/healthz", None)[0])
+    return pings, times
+
+
+def _cells(values: list[float], ping95: float | None = None) -> str:
+    """p50 and p95 in ms, and the p95's ratio to ``ping95``."""
+    p95 = percentile(values, 95)
+    ratio = f"{p95 / ping95:5.1f}x" if ping95 else "      "
+    return f"{statistics.median(values) * 1000:7.1f} {p95 * 1000:7.1f} {ratio}"
+
+
+def one_user(port: int, mix, cookies, n: int) -> None:
+    print(f"\nOne user: {n} of each, each followed by a ping (/healthz); p50 / p95 in ms")
+    pings, times = timed((port,), mix, cookies, n)
+    ping95 = percentile(pings[port], 95)
+    print(f"{'ping':28} {_cells(pings[port])}")
+    for name, values in times[port].items():
+        print(f"{name:28} {_cells(values, ping95)} ping")
+
+
+def one_user_against(ports: tuple[int, int], mix, cookies, n: int) -> None:
+    """``one_user`` for two servers at once: each request of the mix and its ping go to
+    both in turn, so that both meet the machine in the same state; a machine whose speed
+    drifts during a run (a shared host) moves both alike."""
+    print(
+        f"\nOne user, two versions in turn: {n} of each, each followed by a ping; "
+        "p50 / p95 in ms and the p95's ratio to its own ping's p95"
+    )
+    pings, times = timed(ports, mix, cookies, n)
     this, other = ports
     ping95 = {port: percentile(pings[port], 95) for port in ports}
     print(f"{'':28} {'this checkout':>24}   {'--against':>24}   p50 this/against")
-
-    def cells(port: int, values: list[float], ratio: bool = True) -> str:
-        p95 = percentile(values, 95)
-        x = f"{p95 / ping95[port]:5.1f}x" if ratio else "      "
-        return f"{statistics.median(values) * 1000:7.1f} {p95 * 1000:7.1f} {x}"
-
-    print(f"{'ping':28} {cells(this, pings[this], False)}   {cells(other, pings[other], False)}")
+    print(f"{'ping':28} {_cells(pings[this])}   {_cells(pings[other])}")
     for name in times[this]:
         mine, theirs = times[this][name], times[other][name]
         change = statistics.median(mine) / statistics.median(theirs)
-        print(f"{name:28} {cells(this, mine)}   {cells(other, theirs)}   {change:9.2f}")
+        print(
+            f"{name:28} {_cells(mine, ping95[this])}   {_cells(theirs, ping95[other])}"
+            f"   {change:9.2f}"
+        )
 
 
 def ten_users(port: int, mix, cookies, seconds: float, users: int = 10) -> None:

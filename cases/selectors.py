@@ -404,13 +404,14 @@ def _people_at_meetings_of_case(case_id: int) -> QuerySet[Any]:
     )
 
 
-def meetings_in_full(meetings: list[Meeting], case_id: int) -> list[Meeting]:
-    """``meetings`` (of the case ``case_id``) with their decisions (``decision_list``) and
-    the participants present (``participant_list``, with their users): two queries for the
+def meetings_in_full(meetings: list[Meeting]) -> list[Meeting]:
+    """``meetings`` (of one case) with their decisions (``decision_list``) and the
+    participants present (``participant_list``, with their users): two queries for the
     case, compiled once, none without meetings. Django's ``prefetch_related`` of the same
     compiled both every time and took 3 ms of each view of a case with meetings (issue 14)."""
     if not meetings:
         return meetings
+    case_id = meetings[0].case_id
     decisions: dict[int, list[Decision]] = {}
     for decision in _decisions_of_case(case_id):
         decisions.setdefault(decision.meeting_id, []).append(decision)

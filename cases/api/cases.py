@@ -389,7 +389,7 @@ def _meetings_only(case_id: int):
 
 
 def _meetings(case_id: int) -> list[Meeting]:
-    return meetings_in_full(list(_meetings_only(case_id)), case_id)
+    return meetings_in_full(list(_meetings_only(case_id)))
 
 
 @precompiled

@@ -229,7 +229,7 @@ class PageData:
 
     @cached_property
     def meetings(self):
-        return meetings_in_full(list(_meetings(self.case.pk)), self.case.pk)
+        return meetings_in_full(list(_meetings(self.case.pk)))
 
     @cached_property
     def arrangements(self):
