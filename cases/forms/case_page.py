@@ -85,6 +85,14 @@ class _MoveField(forms.ChoiceField):
         return value in self.accepted
 
 
+def moves_back(case, accepted: list[str] | None = None) -> list[str]:
+    """The phases the case page offers to move to: back on the route (forward is the route
+    section's), of the moves ``case_move`` accepts."""
+    if accepted is None:
+        accepted = case_move_targets(case)
+    return [p for p in accepted if not is_escalation(case.phase, p)]
+
+
 class TransitionForm(forms.Form):
     service_field_map = {"phase": "to_phase"}
     to_phase = _MoveField(label=_("Naar fase"))
@@ -94,9 +102,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to_phase"]
         field.accepted = case_move_targets(case)
-        field.choices = [
-            (p, Phase(p).label) for p in field.accepted if not is_escalation(case.phase, p)
-        ]
+        field.choices = [(p, Phase(p).label) for p in moves_back(case, field.accepted)]
 
 
 class CloseForm(forms.Form):

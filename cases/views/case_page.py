@@ -84,6 +84,7 @@ SECTION_TEMPLATES = {
 # The forms the page keeps closed (in <details>): fetched by htmx when opened
 # (``case_form``), so a view renders none of their widgets. name -> (POST url, submit).
 LAZY_FORMS = {
+    "transition": ("case:transition", gettext_lazy("Fase wijzigen")),
     "close": ("case:close", gettext_lazy("Casus sluiten")),
     "reopen": ("case:reopen", gettext_lazy("Heropenen")),
     "wishes": ("case:wishes", gettext_lazy("Wensen opslaan")),
@@ -269,6 +270,10 @@ class PageData:
         return f.colleagues_of(self.user)
 
     @cached_property
+    def can_move_back(self) -> bool:
+        return bool(f.moves_back(self.case))
+
+    @cached_property
     def cause_labels(self) -> list[str]:
         return [str(Cause(c).label) for c in self.case.causes if c in Cause.values]
 
@@ -382,10 +387,11 @@ def case_form(request, pk: int, name: str):
     if name not in LAZY_FORMS:
         raise Http404
     case = _case_or_404(request, pk)
-    form = PageData(request, case, eager=True).forms[name]
+    data = PageData(request, case, eager=True)
+    form = data.forms[name]
     if form is None:
         raise PermissionDenied
-    if name == "reopen" and case.is_open:
+    if (name == "reopen" and case.is_open) or (name == "transition" and not data.can_move_back):
         raise Http404
     audit_read(actor=request.user, obj=case)  # the form shows the case's people
     context = {"case": case, "form": form}

@@ -491,7 +491,9 @@ def test_transition_back_on_the_route(world, lp, login):
     case = CaseFactory(phase="doorbraakteam", school=world.school)
     client = login(lp)
     page = client.get(_page(case)).content.decode()
-    assert 'value="casusregisseur"' in page and 'value="arbitration"' not in page
+    assert f'hx-get="{_form(case, "transition")}"' in page and 'name="transition-' not in page
+    form = client.get(_form(case, "transition"), **HTMX).content.decode()
+    assert 'value="casusregisseur"' in form and 'value="arbitration"' not in form
     response = client.post(
         _url("transition", case), {"transition-to_phase": "casusregisseur"}, **HTMX
     )
@@ -510,6 +512,14 @@ def test_transition_back_on_the_route(world, lp, login):
     assert response["HX-Redirect"] == _page(case)
     case.refresh_from_db()
     assert case.phase == "casusregisseur"
+
+
+def test_no_phase_form_where_there_is_no_way_back(world, lp, login):
+    """A case in its first phase has no phase behind it: no form on the page, none to load."""
+    case = CaseFactory(phase="school", school=world.school)
+    client = login(lp)
+    assert _form(case, "transition") not in client.get(_page(case)).content.decode()
+    assert client.get(_form(case, "transition"), **HTMX).status_code == 404
 
 
 def test_close_and_reopen(case, lp, zc, login):
