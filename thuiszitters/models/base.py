@@ -1,33 +1,48 @@
 from typing import TypeVar
 
 from django.db import models
+from django.dispatch import receiver
+from django.utils.autoreload import file_changed
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 _M = TypeVar("_M", bound=models.Model)
 
 
-# value -> lazy label per field; the labels translate when shown, in the active language.
+# (field, language) -> value -> label in that language.
 _CHOICE_LABELS: dict = {}
+_MISSING = object()
 
 
 class ChoiceLabels:
-    """``get_FOO_display()`` that translates only the label it returns.
+    """``get_FOO_display()`` from the field's labels as translated once per language.
 
     Django's own turns the field's whole list of choices into a hashable tuple on every call,
     and hashing a lazy label translates it: the journal of one case page (40 kinds of event)
-    translated over a thousand texts per page view (docs/performance.md). Put it before
-    ``models.Model`` in the bases of a model whose labels are shown in lists."""
+    translated over a thousand texts per page view (docs/performance.md); translating only
+    the label returned still cost a catalogue lookup per row. Put it before ``models.Model``
+    in the bases of a model whose labels are shown in lists."""
 
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)
-        labels = _CHOICE_LABELS.get(field)
-        if labels is None:  # once per field: a list page asks for it on every row
-            labels = _CHOICE_LABELS[field] = dict(field.flatchoices)
+        key = (field, get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:  # once per field and language: a list asks for it on every row
+            labels = _CHOICE_LABELS[key] = {
+                choice: force_str(label, strings_only=True) for choice, label in field.flatchoices
+            }
         try:
-            label = labels.get(value, value)
+            label = labels.get(value, _MISSING)
         except TypeError:  # an unhashable value; Django's version copes with those
             return super()._get_FIELD_display(field)
-        return force_str(label, strings_only=True)
+        return force_str(value, strings_only=True) if label is _MISSING else label
+
+
+@receiver(file_changed)
+def _forget_labels(file_path, **kwargs) -> None:
+    """A catalogue changed (the development server reloads it without a restart)."""
+    if file_path.suffix == ".mo":
+        _CHOICE_LABELS.clear()
 
 
 class AuditBypassError(RuntimeError):
