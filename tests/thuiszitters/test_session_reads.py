@@ -1,18 +1,22 @@
-"""What a request reads of its session and second factor: the session store (one fixed
-statement, thuiszitters/sessions.py) and the verifying device (kept query,
-thuiszitters.middleware.OTPMiddleware) read what Django and django-otp would read."""
+"""What a request reads of its session, user and second factor: the session store (one fixed
+statement, thuiszitters/sessions.py), the user (kept query, thuiszitters.backends) and the
+verifying device (kept query, thuiszitters.middleware.OTPMiddleware) read what Django and
+django-otp would read."""
 
 import datetime
 
 import django_otp.middleware
 import pytest
+from django.contrib.auth import get_user
 from django.contrib.sessions.models import Session
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from thuiszitters.backends import ModelBackend
 from thuiszitters.roles import RoleCode
 from thuiszitters.sessions import SessionStore
 
@@ -44,8 +48,10 @@ def test_an_expired_or_unknown_session_reads_empty_and_gets_a_new_key():
     assert unknown.session_key is None
 
 
-def test_the_app_reads_its_sessions_and_devices_this_way(settings):
+def test_the_app_reads_its_sessions_users_and_devices_this_way(settings):
     assert settings.SESSION_ENGINE == "thuiszitters.sessions"
+    assert settings.AUTHENTICATION_BACKENDS[0] == "thuiszitters.backends.ModelBackend"
+    assert "django.contrib.auth.backends.ModelBackend" not in settings.AUTHENTICATION_BACKENDS
     assert "thuiszitters.middleware.OTPMiddleware" in settings.MIDDLEWARE
     assert "django_otp.middleware.OTPMiddleware" not in settings.MIDDLEWARE
 
@@ -73,6 +79,36 @@ def test_a_session_whose_row_expired_is_signed_out(signed_in):
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def _signed_out(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_reads_its_user_by_the_kept_query(signed_in, django_assert_num_queries):
+    user, client = signed_in
+    request = RequestFactory().get("/")
+    request.session = client.session
+    dict(request.session.items())  # read here, not in the block below
+    with django_assert_num_queries(1):  # the user
+        assert get_user(request) == user
+    backend = ModelBackend()
+    assert backend.get_user(user.pk) == user and backend.get_user(str(user.pk)) == user
+    assert backend.get_user(-1) is None
+
+
+def test_a_deactivated_user_is_signed_out(signed_in):
+    user, client = signed_in
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert _signed_out(client.get(reverse("home")))
+
+
+def test_a_changed_password_signs_the_other_sessions_out(signed_in):
+    user, client = signed_in
+    user.set_password("een heel ander wachtwoord 42")
+    user.save(update_fields=["password"])
+    assert _signed_out(client.get(reverse("home")))
 
 
 def test_a_removed_device_no_longer_verifies_the_session(signed_in):
