@@ -165,9 +165,11 @@ def _lead_history(case_id: int):
 
 @precompiled
 def _events(case_id: int):
+    # Of the actor only the name the journal shows: a whole user per entry cost 0.3 ms a page.
     return (
         CaseEvent.objects.filter(case_id=case_id)
         .select_related("actor")
+        .only("case_id", "at", "kind", "message", "data", "actor__full_name", "actor__email")
         .order_by("-at", "-id")[:JOURNAL_SHOWN]
     )
 
