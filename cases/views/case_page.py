@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from registration.models import ConsentScope
+from registration.models import AbsenceReport, ConsentScope
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import pupil_consent_state
 from thuiszitters.access import (
@@ -203,7 +203,8 @@ def _reports(user, case_id: int):
     return (
         absence_reports_visible_to(user)
         .filter(case_link__case_id=case_id)
-        .select_related("reporting_organisation", "school")
+        .select_related("reporting_organisation")  # the compact table shows no school
+        .only(*_own(AbsenceReport), "reporting_organisation__name")
         .order_by("-reported_on", "-id")
     )
 
