@@ -1,10 +1,10 @@
 """The menu items and start-page entries of cases (``register_nav_provider``,
 ``register_home_provider``): the work lists and the intake, from the cached memberships."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from thuiszitters.access import has_capability
+from thuiszitters.jinja2env import url
 from thuiszitters.roles import Capability
 
 # Among the core's items (``NAV_ORDER``): the work before registration's pupils and
@@ -23,7 +23,7 @@ def nav_items(user) -> list[dict]:
     if _may_work(user):
         items.append(
             {
-                "url": reverse("caselists:my_work"),
+                "url": url("caselists:my_work"),
                 "label": _("Mijn werk"),
                 "current_for": {"my_work", "work_summary"},
                 "order": WORK_ORDER,
@@ -32,7 +32,7 @@ def nav_items(user) -> list[dict]:
     if has_capability(user, Capability.VIEW_PERSONAL_DATA):
         items.append(
             {
-                "url": reverse("caselists:case_list"),
+                "url": url("caselists:case_list"),
                 "label": _("Casussen"),
                 "current_for": {"case_list"},
                 "order": WORK_ORDER,
@@ -43,7 +43,7 @@ def nav_items(user) -> list[dict]:
     ):
         items.append(
             {
-                "url": reverse("caselists:signal_list"),
+                "url": url("caselists:signal_list"),
                 "label": _("Signalen"),
                 "current_for": {"signal_list"},
                 "order": WORK_ORDER,
@@ -52,7 +52,7 @@ def nav_items(user) -> list[dict]:
     if has_capability(user, Capability.SUBMIT_ABSENCE_REPORT):
         items.append(
             {
-                "url": reverse("cases:intake"),
+                "url": url("cases:intake"),
                 "label": _("Melden"),
                 "current_for": {"intake", "intake_validate"},
                 "order": INTAKE_ORDER,
@@ -68,7 +68,7 @@ def home_entries(user) -> list[dict]:
     if has_capability(user, Capability.SUBMIT_ABSENCE_REPORT):
         entries.append(
             {
-                "url": reverse("cases:intake"),
+                "url": url("cases:intake"),
                 "label": _("Verzuim melden"),
                 "text": _(
                     "Meld verzuim of zorgen over een leerling; de melding opent een casus of "

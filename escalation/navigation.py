@@ -1,9 +1,9 @@
 """The menu items of escalation, added to the core menu (``register_nav_provider``)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from thuiszitters.access import has_capability
+from thuiszitters.jinja2env import url
 from thuiszitters.roles import Capability
 
 # Among the core's items (``NAV_ORDER``): with the work lists of cases (its ``WORK_ORDER``),
@@ -16,7 +16,7 @@ def nav_items(user) -> list[dict]:
     if has_capability(user, Capability.VIEW_PERSONAL_DATA):  # who sees cases (the case list)
         items.append(
             {
-                "url": reverse("deadlines:deadline_list"),
+                "url": url("deadlines:deadline_list"),
                 "label": _("Termijnen"),
                 "current_for": {"deadlines:deadline_list"},
                 "order": DEADLINES_ORDER,
@@ -27,7 +27,7 @@ def nav_items(user) -> list[dict]:
     ):
         items.append(
             {
-                "url": reverse("escalation:agenda"),
+                "url": url("escalation:agenda"),
                 "label": _("Doorbraakteam"),
                 "current_for": {"agenda"},
             }
@@ -35,16 +35,16 @@ def nav_items(user) -> list[dict]:
     if has_capability(user, Capability.MANAGE_REGION):
         items.append(
             {
-                "url": reverse("convenant:overview"),
+                "url": url("convenant:overview"),
                 "label": _("Convenant"),
                 "current_for": {"overview", "swv", "holidays"},
             }
         )
     items.append(
         {
-            "url": reverse("inbox:inbox"),
+            "url": url("inbox:inbox"),
             "label": _("Berichten"),
-            "badge_url": reverse("inbox:unread_count"),
+            "badge_url": url("inbox:unread_count"),
             "current_for": {"inbox", "preferences"},
         }
     )

@@ -1,10 +1,10 @@
 """The menu items and start-page entries of registration (``register_nav_provider``,
 ``register_home_provider``): pupils and reports, from the cached memberships."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from thuiszitters.access import has_capability
+from thuiszitters.jinja2env import url
 from thuiszitters.roles import Capability
 
 # Among the core's items (``NAV_ORDER``): after cases' work lists, before its intake.
@@ -32,7 +32,7 @@ def nav_items(user) -> list[dict]:
     if not has_capability(user, Capability.VIEW_PERSONAL_DATA):
         return []
     return [
-        {"url": reverse(name), "label": label, "current_for": current, "order": ORDER}
+        {"url": url(name), "label": label, "current_for": current, "order": ORDER}
         for name, label, current, _text in PAGES
     ]
 
@@ -41,6 +41,6 @@ def home_entries(user) -> list[dict]:
     if not has_capability(user, Capability.VIEW_PERSONAL_DATA):
         return []
     return [
-        {"url": reverse(name), "label": label, "text": text, "order": ORDER}
+        {"url": url(name), "label": label, "text": text, "order": ORDER}
         for name, label, _current, text in PAGES
     ]

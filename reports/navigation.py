@@ -1,10 +1,10 @@
 """The menu items and start-page entries of reports (``register_nav_provider``,
 ``register_home_provider``): from the cached memberships only, so they cost no query."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from thuiszitters.access import memberships_of
+from thuiszitters.jinja2env import url
 from thuiszitters.models import OrganisationKind
 from thuiszitters.roles import Capability
 
@@ -27,7 +27,7 @@ def nav_items(user) -> list[dict]:
         return items
     items += [
         {
-            "url": reverse("reports:dashboard"),
+            "url": url("reports:dashboard"),
             "label": _("Cijfers"),
             "current_for": {"reports:dashboard"},
         }
@@ -35,7 +35,7 @@ def nav_items(user) -> list[dict]:
     if any(_PERSONAL in m.capabilities and m.kind in _LIST_KINDS for m in memberships):
         items.append(
             {
-                "url": reverse("reportlists:list"),
+                "url": url("reportlists:list"),
                 "label": _("Thuiszitterslijst"),
                 "current_for": {
                     "reportlists:list",
@@ -47,7 +47,7 @@ def nav_items(user) -> list[dict]:
         )
     items.append(
         {
-            "url": reverse("quarterly:list"),
+            "url": url("quarterly:list"),
             "label": _("Kwartaalrapportage"),
             "current_for": {"quarterly:list"},
         }
@@ -72,7 +72,7 @@ def home_entries(user) -> list[dict]:
         ]
     return [
         {
-            "url": reverse("reports:dashboard"),
+            "url": url("reports:dashboard"),
             "label": _("Dashboard met cijfers"),
             "text": _(
                 "Open casussen, thuiszitters, nieuwe en gesloten casussen en escalaties per "
@@ -87,7 +87,7 @@ def _subject_access_items(user) -> list[dict]:
         return []
     return [
         {
-            "url": reverse("subject_access:search"),
+            "url": url("subject_access:search"),
             "label": _("Inzageverzoek"),
             "current_for": {"subject_access:search"},
         }

@@ -1,7 +1,7 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import has_capability
+from .jinja2env import url
 from .roles import Capability
 from .twofactor import second_factor_passed
 
@@ -50,13 +50,13 @@ def navigation(request):
         return {"nav_items": [], "user_can": {}}
     items = [
         {
-            "url": reverse("home"),
+            "url": url("home"),
             "label": _("Start"),
             "current_for": {"home"},
             "order": NAV_ORDER["start"],
         },
         {
-            "url": reverse("organisation_list"),
+            "url": url("organisation_list"),
             "label": _("Organisaties"),
             "current_for": {"organisation_list", "organisation_detail"},
             "order": NAV_ORDER["organisations"],
@@ -70,7 +70,7 @@ def navigation(request):
     if has_capability(user, Capability.VIEW_AUDIT_LOG):
         items.append(
             {
-                "url": reverse("audit_log"),
+                "url": url("audit_log"),
                 "label": _("Auditlog"),
                 "current_for": {"audit_log"},
                 "order": NAV_ORDER["audit_log"],
@@ -78,7 +78,7 @@ def navigation(request):
         )
     items.append(
         {
-            "url": reverse("api-docs"),
+            "url": url("api-docs"),
             "label": _("API"),
             "current_for": {"api-docs"},
             "order": NAV_ORDER["api"],

@@ -72,11 +72,12 @@ def _url_shape(name: str, arity: int) -> tuple[str, ...] | None:
 
 
 def url(name: str, *args: Any) -> str:
-    """``reverse(name, args=args)``; for ids (integers) the URL's text around them is worked
-    out once per route and the ids are written into it. A row of a list links to its case or
-    pupil: Django's ``reverse`` took about 20 microseconds a link, a millisecond a page
-    (issue 14). Arguments of another type are reversed by Django."""
-    if not args or len(args) > len(_URL_STAND_INS[0]) or any(type(a) is not int for a in args):
+    """``reverse(name, args=args)``; without arguments or for ids (integers) the URL's text
+    around them is worked out once per route and the ids are written into it. A row of a
+    list links to its case or pupil, every page has its menu: Django's ``reverse`` took about
+    15-20 microseconds a link, a millisecond a page (issue 14). Arguments of another type are
+    reversed by Django."""
+    if len(args) > len(_URL_STAND_INS[0]) or any(type(a) is not int for a in args):
         return reverse(name, args=args)
     key = (name, len(args), get_script_prefix(), get_urlconf(), get_language())
     try:

@@ -1,5 +1,6 @@
-"""``url()`` in the Jinja2 templates (ADR 0020) answers as Django's ``reverse``: for ids it
-writes them into the route's text worked out once, for anything else it asks Django."""
+"""``url()`` in the Jinja2 templates (ADR 0020) and the menus answers as Django's
+``reverse``: without arguments or for ids it writes them into the route's text worked out
+once, for anything else it asks Django."""
 
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -28,6 +29,11 @@ def _ids_only(entry) -> int:
 
 ARITY = {name: _ids_only(entry) for name, entry in _named_routes() if _ids_only(entry)}
 ROUTES_WITH_IDS = sorted(ARITY)
+ROUTES_WITHOUT_ARGUMENTS = sorted(
+    name
+    for name, entry in _named_routes()
+    if not getattr(entry.pattern, "converters", {}) and not entry.pattern.regex.groups
+)
 
 
 def test_there_are_routes_with_ids():
@@ -42,6 +48,13 @@ def test_every_route_with_ids_reads_as_djangos(name):
         assert url(name, *ids) == reverse(name, args=ids)  # the second time from the shape
 
 
+def test_every_route_without_arguments_reads_as_djangos():
+    assert {"home", "caselists:case_list", "inbox:unread_count"} <= set(ROUTES_WITHOUT_ARGUMENTS)
+    for name in ROUTES_WITHOUT_ARGUMENTS:
+        assert url(name) == reverse(name)
+        assert url(name) == reverse(name)  # the second time from the shape
+
+
 def test_what_django_refuses_it_refuses():
     with pytest.raises(NoReverseMatch):
         url("cases:case_detail", -1)
@@ -49,6 +62,10 @@ def test_what_django_refuses_it_refuses():
         url("cases:case_detail", 1, 2)
     with pytest.raises(NoReverseMatch):
         url("no-such-route", 1)
+    with pytest.raises(NoReverseMatch):
+        url("cases:case_detail")  # an id missing
+    with pytest.raises(NoReverseMatch):
+        url("no-such-route")
 
 
 def test_other_arguments_go_to_django():
