@@ -50,7 +50,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True, help="HSTS preload (production).")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # whitenoise's, with the URLs kept (thuiszitters/storage.py).
+    "staticfiles": {"BACKEND": "thuiszitters.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
