@@ -12,6 +12,7 @@ import datetime
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template import engines
@@ -22,8 +23,9 @@ from django.utils.autoreload import file_changed
 from django.utils.formats import localize
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, get_language_info, gettext, ngettext
 from jinja2 import Environment, StrictUndefined
 
 
@@ -120,6 +122,14 @@ def _forget_translations(file_path, **kwargs: Any) -> None:
         _translated.clear()
 
 
+def _languages() -> list[tuple[str, str]]:
+    """(code, name in that language) of each language of the site, for the language switch."""
+    return [
+        (code, capfirst(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 def environment(**options) -> Environment:
     # A missing value is an error, in development and in the tests alike.
     options["undefined"] = StrictUndefined
@@ -127,6 +137,8 @@ def environment(**options) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
     env.install_gettext_callables(_gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["url"] = url
+    env.globals["current_language"] = get_language
+    env.globals["languages"] = _languages
     # As in Django templates: a timestamp in the current time zone before it is formatted.
     env.filters["date"] = _date
     env.filters["linebreaksbr"] = linebreaksbr
