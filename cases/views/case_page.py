@@ -195,7 +195,7 @@ def _events(case_id: int):
 
 @precompiled
 def _check_ins(case_id: int):
-    return AftercareCheckIn.objects.filter(case_id=case_id)
+    return AftercareCheckIn.objects.filter(case_id=case_id).order_by("due_on", "id")
 
 
 @precompiled_per_memberships
