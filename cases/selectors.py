@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import CharField, DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -380,6 +381,17 @@ def case_report_kinds(user: User, case_ids: list[int]) -> dict[int, list["StrOrP
         case_id: [label for value, label in choices if value in kinds]
         for case_id, kinds in found.items()
     }
+
+
+def ordering_within_case(model: type[models.Model]) -> list[str]:
+    """The ``Meta.ordering`` of a case's rows without its leading ``case``: the same order
+    within one case, without joining the case to sort by its clock."""
+    return [name for name in model._meta.ordering or () if name != "case"]
+
+
+def own_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """All of a model's own columns, for ``only()`` beside some of a related row's."""
+    return tuple(field.name for field in model._meta.concrete_fields)
 
 
 @precompiled

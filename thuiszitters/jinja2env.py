@@ -9,6 +9,7 @@ form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Djang
 """
 
 import datetime
+import functools
 import threading
 from typing import Any
 
@@ -122,6 +123,7 @@ def _forget_translations(file_path, **kwargs: Any) -> None:
         _translated.clear()
 
 
+@functools.cache
 def _languages() -> list[tuple[str, str]]:
     """(code, name in that language) of each language of the site, for the language switch."""
     return [
@@ -152,12 +154,28 @@ def render_jinja(template_name: str, context: dict[str, Any], request=None) -> S
     ``csrf_input`` and ``csrf_token`` as Django's Jinja2 backend gives them, but masked once
     per render: the backend masks the token again at every use (about 30 microseconds; the
     case page has a form for every action and every participant)."""
-    # The jinja2.Template inside the backend's: its render would mask the token again.
-    template = engines["jinja2"].get_template(template_name).template  # type: ignore[attr-defined]
     values = dict(context)
     if request is not None:
-        values["request"] = request
-        values["csrf_input"] = SimpleLazyObject(lambda: csrf_input(request))
-        values["csrf_token"] = SimpleLazyObject(lambda: get_token(request))
+        values.update(_request_values(request))
     # Jinja2 escapes every value itself (autoescape is on for the whole environment).
-    return mark_safe(template.render(values))  # noqa: S308
+    return mark_safe(_template(template_name).render(values))  # noqa: S308
+
+
+def template_module(template_name: str, request) -> Any:
+    """The module of a ``.jinja`` template (its macros) made with the values of
+    ``render_jinja`` for ``request``: a macro used by several templates of one page, made
+    once per render instead of imported with context by each."""
+    return _template(template_name).make_module(_request_values(request))
+
+
+def _template(template_name: str):
+    # The jinja2.Template inside the backend's: its render would mask the token again.
+    return engines["jinja2"].get_template(template_name).template  # type: ignore[attr-defined]
+
+
+def _request_values(request) -> dict[str, Any]:
+    return {
+        "request": request,
+        "csrf_input": SimpleLazyObject(lambda: csrf_input(request)),
+        "csrf_token": SimpleLazyObject(lambda: get_token(request)),
+    }

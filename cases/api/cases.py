@@ -53,7 +53,13 @@ from ..models import (
     Meeting,
     Participant,
 )
-from ..selectors import cases_annotate_for_list, cases_visible_to, meetings_in_full
+from ..selectors import (
+    cases_annotate_for_list,
+    cases_visible_to,
+    meetings_in_full,
+    ordering_within_case,
+    own_fields,
+)
 from ..services import (
     action_add,
     case_close,
@@ -364,16 +370,10 @@ def _is_id(pk) -> bool:
     return isinstance(pk, int) or (isinstance(pk, str) and pk.isascii() and pk.isdigit())
 
 
-def _within_case(model) -> list[str]:
-    """The model's own ``ordering`` without its leading ``case``: the same order within one
-    case, without joining the case to sort by its clock."""
-    return [name for name in model._meta.ordering if name != "case"]
-
-
 def _of_case(model) -> "Callable[[int], QuerySet]":
     """A case's rows of ``model``, in the model's own ``ordering``, compiled once."""
     return precompiled(
-        lambda case_id: model.objects.filter(case_id=case_id).order_by(*_within_case(model))
+        lambda case_id: model.objects.filter(case_id=case_id).order_by(*ordering_within_case(model))
     )
 
 
@@ -385,10 +385,8 @@ def _current_participants(case_id: int):
     return (
         Participant.objects.filter(case_id=case_id, removed_at__isnull=True)
         .select_related("user")
-        .only(
-            *(f.name for f in Participant._meta.concrete_fields), "user__full_name", "user__email"
-        )
-        .order_by(*_within_case(Participant))
+        .only(*own_fields(Participant), "user__full_name", "user__email")
+        .order_by(*ordering_within_case(Participant))
     )
 
 
@@ -399,7 +397,7 @@ def _actions(case_id: int):
 
 @precompiled
 def _meetings_only(case_id: int):
-    return Meeting.objects.filter(case_id=case_id).order_by(*_within_case(Meeting))
+    return Meeting.objects.filter(case_id=case_id).order_by(*ordering_within_case(Meeting))
 
 
 def _meetings(case_id: int) -> list[Meeting]:
