@@ -1,5 +1,5 @@
-"""The ``cases`` namespace: the intake, the case page (and its PDF) and the pupil page's case
-partial."""
+"""The ``cases`` namespace: the intake, the case page (its closed forms, the journal's older
+entries and its PDF) and the pupil page's case partial."""
 
 from django.urls import path
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", case_page.case_detail, name="case_detail"),
     path("<int:pk>/dossier.pdf", case_file.case_file_pdf, name="case_file_pdf"),
     path("<int:pk>/formulier/<slug:name>/", case_page.case_form, name="case_form"),
+    path("<int:pk>/journaal/bladeren/", case_page.journal, name="journal"),
     path("leerling/<int:pupil_pk>/", case_page.pupil_case_partial, name="pupil_case_partial"),
 ]

@@ -39,7 +39,7 @@ class CaseFileData(PageData):
     ``JOURNAL_MAX``) and in the order it happened."""
 
     @cached_property
-    def journal(self) -> tuple[list, int]:
+    def whole_journal(self) -> tuple[list, int]:
         rows = list(
             self.case.events.select_related("actor").order_by("-at", "-id")[: JOURNAL_MAX + 1]
         )
@@ -100,7 +100,7 @@ def case_file_pdf(request, pk: int):
     }
     if whole:
         data = CaseFileData(request, case)
-        journal, left_out = data.journal
+        journal, left_out = data.whole_journal
         context.update(
             d=data,
             reports=data.reports,

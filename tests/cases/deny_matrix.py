@@ -16,6 +16,7 @@ ENTRIES = {
     "cases:intake_validate": (None, "post_only"),
     "cases:case_detail": (lambda f: [f["case"].pk], "foreign_detail"),
     "cases:case_form": (lambda f: [f["case"].pk, "meeting"], "foreign_detail"),
+    "cases:journal": (lambda f: [f["case"].pk], "foreign_detail"),
     "cases:case_file_pdf": (lambda f: [f["case"].pk], "foreign_detail"),
     "cases:pupil_case_partial": (lambda f: [f["pupil"].pk], "foreign_detail"),
 }

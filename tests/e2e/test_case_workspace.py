@@ -116,3 +116,23 @@ def test_leerplicht_adds_a_colleague_with_an_account_as_participant(page, log_in
     expect(listed).to_contain_text("Kees Collega")
     expect(listed).to_contain_text("Leerplichtambtenaar")
     expect(page.get_by_test_id("journal")).to_contain_text("Kees Collega")
+
+
+def test_older_journal_entries_are_appended_and_take_the_focus(page, log_in, demo):
+    from cases.selectors import JOURNAL_PAGE
+    from cases.services import case_journal_add
+
+    case = _case_of_demo_school()
+    author = User.objects.get(email="leerplicht@demo.test")
+    for i in range(JOURNAL_PAGE + 2):
+        case_journal_add(case=case, actor=author, text=f"Notitie {i:03d}")
+    log_in("leerplicht@demo.test", demo)
+    page.goto(f"/casussen/{case.pk}/")
+    journal = page.get_by_test_id("journal")
+    expect(journal.locator("li")).to_have_count(JOURNAL_PAGE)
+    expect(journal).not_to_contain_text("Notitie 001")
+    page.get_by_role("link", name="Oudere berichten tonen").click()
+    expect(journal).to_contain_text("Notitie 000")
+    expect(journal.locator("li", has_text="Notitie 001")).to_be_focused()
+    expect(page.get_by_role("link", name="Oudere berichten tonen")).to_have_count(0)
+    assert page.url.endswith(f"/casussen/{case.pk}/")  # appended in place, no navigation

@@ -23,6 +23,7 @@ READS = {
     "registration:report_list": (None, "registration.absencereport"),
     "registration:pupil_detail": ("pupil", "registration.pupil"),
     "cases:case_detail": ("case", "cases.case"),
+    "cases:journal": ("case", "cases.case"),
     "cases:pupil_case_partial": ("pupil", "registration.pupil"),
     "caselists:case_list": (None, "cases.case"),
     "caselists:my_work": (None, "cases.case"),
