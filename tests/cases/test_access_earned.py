@@ -388,6 +388,7 @@ def test_the_week_4_lead_without_consent_works_from_the_restricted_view(
     assert shows(text, case.pupil.full_name) and "Geheime ziekte" not in text
     assert "vraag toestemming" in text.lower()
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert client.get(reverse("cases:journal", args=[case.pk])).status_code == 404
     work = client.get(reverse("caselists:my_work")).content.decode()
     assert 'data-testid="awaiting-consent"' in work and shows(work, case.pupil.full_name)
     assert client.post(
