@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from cases.models import CaseEvent
 from cases.selectors import JOURNAL_PAGE, journal_page
-from cases.services import absence_report_submit, case_journal_add
+from cases.services import case_journal_add
 from thuiszitters.models import AuditAction, AuditLogEntry, AuditOutcome
 from thuiszitters.roles import RoleCode
 
-from ..factories.registration import enrolled_pupil, report_input
+from .test_lists import open_case
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -24,10 +24,7 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 @pytest.fixture
 def case(world, zc):
-    pupil = enrolled_pupil(world.school, given_names="Jip", surname="Journaal")
-    return absence_report_submit(
-        actor=zc, reporting_organisation=world.school, data=report_input(pupil), channel="form"
-    ).case
+    return open_case(zc, world.school, given_names="Jip", surname="Journaal")
 
 
 def _notes(case, actor, n, start=0):
@@ -134,13 +131,7 @@ def test_entries_of_the_same_moment_are_paged_by_id(case, lp, now):
 
 
 def test_an_entry_of_another_case_is_no_way_in(world, case, lp, zc, login):
-    other_pupil = enrolled_pupil(world.school, given_names="Kim", surname="Anderezaak")
-    other = absence_report_submit(
-        actor=zc,
-        reporting_organisation=world.school,
-        data=report_input(other_pupil),
-        channel="form",
-    ).case
+    other = open_case(zc, world.school, given_names="Kim", surname="Anderezaak")
     case_journal_add(case=other, actor=lp, text="Geheim van een andere casus")
     foreign_entry = CaseEvent.objects.get(case=other, message="Geheim van een andere casus")
     _notes(case, lp, 3)
