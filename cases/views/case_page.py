@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from registration.models import AbsenceReport, ConsentScope
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
@@ -419,13 +419,15 @@ def case_form(request, pk: int, name: str):
     return render(request, "cases/page/form_page.html", context)
 
 
+@require_GET
 def journal(request, pk: int):
     """The case's journal a page at a time (``cases:journal``): the newest entries, or with
     ``?voor=<id>`` those older than that entry. htmx appends a page below the entries the
     case page shows; without JavaScript it is a page of its own."""
     case = _case_or_404(request, pk)
     before = request.GET.get("voor")
-    if before is not None and not before.isdigit():
+    # An entry's id: ASCII digits that fit a bigint ("²" is a digit to isdigit()).
+    if before is not None and not (before.isascii() and before.isdigit() and len(before) < 19):
         raise Http404
     older_than = int(before) if before else None
     page = journal_page(case.pk, older_than)

@@ -141,10 +141,14 @@ def test_an_entry_of_another_case_is_no_way_in(world, case, lp, zc, login):
     assert "Geheim van een andere casus" not in body and not _shown(body)
 
 
-@pytest.mark.parametrize("voor", ["abc", "-3", "1.5", ""])
+@pytest.mark.parametrize("voor", ["abc", "-3", "1.5", "", "²", "9" * 30])
 def test_a_malformed_cursor_is_404(case, lp, login, voor):
-    url = reverse("cases:journal", args=[case.pk]) + f"?voor={voor}"
-    assert login(lp).get(url).status_code == 404
+    url = reverse("cases:journal", args=[case.pk])
+    assert login(lp).get(url, {"voor": voor}).status_code == 404
+
+
+def test_the_journal_pages_are_read_only(case, lp, login):
+    assert login(lp).post(reverse("cases:journal", args=[case.pk])).status_code == 405
 
 
 def test_readers_outside_the_case_get_404_and_a_denied_read(world, case, user_with_role, login):
