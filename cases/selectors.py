@@ -150,6 +150,8 @@ def case_view_of(user: User, pk: int | str) -> tuple[Case | None, bool]:
         pk = int(pk)
     except (TypeError, ValueError):
         return None, False
+    if not 0 < pk < 2**63:  # no case has it, and SQLite cannot even compare it (OverflowError)
+        return None, False
     case = next(iter(_visible_case(user, pk)), None)  # as kept: compiled once (ADR 0028)
     if case is not None:
         return case, True

@@ -367,7 +367,10 @@ def _file_case(user, viewset: "type[CaseViewSet]", day: datetime.date, pk: int):
 
 
 def _is_id(pk) -> bool:
-    return isinstance(pk, int) or (isinstance(pk, str) and pk.isascii() and pk.isdigit())
+    """A case id: ASCII digits within a bigint (SQLite cannot compare a larger number)."""
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
+        pk = int(pk)
+    return isinstance(pk, int) and 0 < pk < 2**63
 
 
 def _of_case(model) -> "Callable[[int], QuerySet]":

@@ -607,3 +607,14 @@ def test_models_untouched_by_failed_posts(case, lp, login, today):
     assert not Decision.objects.filter(meeting__case=case).exists()
     assert Case.objects.get(pk=case.pk).phase == "school"
     assert not Participant.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize("url", ["/casussen/{}/", "/api/v1/cases/{}/"])
+def test_a_case_number_beyond_any_id_is_404_and_a_denied_read(lp, login, url):
+    """Thirty digits: PostgreSQL finds no row; SQLite (the newcomer's database) raised
+    OverflowError comparing it, a 500."""
+    before = AuditLogEntry.objects.count()
+    response = login(lp).get(url.format("9" * 30))
+    assert response.status_code == 404
+    rows = AuditLogEntry.objects.order_by("id")[before:]
+    assert [r.action for r in rows] == [AuditAction.READ_DENIED]

@@ -72,6 +72,16 @@ def test_step_one_finds_the_pupil_by_bsn_and_by_name_and_date_of_birth(world, zc
     assert f"?leerling={pupil.pk}" in body
 
 
+@pytest.mark.parametrize("leerling", ["abc", "²", "9" * 30])
+def test_a_chosen_pupil_that_is_no_id_is_404_and_a_denied_read(zc_client, leerling):
+    before = AuditLogEntry.objects.count()
+    response = zc_client.get(reverse("cases:intake"), {"leerling": leerling})
+    assert response.status_code == 404
+    assert list(AuditLogEntry.objects.order_by("id")[before:].values_list("action", flat=True)) == [
+        "read_denied"
+    ]
+
+
 def test_happy_path_opens_a_case_in_phase_school_and_shows_the_next_deadline(
     world, zc_client, today
 ):
