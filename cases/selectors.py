@@ -33,6 +33,7 @@ from registration.selectors import (
     pupils_visible_to,
 )
 from thuiszitters.access import (
+    as_id,
     compiled_subquery,
     kept_per_memberships,
     memberships_of,
@@ -146,16 +147,18 @@ def _visible_case(user: User, pk: int) -> CaseQuerySet:
 
 def case_view_of(user: User, pk: int | str) -> tuple[Case | None, bool]:
     """The case and whether the user reads it whole (True) or in the restricted view."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    case_id = as_id(pk)
+    if case_id is None:
         return None, False
-    if not 0 < pk < 2**63:  # no case has it, and SQLite cannot even compare it (OverflowError)
-        return None, False
-    case = next(iter(_visible_case(user, pk)), None)  # as kept: compiled once (ADR 0028)
+    case = next(iter(_visible_case(user, case_id)), None)  # as kept: compiled once (ADR 0028)
     if case is not None:
         return case, True
-    case = cases_in_restricted_view(user).select_related(*_CASE_VIEW_RELATED).filter(pk=pk).first()
+    case = (
+        cases_in_restricted_view(user)
+        .select_related(*_CASE_VIEW_RELATED)
+        .filter(pk=case_id)
+        .first()
+    )
     return case, False
 
 

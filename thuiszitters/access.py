@@ -221,6 +221,23 @@ def region_ids_with(user, capability: str) -> set[int]:
     }
 
 
+#: The largest id a bigint primary key holds.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value: object) -> int | None:
+    """An object's id from a URL or a query string: an int, or ASCII digits (``isdigit``
+    alone takes "²" and other scripts' digits), from 1 to a bigint's largest; else None.
+    A larger number names no row, and SQLite cannot even compare it (OverflowError)."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+            return None
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
 def get_visible_or_404(queryset: QuerySet[_M], *, reader: Any = None, **lookup: Any) -> _M:
     """Fetch and authorise in one step: missing and forbidden look the same (404).
 

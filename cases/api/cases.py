@@ -30,7 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
-from thuiszitters.access import kept_per_memberships, precompiled_per_memberships, scope_key
+from thuiszitters.access import as_id, kept_per_memberships, precompiled_per_memberships, scope_key
 from thuiszitters.api.serializers import InputSerializer
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
@@ -366,13 +366,6 @@ def _file_case(user, viewset: "type[CaseViewSet]", day: datetime.date, pk: int):
     return viewset.file_scope(user, day).filter(pk=pk)
 
 
-def _is_id(pk) -> bool:
-    """A case id: ASCII digits within a bigint (SQLite cannot compare a larger number)."""
-    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
-        pk = int(pk)
-    return isinstance(pk, int) and 0 < pk < 2**63
-
-
 def _of_case(model) -> "Callable[[int], QuerySet]":
     """A case's rows of ``model``, in the model's own ``ordering``, compiled once."""
     return precompiled(
@@ -533,9 +526,8 @@ class CaseViewSet(ScopedReadOnlyViewSet):
     def _case_file(self, pk):
         """The case with everything the detail shows, in a fixed number of queries."""
         user, today = self.request.user, self.day
-        case = (
-            next(iter(_file_case(user, type(self), today, int(pk))), None) if _is_id(pk) else None
-        )
+        case_id = as_id(pk)
+        case = next(iter(_file_case(user, type(self), today, case_id)), None) if case_id else None
         if case is None:
             self.refuse(pk)
         self.check_object_permissions(self.request, case)

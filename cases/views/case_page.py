@@ -30,6 +30,7 @@ from registration.models import AbsenceReport, ConsentScope
 from registration.selectors import absence_reports_visible_to, pupils_visible_to
 from registration.services import pupil_consent_state
 from thuiszitters.access import (
+    as_id,
     get_visible_or_404,
     has_capability,
     memberships_of,
@@ -426,10 +427,9 @@ def journal(request, pk: int):
     case page shows; without JavaScript it is a page of its own."""
     case = _case_or_404(request, pk)
     before = request.GET.get("voor")
-    # An entry's id: ASCII digits that fit a bigint ("²" is a digit to isdigit()).
-    if before is not None and not (before.isascii() and before.isdigit() and len(before) < 19):
+    older_than = None if before is None else as_id(before)
+    if before is not None and older_than is None:
         raise Http404
-    older_than = int(before) if before else None
     page = journal_page(case.pk, older_than)
     audit_read(actor=request.user, obj=case)
     if request.htmx:
