@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -522,9 +523,11 @@ class Meeting(ChoiceLabels, models.Model):
 
     objects = AuditedQuerySet.as_manager()
 
-    # Read with the meeting by ``cases.selectors.meetings_in_full``.
-    decision_list: "list[Decision]"
-    participant_list: list[Participant]
+    # Read with the meeting by ``cases.selectors.meetings_in_full``: decisions (id, text)
+    # and the participants present, by id and by name.
+    decision_list: "list[Any]"
+    participant_ids: list[int]
+    present: list[str]
 
     class Meta:
         verbose_name = _("overleg")
@@ -609,7 +612,12 @@ class Action(ChoiceLabels, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+        return action_is_overdue(self.status, self.due_on)
+
+
+def action_is_overdue(status: str, due_on: datetime.date) -> bool:
+    """An action still open after its day (also for an action read as a row)."""
+    return status == ActionStatus.OPEN and due_on < timezone.localdate()
 
 
 class ArrangementKind(models.TextChoices):

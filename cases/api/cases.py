@@ -119,13 +119,8 @@ class DecisionSerializer(serializers.Serializer):
 
 class MeetingSerializer(serializers.ModelSerializer):
     # Read from the lists ``meetings_in_full`` attaches.
-    participants: serializers.PrimaryKeyRelatedField[Participant] = (
-        serializers.PrimaryKeyRelatedField(
-            many=True,
-            read_only=True,
-            source="participant_list",
-            pk_field=serializers.IntegerField(),
-        )
+    participants = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True, source="participant_ids"
     )
     decisions = DecisionSerializer(many=True, read_only=True, source="decision_list")
 

@@ -24,7 +24,7 @@ from thuiszitters.models import AuditAction
 from thuiszitters.pdf import css_string, html_to_pdf, page_of_pages_css
 
 from ..case_file import case_file_sections
-from ..models import Case
+from ..models import Action, Case
 from ..selectors import case_view_of
 from .case_page import PageData, restricted_view
 
@@ -47,6 +47,15 @@ class CaseFileData(PageData):
         rows = rows[:JOURNAL_MAX]
         rows.reverse()
         return rows, (self.case.events.count() - JOURNAL_MAX if left_out else 0)
+
+    @cached_property
+    def actions_in_full(self) -> list[Action]:
+        """As instances: the template shows the restricted view's own actions too."""
+        return list(
+            self.case.actions.select_related(
+                "decision", "owner_user", "owner_organisation"
+            ).order_by("due_on", "id")
+        )
 
     @cached_property
     def pupil_visible(self) -> bool:
@@ -104,7 +113,7 @@ def case_file_pdf(request, pk: int):
         context.update(
             d=data,
             reports=data.reports,
-            actions=data.actions,
+            actions=data.actions_in_full,
             journal=journal,
             journal_left_out=left_out,
         )

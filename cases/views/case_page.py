@@ -11,13 +11,15 @@ redirects back to the page. Service ``ValidationError`` becomes field errors on 
 The pupil page shows the pupil's open case through ``pupil_case_partial``, served from here.
 """
 
+import datetime
 from collections.abc import Callable
 from functools import cached_property
+from typing import NamedTuple
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +41,8 @@ from thuiszitters.access import (
 from thuiszitters.audit import audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
 from thuiszitters.jinja2env import render_jinja, template_module
-from thuiszitters.precompiled import precompiled
+from thuiszitters.models import User, choice_label
+from thuiszitters.precompiled import precompiled, precompiled_rows
 from thuiszitters.roles import Capability
 
 from .. import services
@@ -54,6 +57,7 @@ from ..models import (
     LeadAssignment,
     Meeting,
     Participant,
+    action_is_overdue,
 )
 from ..selectors import (
     JournalPage,
@@ -140,23 +144,74 @@ def _participants(case_id: int):
     )
 
 
+class ParticipantRow(NamedTuple):
+    """A participant as the participants section shows it (``precompiled_rows``: three
+    model instances a row cost 15-20 microseconds); the forms take ``_participants``."""
+
+    id: int
+    role: str
+    shown_name: str  # ``Participant.display_name``
+    organisation_name: str | None
+
+    @property
+    def role_label(self) -> str:
+        return str(choice_label(_PARTICIPANT_ROLE, self.role))
+
+
+_PARTICIPANT_ROLE = Participant._meta.get_field("role")
+
+
+@precompiled_rows(ParticipantRow)
+def _participant_rows(case_id: int):
+    return (
+        Participant.objects.filter(case_id=case_id, removed_at__isnull=True)
+        .annotate(
+            shown_name=User.name_at("user", otherwise="name"),
+            organisation_name=F("organisation__name"),
+        )
+        .values_list(*ParticipantRow._fields)
+        .order_by(*ordering_within_case(Participant))
+    )
+
+
 @precompiled
 def _goals(case_id: int):
     return Goal.objects.filter(case_id=case_id).order_by(*ordering_within_case(Goal))
 
 
-@precompiled
+class ActionRow(NamedTuple):
+    """An action as the plan shows it (``precompiled_rows``)."""
+
+    id: int
+    description: str
+    status: str
+    due_on: datetime.date
+    decision_text: str | None
+    owner_user_name: str | None
+    owner_organisation_name: str | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return action_is_overdue(self.status, self.due_on)
+
+    @property
+    def status_label(self) -> str:
+        return str(choice_label(_ACTION_STATUS, self.status))
+
+
+_ACTION_STATUS = Action._meta.get_field("status")
+
+
+@precompiled_rows(ActionRow)
 def _actions(case_id: int):
     return (
         Action.objects.filter(case_id=case_id)
-        .select_related("owner_user", "owner_organisation", "decision")
-        .only(
-            *own_fields(Action),
-            "owner_user__full_name",
-            "owner_user__email",
-            "owner_organisation__name",
-            "decision__text",
+        .annotate(
+            decision_text=F("decision__text"),
+            owner_user_name=User.name_at("owner_user"),
+            owner_organisation_name=F("owner_organisation__name"),
         )
+        .values_list(*ActionRow._fields)
         .order_by("due_on", "id")
     )
 
@@ -171,12 +226,22 @@ def _arrangements(case_id: int):
     return Arrangement.objects.filter(case_id=case_id).order_by("-start_on", "-id")
 
 
-@precompiled
+class LeadRow(NamedTuple):
+    """A period of the lead as the lead section shows it (``precompiled_rows``)."""
+
+    organisation_name: str
+    user_name: str | None
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    reason: str
+
+
+@precompiled_rows(LeadRow)
 def _lead_history(case_id: int):
     return (
         LeadAssignment.objects.filter(case_id=case_id)
-        .select_related("organisation", "user")
-        .only(*own_fields(LeadAssignment), "organisation__name", "user__full_name", "user__email")
+        .annotate(organisation_name=F("organisation__name"), user_name=User.name_at("user"))
+        .values_list(*LeadRow._fields)
         .order_by("-started_at", "-id")
     )
 
@@ -230,15 +295,21 @@ class PageData:
 
     @cached_property
     def participants(self) -> list[Participant]:
+        """For the forms (owners, people at a meeting)."""
         return list(_participants(self.case.pk))
+
+    @cached_property
+    def participant_rows(self) -> list[ParticipantRow]:
+        """For the participants section."""
+        return _participant_rows(self.case.pk)
 
     @cached_property
     def goals(self):
         return list(_goals(self.case.pk))
 
     @cached_property
-    def actions(self):
-        return list(_actions(self.case.pk))
+    def actions(self) -> list[ActionRow]:
+        return _actions(self.case.pk)
 
     @cached_property
     def meetings(self):
@@ -249,8 +320,8 @@ class PageData:
         return list(_arrangements(self.case.pk))
 
     @cached_property
-    def lead_history(self):
-        return list(_lead_history(self.case.pk))
+    def lead_history(self) -> list[LeadRow]:
+        return _lead_history(self.case.pk)
 
     @cached_property
     def journal(self) -> JournalPage:

@@ -106,8 +106,8 @@ def test_pages_stay_put_while_entries_are_added(case, lp):
     first = journal_page(case.pk)
     _notes(case, lp, 7, start=500)  # someone writes while the reader pages back
     second = journal_page(case.pk, first.older)
-    seen = {e.pk for e in first.entries}
-    assert not seen & {e.pk for e in second.entries}
+    seen = {e.id for e in first.entries}
+    assert not seen & {e.id for e in second.entries}
     assert second.entries[0].message == f"Notitie {JOURNAL_PAGE - 1:03d}"
 
 
@@ -119,7 +119,7 @@ def test_entries_of_the_same_moment_are_paged_by_id(case, lp, now):
     pages, before = [], None
     while True:
         page = journal_page(case.pk, before)
-        pages.append([e.pk for e in page.entries])
+        pages.append([e.id for e in page.entries])
         if page.older is None:
             break
         before = page.older

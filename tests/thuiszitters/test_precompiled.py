@@ -1,16 +1,20 @@
 """``precompiled`` (ADR 0028): a queryset of a fixed shape compiles once per process and then
-answers for any ids as Django's own query would; anything derived from it is a plain query."""
+answers for any ids as Django's own query would; anything derived from it is a plain query.
+``precompiled_rows`` reads the same as records, as Django's ``values_list`` would."""
 
+import datetime
+from typing import NamedTuple
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import F
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from thuiszitters.models import Organisation
-from thuiszitters.precompiled import precompiled
+from thuiszitters.precompiled import precompiled, precompiled_rows
 
 from ..factories.organisations import MunicipalityFactory, RegionFactory, SchoolFactory
 
@@ -132,3 +136,64 @@ def test_a_query_that_can_match_nothing(regions):
 
     assert list(none_of(regions[0].pk)) == []
     assert none_of(regions[0].pk).count() == 0
+
+
+class OrganisationRow(NamedTuple):
+    id: int
+    name: str
+    is_active: bool
+    created_at: datetime.datetime
+    region_name: str
+
+
+def _organisation_rows(region_id):
+    return (
+        Organisation.objects.filter(region_id=region_id)
+        .annotate(region_name=F("region__name"))
+        .values_list(*OrganisationRow._fields)
+        .order_by("-name", "id")
+    )
+
+
+def test_rows_answer_as_djangos_values_list_for_each_id(regions):
+    kept = precompiled_rows(OrganisationRow)(_organisation_rows)
+    for region in (*regions, regions[0]):
+        with CaptureQueriesContext(connection) as queries:
+            got = kept(region.pk)  # one query, counted as any other
+        expected = list(_organisation_rows(region.pk))
+        assert got == expected and len(queries) == 1
+        assert all(type(row) is OrganisationRow for row in got)
+        # As Django converts them on this database (SQLite stores booleans and times as
+        # numbers and text).
+        assert [tuple(map(type, row)) for row in got] == [tuple(map(type, r)) for r in expected]
+    assert kept(0) == []
+
+
+def test_rows_of_a_query_that_matches_nothing_need_no_query(regions):
+    @precompiled_rows(OrganisationRow)
+    def none_of(region_id):
+        return _organisation_rows(region_id).filter(pk__in=[])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert none_of(regions[0].pk) == []
+    assert len(queries) == 0
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        pytest.param(("id", "name", "is_active", "region_name", "created_at"), id="order"),
+        pytest.param(("id", "name", "is_active", "created_at"), id="one missing"),
+    ],
+)
+def test_rows_whose_columns_are_not_the_records_fields_are_refused(regions, columns):
+    @precompiled_rows(OrganisationRow)
+    def other(region_id):
+        return (
+            Organisation.objects.filter(region_id=region_id)
+            .annotate(region_name=F("region__name"))
+            .values_list(*columns)
+        )
+
+    with pytest.raises(ImproperlyConfigured, match="OrganisationRow"):
+        other(regions[0].pk)

@@ -1,5 +1,5 @@
 from .audit import AuditAction, AuditLogEntry, AuditOutcome
-from .base import AuditBypassError, AuditedQuerySet, ChoiceLabels
+from .base import AuditBypassError, AuditedQuerySet, ChoiceLabels, choice_label
 from .organisations import (
     HolidayRegion,
     LeerplichtBureau,
@@ -36,4 +36,5 @@ __all__ = [
     "SwvSector",
     "SystemHeartbeat",
     "User",
+    "choice_label",
 ]

@@ -25,17 +25,24 @@ class ChoiceLabels:
 
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)
-        key = (field, get_language())
-        labels = _CHOICE_LABELS.get(key)
-        if labels is None:  # once per field and language: a list asks for it on every row
-            labels = _CHOICE_LABELS[key] = {
-                choice: force_str(label, strings_only=True) for choice, label in field.flatchoices
-            }
         try:
-            label = labels.get(value, _MISSING)
+            return choice_label(field, value)
         except TypeError:  # an unhashable value; Django's version copes with those
             return super()._get_FIELD_display(field)
-        return force_str(value, strings_only=True) if label is _MISSING else label
+
+
+def choice_label(field: models.Field, value):
+    """``field``'s label for ``value`` in the current language, as ``get_FOO_display()``
+    gives it (the value itself when it is not a choice): for rows read without a model
+    instance (``precompiled_rows``). Raises ``TypeError`` for an unhashable value."""
+    key = (field, get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:  # once per field and language: a list asks for it on every row
+        labels = _CHOICE_LABELS[key] = {
+            choice: force_str(label, strings_only=True) for choice, label in field.flatchoices
+        }
+    label = labels.get(value, _MISSING)
+    return force_str(value, strings_only=True) if label is _MISSING else label
 
 
 @receiver(file_changed)

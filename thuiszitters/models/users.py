@@ -7,8 +7,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Group, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +85,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @staticmethod
+    def name_at(path: str, otherwise: str | None = None) -> Coalesce:
+        """``str(user)`` of the user at ``path`` (``"actor"``, ``"participant__user"``) in
+        SQL, for rows read without model instances; without a user ``otherwise`` (a text
+        column's path), else NULL."""
+        return Coalesce(
+            NullIf(f"{path}__full_name", Value("")),
+            f"{path}__email",
+            *([otherwise] if otherwise else []),
+            output_field=models.CharField(),
+        )
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
