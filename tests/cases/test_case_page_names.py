@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.services import (
-    absence_report_submit,
     action_add,
     case_journal_add,
     case_lead_change,
@@ -20,8 +19,8 @@ from cases.services import (
 )
 from thuiszitters.roles import RoleCode
 
-from ..factories.registration import enrolled_pupil, report_input
 from ..factories.users import UserFactory, member
+from .test_lists import open_case
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -45,10 +44,7 @@ def page(world, zc, lp, login):
     unnamed = member(
         world.bureau, RoleCode.LEERPLICHT, user=UserFactory(full_name="", email=UNNAMED)
     )
-    pupil = enrolled_pupil(world.school, given_names="Sam", surname="Namen")
-    case = absence_report_submit(
-        actor=zc, reporting_organisation=world.school, data=report_input(pupil), channel="form"
-    ).case
+    case = open_case(zc, world.school, given_names="Sam", surname="Namen")
     people = [
         participant_add(case=case, actor=lp, role="leerplicht", user=named),
         participant_add(case=case, actor=lp, role="leerplicht", user=unnamed),
