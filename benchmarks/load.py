@@ -31,6 +31,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -76,6 +77,16 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "Server":
+        # A server already on the port (another run, or one left behind) would answer the
+        # health check below, and the run would time it instead of this checkout.
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                raise SystemExit(
+                    f"Port {self.port} is in use: is another load run still going?"
+                ) from None
         python = str(self.root / ".venv" / "bin" / "python")
         subprocess.run(  # noqa: S603 - fixed arguments
             [python, "manage.py", "collectstatic", "--noinput", "-v0"],
