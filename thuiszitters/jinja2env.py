@@ -11,7 +11,7 @@ form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Djang
 import datetime
 import functools
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.dispatch import receiver
@@ -26,8 +26,14 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from django.utils.translation import get_language, get_language_info, gettext, ngettext
-from jinja2 import Environment, StrictUndefined
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    ngettext,
+    override,
+)
+from jinja2 import Environment, StrictUndefined, pass_context
 
 
 def _date(value, fmt=None) -> str:
@@ -80,9 +86,14 @@ def url(name: str, *args: Any) -> str:
     list links to its case or pupil, every page has its menu: Django's ``reverse`` took about
     15-20 microseconds a link, a millisecond a page (issue 14). Arguments of another type are
     reversed by Django."""
+    return _url(name, args, (get_script_prefix(), get_urlconf(), get_language()))
+
+
+def _url(name: str, args: tuple[Any, ...], where: tuple[Any, ...]) -> str:
+    """``url`` with the script prefix, URL conf and language (``where``) given."""
     if len(args) > len(_URL_STAND_INS[0]) or any(type(a) is not int for a in args):
         return reverse(name, args=args)
-    key = (name, len(args), get_script_prefix(), get_urlconf(), get_language())
+    key = (name, len(args), *where)
     try:
         shape = _url_shapes[key]
     except KeyError:
@@ -101,17 +112,17 @@ def url(name: str, *args: Any) -> str:
 _translated: dict[str | None, dict[str, str]] = {}
 
 
-def _gettext(message: str) -> str:
+def _gettext_in(language: str | None, message: str) -> str:
     """Django's ``gettext``, kept per language and text: Django loads a language's catalogue
     once per process, and a list's rows ask for the same few texts at every row (about 5
     microseconds each through Django's thread-local translation, a hundred a page)."""
-    language = get_language()
     table = _translated.get(language)
     if table is None:
         table = _translated.setdefault(language, {})
     text = table.get(message)
     if text is None:
-        text = table[message] = gettext(message)
+        with override(language):  # in the language asked for, whatever is active
+            text = table[message] = gettext(message)
     return text
 
 
@@ -121,6 +132,37 @@ def _forget_translations(file_path, **kwargs: Any) -> None:
     the kept texts as Django forgets its own (``translation_file_changed``)."""
     if file_path.suffix == ".mo":
         _translated.clear()
+
+
+# What a render reads from Django's thread-locals once (``render_jinja``): the language and,
+# for ``url``, the script prefix and URL conf. Each lookup costs 1-2 microseconds, and a case
+# page's templates asked some 250 times (issue 14). Templates rendered otherwise (Django's
+# form widgets) have none and read them as before.
+_RENDER_SCOPE = "_thuiszitters_render_scope"
+
+
+class _RenderScope(NamedTuple):
+    language: str | None
+    where: tuple[Any, ...]  # (script prefix, URL conf, language), as ``url`` keys its shapes
+
+
+def _render_scope() -> _RenderScope:
+    language = get_language()
+    return _RenderScope(language, (get_script_prefix(), get_urlconf(), language))
+
+
+@pass_context
+def _template_gettext(context, message: str) -> str:
+    scope = context.get(_RENDER_SCOPE)
+    return _gettext_in(scope.language if scope else get_language(), message)
+
+
+@pass_context
+def _template_url(context, name: str, *args: Any) -> str:
+    scope = context.get(_RENDER_SCOPE)
+    if scope is None:
+        return url(name, *args)
+    return _url(name, args, scope.where)
 
 
 @functools.cache
@@ -137,8 +179,8 @@ def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined
     options.pop("autoescape", None)  # (Django's default is on too; never without)
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
-    env.install_gettext_callables(_gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
-    env.globals["url"] = url
+    env.install_gettext_callables(_template_gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.globals["url"] = _template_url
     env.globals["current_language"] = get_language
     env.globals["languages"] = _languages
     # As in Django templates: a timestamp in the current time zone before it is formatted.
@@ -155,6 +197,7 @@ def render_jinja(template_name: str, context: dict[str, Any], request=None) -> S
     per render: the backend masks the token again at every use (about 30 microseconds; the
     case page has a form for every action and every participant)."""
     values = dict(context)
+    values[_RENDER_SCOPE] = _render_scope()
     if request is not None:
         values.update(_request_values(request))
     # Jinja2 escapes every value itself (autoescape is on for the whole environment).
@@ -165,7 +208,9 @@ def template_module(template_name: str, request) -> Any:
     """The module of a ``.jinja`` template (its macros) made with the values of
     ``render_jinja`` for ``request``: a macro used by several templates of one page, made
     once per render instead of imported with context by each."""
-    return _template(template_name).make_module(_request_values(request))
+    return _template(template_name).make_module(
+        {**_request_values(request), _RENDER_SCOPE: _render_scope()}
+    )
 
 
 def _template(template_name: str):
