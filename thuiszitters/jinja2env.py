@@ -10,6 +10,7 @@ form; no plural blocks) and have ``url(name, *args)``, ``csrf_input``, and Djang
 
 import datetime
 import functools
+import re
 import threading
 from typing import Any, NamedTuple
 
@@ -55,23 +56,31 @@ def _date(value, fmt=None) -> str:
 # Two sets of stand-in ids of different lengths: a route whose pattern limits an id's digits
 # refuses one of them, and is then reversed by Django every time.
 _URL_STAND_INS = ((987_654_301, 987_654_302, 987_654_303), (101, 102, 103))
-# (name, number of ids, script prefix, urlconf, language: a translated route) -> the URL's
-# text around its ids; None: a route that Django reverses every time (its ids do not appear
-# as themselves).
+# A word among the arguments (a form's or a tab's name, lower-case letters and "_"): part of
+# the shape's key as itself, as the route's name is. Words hold no digits, so they cannot be
+# mistaken for a stand-in id.
+_WORD = re.compile(r"[a-z_]{1,40}")
+# (name, the arguments' kinds (int, or the word itself), script prefix, urlconf, language: a
+# translated route) -> the URL's text around its ids; None: a route that Django reverses
+# every time (its ids do not appear as themselves). Kept up to _URL_SHAPES_KEPT.
 _url_shapes: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
 _url_shapes_lock = threading.Lock()
+_URL_SHAPES_KEPT = 10_000
 
 
-def _url_shape(name: str, arity: int) -> tuple[str, ...] | None:
+def _url_shape(name: str, kinds: tuple[Any, ...]) -> tuple[str, ...] | None:
     shapes = []
     for stand_ins in _URL_STAND_INS:
-        ids = stand_ins[:arity]
+        given = iter(stand_ins)
+        args = [next(given) if kind is int else kind for kind in kinds]
         try:
-            text = reverse(name, args=ids)
+            text = reverse(name, args=args)
         except Exception:  # noqa: BLE001 - a pattern refusing the stand-ins: Django decides
             return None
         parts = [text]
-        for value in ids:
+        for value in args:
+            if type(value) is not int:
+                continue
             before, found, after = parts[-1].partition(str(value))
             if not found or str(value) in after:
                 return None
@@ -81,29 +90,37 @@ def _url_shape(name: str, arity: int) -> tuple[str, ...] | None:
 
 
 def url(name: str, *args: Any) -> str:
-    """``reverse(name, args=args)``; without arguments or for ids (integers) the URL's text
-    around them is worked out once per route and the ids are written into it. A row of a
-    list links to its case or pupil, every page has its menu: Django's ``reverse`` took about
-    15-20 microseconds a link, a millisecond a page (issue 14). Arguments of another type are
-    reversed by Django."""
+    """``reverse(name, args=args)``; without arguments, or for ids (integers) and words (a
+    form's name), the URL's text around the ids is worked out once per route and words, and
+    the ids are written into it. A row of a list links to its case or pupil, every page has
+    its menu: Django's ``reverse`` took about 15-20 microseconds a link, a millisecond a page
+    (issue 14). Other arguments are reversed by Django."""
     return _url(name, args, (get_script_prefix(), get_urlconf(), get_language()))
 
 
 def _url(name: str, args: tuple[Any, ...], where: tuple[Any, ...]) -> str:
     """``url`` with the script prefix, URL conf and language (``where``) given."""
-    if len(args) > len(_URL_STAND_INS[0]) or any(type(a) is not int for a in args):
+    if len(args) > len(_URL_STAND_INS[0]):
         return reverse(name, args=args)
-    key = (name, len(args), *where)
+    kinds = tuple(
+        int if type(a) is int else a if type(a) is str and _WORD.fullmatch(a) else None
+        for a in args
+    )
+    if None in kinds:
+        return reverse(name, args=args)
+    key = (name, kinds, *where)
     try:
         shape = _url_shapes[key]
     except KeyError:
-        shape = _url_shape(name, len(args))
+        shape = _url_shape(name, kinds)
         with _url_shapes_lock:
-            _url_shapes[key] = shape
-    if shape is None or any(a < 0 for a in args):
+            if len(_url_shapes) < _URL_SHAPES_KEPT:
+                _url_shapes[key] = shape
+    ids = [a for a in args if type(a) is int]
+    if shape is None or any(a < 0 for a in ids):
         return reverse(name, args=args)
     text = [shape[0]]
-    for value, after in zip(args, shape[1:], strict=True):
+    for value, after in zip(ids, shape[1:], strict=True):
         text += (str(value), after)
     return "".join(text)
 
@@ -180,6 +197,8 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # (Django's default is on too; never without)
     env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
     env.install_gettext_callables(_template_gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
+    # ``_`` straight to it: the extension's alias looks ``gettext`` up again at every call.
+    env.globals["_"] = _template_gettext
     env.globals["url"] = _template_url
     env.globals["current_language"] = get_language
     env.globals["languages"] = _languages

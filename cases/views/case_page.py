@@ -40,7 +40,7 @@ from thuiszitters.access import (
 )
 from thuiszitters.audit import audit_read, audit_read_denied
 from thuiszitters.forms import errors_onto_form
-from thuiszitters.jinja2env import render_jinja, template_module
+from thuiszitters.jinja2env import render_jinja, template_module, url
 from thuiszitters.models import User, choice_label
 from thuiszitters.precompiled import precompiled, precompiled_rows
 from thuiszitters.roles import Capability
@@ -117,7 +117,7 @@ class LazyForm:
     errors: dict = {}
 
     def __init__(self, case: Case, name: str):
-        self.lazy_url = reverse("cases:case_form", args=[case.pk, name])
+        self.lazy_url = url("cases:case_form", case.pk, name)
 
 
 def _case_or_404(request, pk: int) -> Case:
@@ -438,7 +438,7 @@ class _Forms:
     def _with_action(self, name: str, form):
         if name in LAZY_FORMS:
             url_name, submit = LAZY_FORMS[name]
-            form.action_url = reverse(url_name, args=[self.data.case.pk])
+            form.action_url = url(url_name, self.data.case.pk)
             form.submit_label = submit
         return form
 
@@ -563,8 +563,8 @@ def _sections_response(request, case: Case, names: list[str]) -> HttpResponse:
 
 
 def _page_url(case: Case, section: str = "") -> str:
-    url = reverse("cases:case_detail", args=[case.pk])
-    return f"{url}#section-{section}" if section else url
+    page = url("cases:case_detail", case.pk)
+    return f"{page}#section-{section}" if section else page
 
 
 def _still_visible(request, pk: int) -> Case | None:
@@ -576,12 +576,12 @@ def _still_visible(request, pk: int) -> Case | None:
     )
 
 
-def _go(request, url: str) -> HttpResponse:
+def _go(request, to: str) -> HttpResponse:
     """A redirect; for htmx a full navigation (the page changes as a whole)."""
     if request.htmx:
         # Without the fragment: a change of fragment alone would not load the page again.
-        return HttpResponse(headers={"HX-Redirect": url.split("#")[0]})
-    return redirect(url)
+        return HttpResponse(headers={"HX-Redirect": to.split("#")[0]})
+    return redirect(to)
 
 
 def _handle(request, pk, *, form_name, section, run, message, also=(), reload=False, perm=True):

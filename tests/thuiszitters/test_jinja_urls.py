@@ -74,6 +74,39 @@ def test_other_arguments_go_to_django():
         url("cases:case_detail", "twelve")
 
 
+def test_words_keep_a_shape_each():
+    """A word among the ids (a closed form's name on the case page) is part of the shape."""
+    from cases.views.case_page import LAZY_FORMS
+
+    for name in LAZY_FORMS:
+        for pk in (1, 42, 10**12 + 3):
+            expected = reverse("cases:case_form", args=[pk, name])
+            assert url("cases:case_form", pk, name) == expected
+            assert url("cases:case_form", pk, name) == expected  # from the shape
+    with pytest.raises(NoReverseMatch):
+        url("cases:case_form", 1, "no_such_form/")
+
+
+def _as_django(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return NoReverseMatch
+
+
+def _as_url(name, *args):
+    try:
+        return url(name, *args)
+    except NoReverseMatch:
+        return NoReverseMatch
+
+
+@pytest.mark.parametrize("word", ["Care", "care2", "zorg-partner", "é", "x" * 41, "a/b", ""])
+def test_other_strings_are_reversed_by_django(word):
+    expected = _as_django("cases:case_form", 7, word)
+    assert _as_url("cases:case_form", 7, word) == expected == _as_url("cases:case_form", 7, word)
+
+
 def test_a_script_prefix_is_kept_apart(settings):
     from django.urls import set_script_prefix
 
