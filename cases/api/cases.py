@@ -31,7 +31,7 @@ from rest_framework.response import Response
 
 from registration.models import ConsentHow, ConsentParty, ConsentScope, ConsentStatus
 from thuiszitters.access import as_id, kept_per_memberships, precompiled_per_memberships, scope_key
-from thuiszitters.api.serializers import InputSerializer
+from thuiszitters.api.serializers import InputSerializer, PlannedOutputMixin
 from thuiszitters.api.views import ScopedReadOnlyViewSet
 from thuiszitters.audit import audit_read
 from thuiszitters.filters import list_key
@@ -177,7 +177,7 @@ class CheckInSerializer(serializers.Serializer):
     cancelled = serializers.BooleanField()
 
 
-class CaseSerializer(serializers.Serializer):
+class CaseSerializer(PlannedOutputMixin, serializers.Serializer):
     """One row of the case list."""
 
     id = serializers.IntegerField()

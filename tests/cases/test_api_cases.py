@@ -4,6 +4,7 @@ query budget of the list."""
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 import time_machine
@@ -428,3 +429,22 @@ def test_detail_query_count_is_flat(world, case, zc, api, today):
     for i in range(24):
         action_add(case=case, actor=zc, description=f"a{i}", due_on=today, owner_user=zc)
     assert _count(client, detail(case)) == one
+
+
+def test_the_case_file_and_list_read_the_same_with_and_without_the_output_plan(
+    world, zc, lp, client
+):
+    """The planned output (ADR 0029) writes what DRF writes, field for field."""
+    worked = open_case(zc, world.school, days=40, surname="Gewerkt")
+    grow(worked, lp, world, 2)
+    closed = open_case(zc, world.school, days=10, surname="Gesloten")
+    case_close(case=closed, actor=zc, reason="back_at_school", note="Terug")
+    thin = open_case(zc, world.school, days=3, surname="Dun")
+    client.force_login(zc)
+    urls = [f"/api/v1/cases/{c.pk}/" for c in (worked, closed, thin)]
+    urls += ["/api/v1/cases/", "/api/v1/cases/?is_open=false", "/api/v1/cases/?limit=1"]
+    planned = [client.get(url).json() for url in urls]
+    with mock.patch("thuiszitters.api.serializers._plan", return_value=None):
+        plain = [client.get(url).json() for url in urls]
+    assert planned == plain
+    assert planned[0]["journal"] and planned[0]["meetings"] and planned[0]["participants"]
