@@ -515,6 +515,13 @@ def _journal_newest(case_id: int) -> QuerySet[CaseEvent, tuple[Any, ...]]:
     return _journal_rows(case_id)[: JOURNAL_PAGE + 1]  # one more: are there older ones?
 
 
+@precompiled_rows(JournalEntry)
+def _journal_older(case_id: int, before: int) -> QuerySet[CaseEvent, tuple[Any, ...]]:
+    at = Subquery(CaseEvent.objects.filter(case_id=case_id, pk=before).values("at"))
+    older = _journal_rows(case_id).filter(Q(at__lt=at) | Q(at=at, pk__lt=before))
+    return older[: JOURNAL_PAGE + 1]
+
+
 @dataclass(frozen=True)
 class JournalPage:
     entries: list[JournalEntry]
@@ -526,12 +533,7 @@ def journal_page(case_id: int, before: int | None = None) -> JournalPage:
     case's entry ``before`` (keyset: an entry added meanwhile does not shift the pages; an
     id of another case's entry gives no entries). The caller has checked that its user reads
     the case whole."""
-    if before is None:
-        rows = _journal_newest(case_id)
-    else:
-        at = Subquery(CaseEvent.objects.filter(case_id=case_id, pk=before).values("at"))
-        older = _journal_rows(case_id).filter(Q(at__lt=at) | Q(at=at, pk__lt=before))
-        rows = [JournalEntry._make(row) for row in older[: JOURNAL_PAGE + 1]]
+    rows = _journal_newest(case_id) if before is None else _journal_older(case_id, before)
     older_id = rows[JOURNAL_PAGE - 1].id if len(rows) > JOURNAL_PAGE else None
     return JournalPage(rows[:JOURNAL_PAGE], older_id)
 

@@ -95,10 +95,10 @@ def url(name: str, *args: Any) -> str:
     the ids are written into it. A row of a list links to its case or pupil, every page has
     its menu: Django's ``reverse`` took about 15-20 microseconds a link, a millisecond a page
     (issue 14). Other arguments are reversed by Django."""
-    return _url(name, args, (get_script_prefix(), get_urlconf(), get_language()))
+    return _url(name, args, _render_scope())
 
 
-def _url(name: str, args: tuple[Any, ...], where: tuple[Any, ...]) -> str:
+def _url(name: str, args: tuple[Any, ...], where: "_RenderScope") -> str:
     """``url`` with the script prefix, URL conf and language (``where``) given."""
     if len(args) > len(_URL_STAND_INS[0]):
         return reverse(name, args=args)
@@ -159,13 +159,15 @@ _RENDER_SCOPE = "_thuiszitters_render_scope"
 
 
 class _RenderScope(NamedTuple):
+    """Also what ``url`` keys its shapes by, beside the route and its arguments."""
+
+    script_prefix: str
+    urlconf: Any
     language: str | None
-    where: tuple[Any, ...]  # (script prefix, URL conf, language), as ``url`` keys its shapes
 
 
 def _render_scope() -> _RenderScope:
-    language = get_language()
-    return _RenderScope(language, (get_script_prefix(), get_urlconf(), language))
+    return _RenderScope(get_script_prefix(), get_urlconf(), get_language())
 
 
 @pass_context
@@ -179,7 +181,7 @@ def _template_url(context, name: str, *args: Any) -> str:
     scope = context.get(_RENDER_SCOPE)
     if scope is None:
         return url(name, *args)
-    return _url(name, args, scope.where)
+    return _url(name, args, scope)
 
 
 @functools.cache
